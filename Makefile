@@ -1,0 +1,54 @@
+# Two commands: `make run` and `make test`. Each installs what it needs when it is missing.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+ADDR ?= 127.0.0.1:8080
+DB ?= data/myorgs.sqlite3
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
+
+.PHONY: run build test tools test-tools lint unit browser e2e clean
+
+## Build the app in release and serve it with the demo data on http://$(ADDR).
+run: build
+	target/release/myorgs-server --addr $(ADDR) --dist dist --db $(DB)
+
+## dist/ (the static site) and target/release/myorgs-server.
+build: tools
+	trunk build --release
+	cargo build --release -p myorgs-server
+
+tools:
+	scripts/install-tools.sh
+
+test-tools:
+	scripts/install-tools.sh --browsers
+
+## Everything CI checks, in order from cheapest to slowest.
+test: test-tools lint unit browser e2e
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p myorgs --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+## Host tests: domain rules, DTO decoding, error mapping, and the server over real HTTP.
+unit:
+	cargo test --workspace --exclude myorgs-e2e
+
+## Component tests in headless browsers (wasm-bindgen-test) against an in-memory fake backend.
+browser:
+	cargo test -p myorgs --target wasm32-unknown-unknown --test browser
+
+## The release build against myorgs-server on a free port, driven through WebDriver.
+e2e:
+	trunk build --release
+	cargo build -p myorgs-server
+	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
+	  cargo test -p myorgs-e2e -- --test-threads=1
+
+clean:
+	cargo clean
+	rm -rf dist

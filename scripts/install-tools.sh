@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs what `make run` and `make test` need, only when it is missing or at the wrong version.
+# Nothing here downloads a browser or a prebuilt binary: Rust tools come from crates.io, wasm-opt
+# and axe-core from npm, browsers and drivers from Debian's packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_browsers=${1:-}
+say() { printf 'tools: %s\n' "$*"; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# Rust: the WebAssembly target and the lint tools.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding $component"
+    rustup component add "$component"
+  fi
+done
+
+# Trunk 0.21.14 (0.22 needs a newer rustc than this machine's).
+if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
+  say "installing trunk 0.21.14 (takes several minutes)"
+  cargo install trunk --version 0.21.14 --locked
+fi
+
+# wasm-bindgen-cli: exactly the wasm-bindgen version in Cargo.lock. Not --locked: its own lock
+# names a webpki-roots release crates.io doesn't have.
+bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ] \
+  || [ "$(wasm-bindgen-test-runner --version 2>/dev/null)" != "wasm-bindgen-test-runner $bindgen" ]; then
+  say "installing wasm-bindgen-cli $bindgen"
+  cargo install wasm-bindgen-cli --version "$bindgen" --force
+fi
+
+# wasm-opt (binaryen 132) and axe-core, pinned in package-lock.json, into ./node_modules.
+if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
+  || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    say "npm is missing: install Node.js 20 or newer"; exit 1
+  fi
+  say "installing wasm-opt and axe-core from npm"
+  npm ci --no-audit --no-fund
+fi
+
+# Browsers and their drivers, for the tests only.
+if [ "$need_browsers" = "--browsers" ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing ${missing[*]} from Debian"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      say "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"; exit 1
+    fi
+  fi
+  if ! geckodriver --version 2>/dev/null | grep -q '^geckodriver 0.37'; then
+    say "installing geckodriver 0.37"
+    cargo install geckodriver --version '~0.37' --locked
+  fi
+fi
+say "ready"

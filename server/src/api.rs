@@ -1,0 +1,537 @@
+//! The JSON API under `/api/v1`, following Microsoft Graph conventions:
+//! lower camelCase, collections as `{"value": [...]}`, paging by an absolute
+//! `@odata.nextLink`, errors as `{"error": {"code", "message"}}`.
+//!
+//! Query strings are parsed here rather than by an extractor so that every
+//! malformed request gets this API's JSON error instead of a plain-text
+//! rejection.
+
+use std::fmt::Display;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::uri::Authority;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::db::{Db, LeaveBlock, LeaveOutcome, Membership, TenantCategory};
+use crate::time::rfc3339_utc;
+use crate::{percent_decode, AppState};
+
+/// Page size when the client sends no `$top` (as in Graph).
+pub const DEFAULT_TOP: u32 = 100;
+/// Largest page a client may ask for (as in Graph).
+pub const MAX_TOP: u32 = 999;
+
+const ORGANIZATIONS_PATH: &str = "/api/v1/me/organizations";
+
+/// The API routes. A known path with an unsupported method answers 405 JSON;
+/// axum adds the `Allow` header listing the supported ones.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route(ORGANIZATIONS_PATH, get(list_organizations))
+        .route("/api/v1/me/organizations/{id}", delete(leave_organization))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// An API error response: a status and Graph's error body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn invalid_request(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
+    }
+
+    /// No API resource at `path`.
+    pub fn not_found(path: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "notFound",
+            format!("There is no API resource at {path}."),
+        )
+    }
+
+    /// Logs the cause to stderr; the client only learns that it failed.
+    fn internal(context: &str, cause: impl Display) -> Self {
+        eprintln!("error: {context}: {cause}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internalError",
+            "The server failed to process the request.",
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// `GET /api/v1/me`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub id: String,
+    pub display_name: String,
+    pub user_principal_name: String,
+}
+
+/// One organization of the user, as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    pub domains: Vec<String>,
+    pub tenant_category: &'static str,
+    pub joined_date_time: String,
+    pub last_sign_in_date_time: Option<String>,
+    pub leave: LeaveStatus,
+    pub privacy_contact: Option<PrivacyContact>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeaveStatus {
+    pub allowed: bool,
+    pub reason: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyContact {
+    pub email: Option<String>,
+    pub statement_url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrganizationCollection {
+    pub value: Vec<Organization>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+impl From<Membership> for Organization {
+    fn from(m: Membership) -> Self {
+        let leave = match (m.category, m.leave_block) {
+            (TenantCategory::Home, _) => LeaveStatus {
+                allowed: false,
+                reason: Some("homeOrganization"),
+            },
+            (TenantCategory::Guest, Some(block)) => LeaveStatus {
+                allowed: false,
+                reason: Some(block.as_str()),
+            },
+            (TenantCategory::Guest, None) => LeaveStatus {
+                allowed: true,
+                reason: None,
+            },
+        };
+        // A contact with neither field set says nothing: show it as absent.
+        let privacy_contact = (m.privacy_email.is_some() || m.privacy_statement_url.is_some())
+            .then_some(PrivacyContact {
+                email: m.privacy_email,
+                statement_url: m.privacy_statement_url,
+            });
+        Organization {
+            id: m.organization_id,
+            display_name: m.display_name,
+            default_domain: m.default_domain,
+            domains: m.domains,
+            tenant_category: m.category.as_str(),
+            joined_date_time: rfc3339_utc(m.joined_at),
+            last_sign_in_date_time: m.last_sign_in_at.map(rfc3339_utc),
+            leave,
+            privacy_contact,
+        }
+    }
+}
+
+/// Runs database work on the blocking pool; failures become a logged 500.
+async fn blocking<T, F>(db: &Arc<Db>, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Db) -> rusqlite::Result<T> + Send + 'static,
+{
+    let db = Arc::clone(db);
+    match tokio::task::spawn_blocking(move || work(&db)).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(ApiError::internal("database", error)),
+        Err(error) => Err(ApiError::internal("database task", error)),
+    }
+}
+
+async fn me(State(state): State<AppState>) -> Result<Json<Me>, ApiError> {
+    let user = blocking(&state.db, Db::me).await?;
+    let user = user.ok_or_else(|| ApiError::internal("GET /me", "the database has no user"))?;
+    Ok(Json(Me {
+        id: user.id,
+        display_name: user.display_name,
+        user_principal_name: user.user_principal_name,
+    }))
+}
+
+async fn list_organizations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Json<OrganizationCollection>, ApiError> {
+    let ListParams { top, after } = ListParams::parse(query.as_deref().unwrap_or(""))?;
+    let page = blocking(&state.db, move |db| db.organizations_after(after, top)).await?;
+    let next_link = match page.items.last() {
+        Some(last) if page.more => Some(format!(
+            "http://{}{ORGANIZATIONS_PATH}?$top={top}&$skiptoken={}",
+            authority(&headers, state.local_addr),
+            last.position
+        )),
+        _ => None,
+    };
+    Ok(Json(OrganizationCollection {
+        value: page.items.into_iter().map(Organization::from).collect(),
+        next_link,
+    }))
+}
+
+async fn leave_organization(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let invalid = |shown: &str| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalidOrganizationId",
+            format!("{shown:?} is not an organization id: expected a GUID like 00000000-0000-0000-0000-000000000000."),
+        )
+    };
+    let Path(raw) = id.map_err(|_| invalid("(undecodable)"))?;
+    let id = normalize_guid(&raw).ok_or_else(|| invalid(&shorten(&raw)))?;
+    let outcome = blocking(&state.db, {
+        let id = id.clone();
+        move |db| db.leave(&id)
+    })
+    .await?;
+    match outcome {
+        LeaveOutcome::Left => Ok(StatusCode::NO_CONTENT),
+        LeaveOutcome::NotMember => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "organizationNotFound",
+            format!("You are not a member of organization {id}."),
+        )),
+        LeaveOutcome::HomeOrganization => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "cannotLeaveHomeOrganization",
+            format!("Organization {id} is your home organization, which cannot be left."),
+        )),
+        LeaveOutcome::NotAllowed(block) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "leaveNotAllowed",
+            match block {
+                LeaveBlock::PolicyDisallowed => {
+                    format!("A policy of organization {id} does not allow its members to leave.")
+                }
+                LeaveBlock::AccountDisabled => {
+                    format!("Your account in organization {id} is disabled, so it cannot be left.")
+                }
+            },
+        )),
+    }
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "methodNotAllowed",
+        format!(
+            "The {method} method is not allowed on {}; see the Allow header.",
+            uri.path()
+        ),
+    )
+}
+
+/// The validated query of `GET /me/organizations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ListParams {
+    top: u32,
+    /// The keyset position after which the page starts (0: from the start).
+    after: i64,
+}
+
+impl ListParams {
+    /// Reads `$top` and `$skiptoken`; unknown parameters are ignored, as
+    /// Graph does, but a known one given twice is an error.
+    fn parse(raw_query: &str) -> Result<ListParams, ApiError> {
+        let mut top = None;
+        let mut skiptoken = None;
+        for (name, value) in parse_query(raw_query)? {
+            let slot = match name.as_str() {
+                "$top" => &mut top,
+                "$skiptoken" => &mut skiptoken,
+                _ => continue,
+            };
+            if slot.replace(value).is_some() {
+                return Err(ApiError::invalid_request(format!(
+                    "The query parameter {name} is given more than once."
+                )));
+            }
+        }
+        Ok(ListParams {
+            top: parse_top(top.as_deref())?,
+            after: skiptoken.as_deref().map_or(Ok(0), parse_skiptoken)?,
+        })
+    }
+}
+
+/// Splits a query string into decoded `(name, value)` pairs.
+fn parse_query(raw_query: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let decode = |part: &str| {
+        percent_decode(part, true)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "The query string is malformed near {:?}: bad percent-encoding.",
+                    shorten(part)
+                ))
+            })
+    };
+    raw_query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+/// `$top`: absent means [`DEFAULT_TOP`]; otherwise a plain decimal integer in
+/// `1..=MAX_TOP`.
+fn parse_top(value: Option<&str>) -> Result<u32, ApiError> {
+    let Some(value) = value else {
+        return Ok(DEFAULT_TOP);
+    };
+    decimal(value)
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| (1..=MAX_TOP).contains(n))
+        .ok_or_else(|| {
+            ApiError::invalid_request(format!(
+                "$top must be an integer from 1 to {MAX_TOP}, not {:?}.",
+                shorten(value)
+            ))
+        })
+}
+
+/// `$skiptoken`: the opaque token from a `@odata.nextLink` (here, the list
+/// position of the last item of the previous page).
+fn parse_skiptoken(value: &str) -> Result<i64, ApiError> {
+    decimal(value)
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| {
+            ApiError::invalid_request(format!(
+                "$skiptoken {:?} is not a token this API issued; use @odata.nextLink as given.",
+                shorten(value)
+            ))
+        })
+}
+
+/// Plain ASCII digits only: `u64::from_str` would also take a leading `+`.
+fn decimal(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
+/// Validates a GUID in 8-4-4-4-12 hex form (either case) and returns it in
+/// lowercase, the form organization ids are stored in.
+pub fn normalize_guid(text: &str) -> Option<String> {
+    let valid = text.len() == 36
+        && text.bytes().enumerate().all(|(index, byte)| match index {
+            8 | 13 | 18 | 23 => byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
+        });
+    valid.then(|| text.to_ascii_lowercase())
+}
+
+/// The authority for absolute links: the request's `Host` when it is a plain
+/// `host[:port]`, else the listening address.
+fn authority(headers: &HeaderMap, local_addr: SocketAddr) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .filter(|host| !host.contains('@'))
+        .and_then(|host| Authority::from_str(host).ok())
+        .map_or_else(|| local_addr.to_string(), |host| host.to_string())
+}
+
+/// Client-provided text quoted in a message, cut to a readable length.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    if text.chars().count() <= MAX_CHARS {
+        text.to_owned()
+    } else {
+        let mut short: String = text.chars().take(MAX_CHARS).collect();
+        short.push('…');
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn guids() {
+        let lower = "4ad24fce-5b15-41c7-ba6b-4f73a7c56073";
+        assert_eq!(normalize_guid(lower).as_deref(), Some(lower));
+        assert_eq!(
+            normalize_guid(&lower.to_uppercase()).as_deref(),
+            Some(lower)
+        );
+        assert_eq!(
+            normalize_guid("4AD24fce-5B15-41c7-ba6b-4f73a7c56073").as_deref(),
+            Some(lower)
+        );
+        for bad in [
+            "",
+            "not-a-guid",
+            "4ad24fce5b1541c7ba6b4f73a7c56073",
+            "{4ad24fce-5b15-41c7-ba6b-4f73a7c56073}",
+            "4ad24fce-5b15-41c7-ba6b-4f73a7c5607",
+            "4ad24fce-5b15-41c7-ba6b-4f73a7c560733",
+            "4ad24fcg-5b15-41c7-ba6b-4f73a7c56073",
+            "4ad24fce-5b15-41c7-ba6b_4f73a7c56073",
+            "4ad24fce-5b15-41c7-ba6b-4f73a7c5607é",
+        ] {
+            assert_eq!(normalize_guid(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn top() {
+        assert_eq!(parse_top(None), Ok(DEFAULT_TOP));
+        assert_eq!(parse_top(Some("1")), Ok(1));
+        assert_eq!(parse_top(Some("999")), Ok(999));
+        assert_eq!(parse_top(Some("007")), Ok(7));
+        for bad in [
+            "0",
+            "1000",
+            "abc",
+            "",
+            "-1",
+            "+5",
+            " 5",
+            "5.0",
+            "99999999999999999999999",
+        ] {
+            let error = parse_top(Some(bad)).expect_err(bad);
+            assert_eq!(
+                (error.status, error.code),
+                (StatusCode::BAD_REQUEST, "invalidRequest")
+            );
+        }
+    }
+
+    #[test]
+    fn skiptoken() {
+        assert_eq!(parse_skiptoken("0"), Ok(0));
+        assert_eq!(parse_skiptoken("42"), Ok(42));
+        for bad in ["", "-1", "abc", "1e3", "9223372036854775808"] {
+            assert!(parse_skiptoken(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn list_params() {
+        assert_eq!(ListParams::parse(""), Ok(ListParams { top: 100, after: 0 }));
+        assert_eq!(
+            ListParams::parse("%24top=2&$skiptoken=5&foo=bar&&x"),
+            Ok(ListParams { top: 2, after: 5 })
+        );
+        assert!(ListParams::parse("$top=2&$top=3").is_err());
+        assert!(ListParams::parse("$top=%zz").is_err());
+        assert!(
+            ListParams::parse("foo=%ff").is_err(),
+            "undecodable text is malformed even if unknown"
+        );
+        assert!(ListParams::parse("$skiptoken=").is_err());
+    }
+
+    #[test]
+    fn authority_falls_back_to_the_listening_address() {
+        let local: SocketAddr = ([127, 0, 0, 1], 8080).into();
+        let mut headers = HeaderMap::new();
+        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
+        headers.insert(header::HOST, HeaderValue::from_static("localhost:3000"));
+        assert_eq!(authority(&headers, local), "localhost:3000");
+        headers.insert(header::HOST, HeaderValue::from_static("evil.example/path"));
+        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
+        headers.insert(header::HOST, HeaderValue::from_static("user@evil.example"));
+        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn home_organizations_cannot_be_left() {
+        let membership = Membership {
+            position: 1,
+            organization_id: "a98d8a79-b346-49a8-bb05-b9cd5e3932a0".to_owned(),
+            display_name: "Contoso".to_owned(),
+            default_domain: "contoso.onmicrosoft.com".to_owned(),
+            domains: vec!["contoso.onmicrosoft.com".to_owned()],
+            category: TenantCategory::Home,
+            joined_at: 0,
+            last_sign_in_at: None,
+            leave_block: None,
+            privacy_email: None,
+            privacy_statement_url: None,
+        };
+        let json = serde_json::to_value(Organization::from(membership)).expect("serializable");
+        assert_eq!(
+            json["leave"],
+            serde_json::json!({"allowed": false, "reason": "homeOrganization"})
+        );
+        assert_eq!(json["privacyContact"], serde_json::Value::Null);
+        assert_eq!(json["lastSignInDateTime"], serde_json::Value::Null);
+        assert_eq!(json["joinedDateTime"], "1970-01-01T00:00:00Z");
+        assert_eq!(json["tenantCategory"], "home");
+    }
+}

@@ -1,0 +1,126 @@
+//! The real backend: `fetch` through gloo-net against the API named in `config.json`.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+use super::dto::{ErrorBodyDto, MeDto, OrganizationPageDto};
+use super::error::parse_retry_after;
+use super::{ApiError, Backend, LocalFuture};
+use crate::domain::{is_guid, same_origin, Me, Organization, Organizations};
+
+/// A runaway `@odata.nextLink` chain stops here rather than looping for ever.
+const MAX_PAGES: usize = 1000;
+
+/// The HTTP client of the memberships API.
+#[derive(Clone, Debug)]
+pub struct HttpBackend {
+    base: String,
+}
+
+impl HttpBackend {
+    /// `base` is the absolute API URL from [`super::Config`].
+    pub fn new(base: impl Into<String>) -> Self {
+        HttpBackend { base: base.into() }
+    }
+
+    /// The one place a request is sent: network failures and error statuses become [`ApiError`].
+    async fn send(&self, request: RequestBuilder) -> Result<Response, ApiError> {
+        let response = request
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(|_| ApiError::Network)?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let retry_after_secs = parse_retry_after(response.headers().get("Retry-After").as_deref());
+        let code = response
+            .text()
+            .await
+            .ok()
+            .and_then(|t| serde_json::from_str::<ErrorBodyDto>(&t).ok())
+            .map(|b| b.error.code);
+        Err(ApiError::Status {
+            status,
+            code,
+            retry_after_secs,
+        })
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, ApiError> {
+        let response = self.send(Request::get(url)).await?;
+        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        serde_json::from_str(&text).map_err(|e| ApiError::InvalidResponse(e.to_string()))
+    }
+
+    /// Resolves a paging link against the API and refuses any that leaves the API's origin.
+    fn next_url(&self, link: &str) -> Result<String, ApiError> {
+        let url = web_sys::Url::new_with_base(link, &self.base)
+            .map_err(|_| ApiError::InvalidResponse("nextLink is not a URL".into()))?
+            .href();
+        if same_origin(&url, &self.base) {
+            Ok(url)
+        } else {
+            Err(ApiError::UntrustedLink)
+        }
+    }
+
+    async fn all_organizations(&self) -> Result<Organizations, ApiError> {
+        let mut url = format!("{}/me/organizations", self.base);
+        let mut list: Vec<Organization> = Vec::new();
+        let mut seen_links = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: OrganizationPageDto = self.get_json(&url).await?;
+            for dto in page.value {
+                let org = Organization::try_from(dto)
+                    .map_err(|invalid| ApiError::InvalidResponse(invalid.0))?;
+                list.push(org);
+            }
+            match page.next_link {
+                None => return Ok(Organizations::from_list(list)),
+                Some(link) => {
+                    url = self.next_url(&link)?;
+                    if seen_links.contains(&url) {
+                        return Err(ApiError::InvalidResponse("nextLink loops".into()));
+                    }
+                    seen_links.push(url.clone());
+                }
+            }
+        }
+        Err(ApiError::InvalidResponse("too many pages".into()))
+    }
+}
+
+impl Backend for HttpBackend {
+    fn me(&self) -> LocalFuture<'_, Result<Me, ApiError>> {
+        Box::pin(async move {
+            let dto: MeDto = self.get_json(&format!("{}/me", self.base)).await?;
+            Me::try_from(dto).map_err(|invalid| ApiError::InvalidResponse(invalid.0))
+        })
+    }
+
+    fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>> {
+        Box::pin(self.all_organizations())
+    }
+
+    fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {
+        let url = format!("{}/me/organizations/{id}", self.base);
+        let valid = is_guid(id);
+        Box::pin(async move {
+            if !valid {
+                return Err(ApiError::InvalidResponse("not a tenant ID".into()));
+            }
+            match self.send(Request::delete(&url)).await {
+                // Already gone: the person's goal is met, and the row should go too.
+                Ok(_)
+                | Err(ApiError::Status {
+                    status: 404,
+                    code: _,
+                    retry_after_secs: _,
+                }) => Ok(()),
+                Err(e) => Err(e),
+            }
+        })
+    }
+}

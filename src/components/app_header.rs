@@ -1,0 +1,43 @@
+use leptos::prelude::*;
+
+use super::icons::MenuIcon;
+use crate::domain::initials;
+
+/// The 48 px bar: product name, the menu button on narrow screens, and who is signed in.
+#[component]
+pub fn AppHeader(
+    /// The signed-in person; nothing is shown for them until it loads.
+    me: LocalResource<Result<crate::domain::Me, crate::api::ApiError>>,
+    /// Whether the navigation pane is open on narrow screens.
+    nav_open: RwSignal<bool>,
+) -> impl IntoView {
+    let person = move || {
+        me.get().and_then(Result::ok).map(|me| {
+            view! {
+                <div class="person">
+                    <span class="avatar" aria-hidden="true">{initials(&me.display_name)}</span>
+                    <span class="person-text">
+                        <span class="person-name" dir="auto">{me.display_name.clone()}</span>
+                        <span class="person-upn" dir="auto">{me.user_principal_name.clone()}</span>
+                    </span>
+                </div>
+            }
+        })
+    };
+    view! {
+        <header class="app-header">
+            <button
+                class="menu-button"
+                aria-label="Navigation"
+                aria-controls="nav-pane"
+                aria-expanded=move || nav_open.get().to_string()
+                on:click=move |_| nav_open.update(|o| *o = !*o)
+            >
+                <MenuIcon />
+            </button>
+            <a class="brand" href="/">"My Account"</a>
+            <span class="header-spacer"></span>
+            {person}
+        </header>
+    }
+}

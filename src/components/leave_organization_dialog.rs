@@ -1,0 +1,112 @@
+use leptos::html;
+use leptos::prelude::*;
+
+use super::icons::SpinnerIcon;
+use crate::leave_flow::LeaveTarget;
+
+/// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
+/// closes, the page behind is inert), announced as an alert dialog named after the organization
+/// and described by what leaving means. Focus starts on "Cancel", the safe choice.
+#[component]
+pub fn LeaveOrganizationDialog(
+    /// The organization asked about; the dialog is open while this is `Some`.
+    #[prop(into)]
+    target: Signal<Option<LeaveTarget>>,
+    /// The request is in flight: "Leave" reads "Leaving…" and ignores clicks.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// Why the last attempt failed, in plain words.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// "Leave" was chosen.
+    #[prop(into)]
+    on_confirm: Callback<()>,
+    /// "Cancel" or Escape.
+    #[prop(into)]
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let dialog = NodeRef::<html::Dialog>::new();
+    let cancel_button = NodeRef::<html::Button>::new();
+
+    Effect::new(move |_| {
+        let open = target.with(Option::is_some);
+        let Some(dialog) = dialog.get() else { return };
+        if open && !dialog.open() {
+            if dialog.show_modal().is_ok() {
+                if let Some(cancel) = cancel_button.get_untracked() {
+                    let _ = cancel.focus();
+                }
+            }
+        } else if !open && dialog.open() {
+            dialog.close();
+        }
+    });
+
+    let name = move || {
+        target.with(|t| {
+            t.as_ref()
+                .map(|t| t.display_name.clone())
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            role="alertdialog"
+            aria-modal="true"
+            aria-labelledby="leave-dialog-title"
+            aria-describedby="leave-dialog-description"
+            on:cancel=move |ev: web_sys::Event| {
+                // Escape: closing is decided by the flow (not while a request is in flight).
+                ev.prevent_default();
+                on_cancel.run(());
+            }
+            on:close=move |_| {
+                // The browser may close the dialog itself (a repeated Escape); keep state in step.
+                if target.with_untracked(Option::is_some) && !pending.get_untracked() {
+                    on_cancel.run(());
+                }
+            }
+        >
+            <h2 id="leave-dialog-title" class="dialog-title" dir="auto">
+                "Leave " <bdi>{name}</bdi> "?"
+            </h2>
+            <div id="leave-dialog-description" class="dialog-body">
+                <p>
+                    "Leaving can't be undone. You'll lose access to the apps and resources of "
+                    <bdi>{name}</bdi>
+                    ", and only an administrator of that organization can invite you back."
+                </p>
+            </div>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="dialog-error" role="alert">{move || error.get()}</p>
+            </Show>
+            <div class="dialog-actions">
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    aria-disabled=move || pending.get().then_some("true")
+                    on:click=move |_| {
+                        if !pending.get_untracked() {
+                            on_confirm.run(());
+                        }
+                    }
+                >
+                    {move || pending.get().then(|| view! { <SpinnerIcon /> })}
+                    {move || if pending.get() { "Leaving…" } else { "Leave" }}
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    node_ref=cancel_button
+                    autofocus
+                    on:click=move |_| on_cancel.run(())
+                >
+                    "Cancel"
+                </button>
+            </div>
+        </dialog>
+    }
+}

@@ -1,0 +1,28 @@
+//! Reusable pieces: props in, callbacks out. None of them fetches.
+
+mod app_header;
+mod copy_button;
+mod date_text;
+mod home_organization_card;
+mod icons;
+mod leave_organization_dialog;
+mod load_error;
+mod loading_cards;
+mod nav_pane;
+mod organization_list;
+mod organization_row;
+mod privacy_contact_links;
+mod status_notice;
+
+pub use app_header::AppHeader;
+pub use copy_button::CopyButton;
+pub use date_text::DateText;
+pub use home_organization_card::HomeOrganizationCard;
+pub use leave_organization_dialog::LeaveOrganizationDialog;
+pub use load_error::LoadError;
+pub use loading_cards::LoadingCards;
+pub use nav_pane::NavPane;
+pub use organization_list::OrganizationList;
+pub use organization_row::OrganizationRow;
+pub use privacy_contact_links::PrivacyContactLinks;
+pub use status_notice::StatusNotice;

@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// The left navigation: Overview and Organizations, the current one marked for everyone
+/// (`aria-current="page"`, accent bar, bold). Collapses behind the header's menu button below
+/// 768 px.
+#[component]
+pub fn NavPane(
+    /// Open on narrow screens; closes again once the person picks a page.
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let location = use_location();
+    let current =
+        move |path: &'static str| move || (location.pathname.get() == path).then_some("page");
+    view! {
+        <nav id="nav-pane" class="nav-pane" class:open=move || open.get() aria-label="My Account">
+            <ul>
+                <li>
+                    <a href="/" aria-current=current("/") on:click=move |_| open.set(false)>
+                        "Overview"
+                    </a>
+                </li>
+                <li>
+                    <a
+                        href="/organizations"
+                        aria-current=current("/organizations")
+                        on:click=move |_| open.set(false)
+                    >
+                        "Organizations"
+                    </a>
+                </li>
+            </ul>
+        </nav>
+    }
+}

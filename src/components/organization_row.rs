@@ -1,0 +1,77 @@
+use leptos::prelude::*;
+
+use super::icons::{InfoIcon, LeaveIcon};
+use super::{CopyButton, DateText, PrivacyContactLinks};
+use crate::domain::Organization;
+use crate::leave_flow::leave_button_id;
+
+/// One of the other organizations: what helps a person recognise it (name, domain, when they
+/// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.
+#[component]
+pub fn OrganizationRow(
+    org: Organization,
+    /// Asks to leave; the app's one dialog confirms.
+    #[prop(into)]
+    on_leave: Callback<Organization>,
+) -> impl IntoView {
+    let name = org.display_name.clone();
+    let action = if org.can_leave() {
+        let leave_org = org.clone();
+        view! {
+            <div class="org-actions">
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    id=leave_button_id(&org.id)
+                    data-leave-button=""
+                    aria-label=format!("Leave organization {name}")
+                    on:click=move |_| on_leave.run(leave_org.clone())
+                >
+                    <LeaveIcon />
+                    "Leave organization"
+                </button>
+            </div>
+        }
+        .into_any()
+    } else {
+        let why = org.leave_blocked_message().unwrap_or_default();
+        let contact = org.privacy_contact.clone().map(|contact| {
+            view! {
+                " " <PrivacyContactLinks contact organization=name.clone() />
+            }
+        });
+        view! {
+            <p class="org-blocked">
+                <InfoIcon />
+                <span>{why} {contact}</span>
+            </p>
+        }
+        .into_any()
+    };
+    view! {
+        <li class="card org-card">
+            <div class="org-main">
+                <h3 class="org-name" dir="auto">{org.display_name.clone()}</h3>
+                <p class="org-domain" dir="auto">{org.default_domain.clone()}</p>
+                <dl class="org-details">
+                    <div>
+                        <dt>"Joined"</dt>
+                        <dd><DateText when=org.joined missing="Unknown" /></dd>
+                    </div>
+                    <div>
+                        <dt>"Last sign-in"</dt>
+                        <dd><DateText when=org.last_sign_in missing="Never" /></dd>
+                    </div>
+                    <div>
+                        <dt>"Tenant ID"</dt>
+                        <dd class="tenant-id">
+                            <code>{org.id.clone()}</code>
+                            <CopyButton text=org.id.clone() label=format!("Copy tenant ID of {}", org.display_name) />
+                        </dd>
+                    </div>
+                </dl>
+            </div>
+            {action}
+        </li>
+    }
+}

@@ -1,0 +1,13 @@
+//! Plain Rust types and the rules of the page: no `leptos`, no `web_sys`, so every decision here is
+//! tested with `cargo test` on the host.
+
+mod dates;
+mod links;
+mod organization;
+
+pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
+pub use links::{mailto_href, safe_http_url, same_origin};
+pub use organization::{
+    initials, is_guid, LeaveReason, LeaveRule, Me, Organization, Organizations, PrivacyContact,
+    TenantCategory,
+};

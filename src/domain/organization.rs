@@ -1,0 +1,295 @@
+//! The organizations a person belongs to, and the rules about leaving them.
+
+/// The signed-in person, as the header and the Overview page show them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Me {
+    pub display_name: String,
+    pub user_principal_name: String,
+}
+
+/// Whether the organization owns the account or invited it as a guest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TenantCategory {
+    Home,
+    Guest,
+}
+
+/// Why an organization can't be left. `Other` keeps the page working when the API grows a reason
+/// this build doesn't know yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeaveReason {
+    HomeOrganization,
+    PolicyDisallowed,
+    AccountDisabled,
+    Other,
+}
+
+/// What the API says about leaving one organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeaveRule {
+    Allowed,
+    NotAllowed(LeaveReason),
+}
+
+/// Where a person can ask an organization about their data. Both links are already checked to be
+/// safe to put in an `href`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PrivacyContact {
+    pub email: Option<String>,
+    pub statement_url: Option<String>,
+}
+
+impl PrivacyContact {
+    pub fn is_empty(&self) -> bool {
+        self.email.is_none() && self.statement_url.is_none()
+    }
+}
+
+/// One organization connected to the account. Dates are milliseconds since the Unix epoch; `None`
+/// when the API sent none (never signed in) or sent one that isn't a date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Organization {
+    pub id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    pub domains: Vec<String>,
+    pub category: TenantCategory,
+    pub joined: Option<f64>,
+    pub last_sign_in: Option<f64>,
+    pub leave: LeaveRule,
+    pub privacy_contact: Option<PrivacyContact>,
+}
+
+impl Organization {
+    /// The page offers "Leave organization" only when this is true: never for the home
+    /// organization, whatever the API says, and never when the API says no.
+    pub fn can_leave(&self) -> bool {
+        self.category == TenantCategory::Guest && self.leave == LeaveRule::Allowed
+    }
+
+    /// Why leaving isn't offered, in the words the card shows before anyone clicks. `None` for
+    /// organizations that can be left, and for the home organization (its card says so itself).
+    pub fn leave_blocked_message(&self) -> Option<&'static str> {
+        if self.category == TenantCategory::Home {
+            return None;
+        }
+        match &self.leave {
+            LeaveRule::Allowed => None,
+            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed) => {
+                Some("Your administrator doesn't allow leaving this organization.")
+            }
+            LeaveRule::NotAllowed(LeaveReason::AccountDisabled) => {
+                Some("Your account in this organization is disabled.")
+            }
+            LeaveRule::NotAllowed(LeaveReason::HomeOrganization) => {
+                Some("This is your home organization, so it can't be left.")
+            }
+            LeaveRule::NotAllowed(LeaveReason::Other) => {
+                Some("Leaving this organization isn't available.")
+            }
+        }
+    }
+
+    /// Verified domains other than the default one, in the API's order, without repeats.
+    pub fn other_domains(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for d in &self.domains {
+            if !d.eq_ignore_ascii_case(&self.default_domain)
+                && !seen.iter().any(|s| s.eq_ignore_ascii_case(d))
+            {
+                seen.push(d);
+            }
+        }
+        seen
+    }
+}
+
+/// Every organization of the account, split the way the page shows them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Organizations {
+    pub home: Option<Organization>,
+    pub others: Vec<Organization>,
+}
+
+impl Organizations {
+    /// Splits the API's list: the first home organization is the home one (the API promises at
+    /// most one; a second is shown with the others rather than hidden). Others keep the API's
+    /// stable order, and an organization that appears twice (a paging fault) is shown once.
+    pub fn from_list(list: Vec<Organization>) -> Self {
+        let mut home = None;
+        let mut others: Vec<Organization> = Vec::new();
+        for org in list {
+            let seen = home.as_ref().is_some_and(|h: &Organization| h.id == org.id)
+                || others.iter().any(|o| o.id == org.id);
+            if seen {
+                continue;
+            }
+            if org.category == TenantCategory::Home && home.is_none() {
+                home = Some(org);
+            } else {
+                others.push(org);
+            }
+        }
+        Organizations { home, others }
+    }
+
+    /// Forgets an organization the person has left; the rest keep their order.
+    pub fn remove(&mut self, id: &str) {
+        self.others.retain(|o| o.id != id);
+    }
+}
+
+/// True for a GUID in its 8-4-4-4-12 hex form, the only shape of tenant ID the page accepts
+/// (it ends up in a request path).
+pub fn is_guid(s: &str) -> bool {
+    let groups = [8, 4, 4, 4, 12];
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == groups.len()
+        && parts
+            .iter()
+            .zip(groups)
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Up to two letters for the header's avatar: first letters of the first and last words.
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let first = words.first().and_then(|w| w.chars().next());
+    let last = if words.len() > 1 {
+        words.last().and_then(|w| w.chars().next())
+    } else {
+        None
+    };
+    first
+        .into_iter()
+        .chain(last)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: &str, category: TenantCategory, leave: LeaveRule) -> Organization {
+        Organization {
+            id: id.into(),
+            display_name: format!("Org {id}"),
+            default_domain: "org.example".into(),
+            domains: vec!["org.example".into()],
+            category,
+            joined: None,
+            last_sign_in: None,
+            leave,
+            privacy_contact: None,
+        }
+    }
+
+    #[test]
+    fn guests_that_allow_it_can_be_left() {
+        assert!(org("a", TenantCategory::Guest, LeaveRule::Allowed).can_leave());
+    }
+
+    #[test]
+    fn home_can_never_be_left_even_if_the_api_says_so() {
+        let home = org("h", TenantCategory::Home, LeaveRule::Allowed);
+        assert!(!home.can_leave());
+        assert_eq!(home.leave_blocked_message(), None);
+    }
+
+    #[test]
+    fn blocked_guests_say_why() {
+        let policy = org(
+            "p",
+            TenantCategory::Guest,
+            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed),
+        );
+        assert!(!policy.can_leave());
+        assert_eq!(
+            policy.leave_blocked_message(),
+            Some("Your administrator doesn't allow leaving this organization.")
+        );
+        let disabled = org(
+            "d",
+            TenantCategory::Guest,
+            LeaveRule::NotAllowed(LeaveReason::AccountDisabled),
+        );
+        assert_eq!(
+            disabled.leave_blocked_message(),
+            Some("Your account in this organization is disabled.")
+        );
+        let unknown = org(
+            "u",
+            TenantCategory::Guest,
+            LeaveRule::NotAllowed(LeaveReason::Other),
+        );
+        assert!(!unknown.can_leave());
+        assert!(unknown.leave_blocked_message().is_some());
+    }
+
+    #[test]
+    fn list_splits_home_from_others_and_drops_repeats() {
+        let list = vec![
+            org("g1", TenantCategory::Guest, LeaveRule::Allowed),
+            org(
+                "h",
+                TenantCategory::Home,
+                LeaveRule::NotAllowed(LeaveReason::HomeOrganization),
+            ),
+            org("g2", TenantCategory::Guest, LeaveRule::Allowed),
+            org("g1", TenantCategory::Guest, LeaveRule::Allowed),
+            org(
+                "h2",
+                TenantCategory::Home,
+                LeaveRule::NotAllowed(LeaveReason::HomeOrganization),
+            ),
+        ];
+        let orgs = Organizations::from_list(list);
+        assert_eq!(orgs.home.as_ref().map(|h| h.id.as_str()), Some("h"));
+        let ids: Vec<&str> = orgs.others.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["g1", "g2", "h2"]);
+    }
+
+    #[test]
+    fn removing_keeps_the_order_of_the_rest() {
+        let mut orgs = Organizations::from_list(vec![
+            org("a", TenantCategory::Guest, LeaveRule::Allowed),
+            org("b", TenantCategory::Guest, LeaveRule::Allowed),
+            org("c", TenantCategory::Guest, LeaveRule::Allowed),
+        ]);
+        orgs.remove("b");
+        let ids: Vec<&str> = orgs.others.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+    }
+
+    #[test]
+    fn other_domains_leave_out_the_default_and_repeats() {
+        let mut o = org("a", TenantCategory::Guest, LeaveRule::Allowed);
+        o.default_domain = "contoso.onmicrosoft.com".into();
+        o.domains = vec![
+            "contoso.onmicrosoft.com".into(),
+            "contoso.com".into(),
+            "CONTOSO.com".into(),
+        ];
+        assert_eq!(o.other_domains(), ["contoso.com"]);
+    }
+
+    #[test]
+    fn guids_are_checked_by_shape() {
+        assert!(is_guid("0b4e2c1a-7f3d-4e8a-9c61-2d5f8a3b7e90"));
+        assert!(is_guid("0B4E2C1A-7F3D-4E8A-9C61-2D5F8A3B7E90"));
+        assert!(!is_guid("0b4e2c1a7f3d4e8a9c612d5f8a3b7e90"));
+        assert!(!is_guid("../../me"));
+        assert!(!is_guid("0b4e2c1a-7f3d-4e8a-9c61-2d5f8a3b7e9g"));
+        assert!(!is_guid(""));
+    }
+
+    #[test]
+    fn initials_take_first_and_last_words() {
+        assert_eq!(initials("Megan Bowen"), "MB");
+        assert_eq!(initials("  cher "), "C");
+        assert_eq!(initials("Anna de la Cruz"), "AC");
+        assert_eq!(initials(""), "");
+        assert_eq!(initials("élodie durand"), "ÉD");
+    }
+}

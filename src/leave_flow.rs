@@ -1,0 +1,154 @@
+//! The one leave-an-organization flow of the app: which organization the dialog asks about, the
+//! request in flight, its error, and what happens to focus and the list afterwards. It lives at
+//! app level because the dialog does (one native `<dialog>`, not one per row).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::api::Doing;
+use crate::domain::Organization;
+use crate::Api;
+
+/// `id` of the heading that takes focus when the last leavable organization is gone.
+pub const OTHERS_HEADING_ID: &str = "others-heading";
+
+/// The organization the confirmation is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaveTarget {
+    pub id: String,
+    pub display_name: String,
+}
+
+/// `id` of an organization's "Leave organization" button, so focus can return to it.
+pub fn leave_button_id(org_id: &str) -> String {
+    format!("leave-{org_id}")
+}
+
+/// Reactive state of the flow; `Copy`, so it is handed around freely.
+#[derive(Clone, Copy)]
+pub struct LeaveFlow {
+    /// `Some` while the dialog is open.
+    pub target: RwSignal<Option<LeaveTarget>>,
+    /// The DELETE is in flight: "Leave" reads "Leaving…" and a second click sends nothing.
+    pub pending: RwSignal<bool>,
+    /// Plain words for the last failure, shown inside the dialog.
+    pub error: RwSignal<Option<String>>,
+    /// IDs left in this visit; lists leave these out without reloading.
+    pub left: RwSignal<Vec<String>>,
+    /// The `role="status"` message, e.g. "You left Fabrikam.".
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Default for LeaveFlow {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LeaveFlow {
+    pub fn new() -> Self {
+        LeaveFlow {
+            target: RwSignal::new(None),
+            pending: RwSignal::new(false),
+            error: RwSignal::new(None),
+            left: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
+        }
+    }
+
+    /// Opens the confirmation for one organization.
+    pub fn open(&self, org: &Organization) {
+        if self.pending.get_untracked() || !org.can_leave() {
+            return;
+        }
+        self.error.set(None);
+        self.target.set(Some(LeaveTarget {
+            id: org.id.clone(),
+            display_name: org.display_name.clone(),
+        }));
+    }
+
+    /// Closes the dialog without sending anything; focus goes back to the button that opened it.
+    /// Ignored while a request is in flight, so its outcome can't go unseen.
+    pub fn cancel(&self) {
+        if self.pending.get_untracked() {
+            return;
+        }
+        if let Some(target) = self.target.get_untracked() {
+            self.target.set(None);
+            self.error.set(None);
+            focus_soon(element_by_id(&leave_button_id(&target.id)));
+        }
+    }
+
+    /// Sends the DELETE, once. Success (or "already gone") removes the organization from the list,
+    /// says so in the status message and moves focus to the next leave button; failure keeps the
+    /// dialog open with the reason.
+    pub fn confirm(&self, api: Api) {
+        let Some(target) = self.target.get_untracked() else {
+            return;
+        };
+        if self.pending.get_untracked() {
+            return;
+        }
+        self.pending.set(true);
+        self.error.set(None);
+        let flow = *self;
+        spawn_local(async move {
+            let result = api.0.leave(&target.id).await;
+            flow.pending.set(false);
+            match result {
+                Ok(()) => {
+                    let next = neighbour_leave_button(&target.id)
+                        .or_else(|| element_by_id(OTHERS_HEADING_ID));
+                    flow.left.update(|left| left.push(target.id.clone()));
+                    flow.target.set(None);
+                    flow.notice
+                        .set(Some(format!("You left {}.", target.display_name)));
+                    focus_soon(next);
+                }
+                Err(error) => {
+                    leptos::logging::warn!("leaving {} failed: {error}", target.id);
+                    flow.error.set(Some(error.user_message(Doing::Leaving)));
+                }
+            }
+        });
+    }
+}
+
+fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.dyn_into().ok())
+}
+
+/// The leave button after this organization's (or before it, for the last one).
+fn neighbour_leave_button(org_id: &str) -> Option<web_sys::HtmlElement> {
+    let own = leave_button_id(org_id);
+    let buttons = document()
+        .query_selector_all("button[data-leave-button]")
+        .ok()?;
+    let all: Vec<web_sys::HtmlElement> = (0..buttons.length())
+        .filter_map(|i| buttons.item(i))
+        .filter_map(|n| n.dyn_into().ok())
+        .collect();
+    let at = all.iter().position(|b| b.id() == own)?;
+    all.get(at + 1)
+        .or_else(|| at.checked_sub(1).and_then(|i| all.get(i)))
+        .cloned()
+}
+
+/// Focuses once the DOM has caught up (after the dialog closes and the row is gone).
+fn focus_soon(element: Option<web_sys::HtmlElement>) {
+    if let Some(element) = element {
+        set_timeout(
+            move || {
+                let _ = element.focus();
+            },
+            Duration::ZERO,
+        );
+    }
+}

@@ -1,0 +1,375 @@
+//! Browser tests of the page with an in-memory backend: what a person sees and can do.
+//! Run with `make browser` (headless Chromium and Firefox through wasm-bindgen-test).
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used)] // a test that can't find what it looks for should fail loudly
+
+mod support;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use myorgs::api::ApiError;
+use myorgs::Portal;
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CONTOSO: &str = "1f6e8a52-3c1b-4c55-9a7e-0d2b7f3e9c41";
+const FABRIKAM: &str = "2a7f9b63-4d2c-4d66-8b8f-1e3c8a4fad52";
+const NORTHWIND: &str = "3b80ac74-5e3d-4e77-9ca0-2f4d9b50be63";
+const WOODGROVE: &str = "4c91bd85-6f4e-4f88-8db1-30509c61cf74";
+
+fn org(id: &str, name: &str, category: &str, leave: &str, contact: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","displayName":{name},"defaultDomain":"{slug}.onmicrosoft.com",
+        "domains":["{slug}.onmicrosoft.com","{slug}.com"],"tenantCategory":"{category}",
+        "joinedDateTime":"2023-04-12T09:30:00Z","lastSignInDateTime":"2026-11-20T16:00:00Z",
+        "leave":{leave},"privacyContact":{contact}}}"#,
+        name = serde_json::to_string(name).unwrap(),
+        slug = name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_lowercase(),
+    )
+}
+
+const ALLOWED: &str = r#"{"allowed":true,"reason":null}"#;
+
+fn page(orgs: &[String]) -> String {
+    format!(r#"{{"value":[{}]}}"#, orgs.join(","))
+}
+
+fn demo() -> FakeBackend {
+    FakeBackend::with_json(&page(&[
+        org(
+            CONTOSO,
+            "Contoso",
+            "home",
+            r#"{"allowed":false,"reason":"homeOrganization"}"#,
+            "null",
+        ),
+        org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null"),
+        org(NORTHWIND, "Northwind Traders", "guest", ALLOWED, "null"),
+        org(
+            WOODGROVE,
+            "Woodgrove Bank",
+            "guest",
+            r#"{"allowed":false,"reason":"policyDisallowed"}"#,
+            r#"{"email":"privacy@woodgrovebank.com","statementUrl":"https://www.woodgrovebank.com/privacy"}"#,
+        ),
+    ]))
+}
+
+/// Mounts the whole portal at `path` against `backend` and waits for it to load.
+async fn open(path: &str, backend: &FakeBackend) -> impl Drop {
+    let root = fresh_root(path);
+    let backend = backend.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <Portal backend=Arc::new(backend) /> }
+    });
+    settle().await;
+    Unmount(Some(handle), root)
+}
+
+/// Unmounts and removes the test's element, so tests don't see each other's pages.
+struct Unmount<T>(Option<T>, web_sys::HtmlElement);
+impl<T> Drop for Unmount<T> {
+    fn drop(&mut self) {
+        drop(self.0.take());
+        self.1.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn shows_the_home_organization_and_the_others() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    assert_eq!(headings(1), ["Organizations"]);
+    assert_eq!(
+        headings(2),
+        [
+            "Home organization",
+            "Other organizations you collaborate with"
+        ]
+    );
+    assert_eq!(
+        headings(3),
+        ["Contoso", "Fabrikam", "Northwind Traders", "Woodgrove Bank"]
+    );
+    let text = page_text();
+    assert!(text.contains("Home organization"), "{text}");
+    assert!(text.contains("contoso.com"), "verified domain: {text}");
+    assert!(text.contains(CONTOSO), "tenant ID: {text}");
+    assert!(button("Leave organization Fabrikam").is_some());
+    assert!(button("Leave organization Northwind Traders").is_some());
+    assert!(button("Copy tenant ID of Contoso").is_some());
+    // The header shows who is signed in.
+    assert!(text.contains("Megan Bowen") && text.contains("MeganB@contoso.com"));
+}
+
+#[wasm_bindgen_test]
+async fn the_home_organization_offers_no_way_to_leave() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    let names = buttons();
+    assert!(
+        !names
+            .iter()
+            .any(|b| b.contains("Leave organization Contoso")),
+        "{names:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_disallowed_organization_says_why_and_offers_its_contact() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    assert!(button("Leave organization Woodgrove Bank").is_none());
+    let text = page_text();
+    assert!(
+        text.contains("Your administrator doesn't allow leaving this organization."),
+        "{text}"
+    );
+    let links: Vec<String> = {
+        let list = document().query_selector_all("a[href]").unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+            .filter_map(|a| a.get_attribute("href"))
+            .collect()
+    };
+    assert!(
+        links.contains(&"mailto:privacy@woodgrovebank.com".to_string()),
+        "{links:?}"
+    );
+    assert!(links.contains(&"https://www.woodgrovebank.com/privacy".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn the_dialog_is_named_after_the_organization_and_starts_on_cancel() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    let dialog = dialog();
+    assert!(dialog.open());
+    assert_eq!(dialog.get_attribute("role").as_deref(), Some("alertdialog"));
+    let title = document().get_element_by_id("leave-dialog-title").unwrap();
+    assert_eq!(title.text_content().unwrap(), "Leave Fabrikam?");
+    let description = document()
+        .get_element_by_id(&dialog.get_attribute("aria-describedby").unwrap())
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(description.contains("can't be undone"), "{description}");
+    assert!(
+        description.contains("only an administrator"),
+        "{description}"
+    );
+    assert_eq!(focused(), "Cancel");
+}
+
+#[wasm_bindgen_test]
+async fn cancel_sends_nothing_and_returns_focus() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    click("Cancel");
+    settle().await;
+    assert!(!dialog().open());
+    assert!(backend.state().leave_calls.is_empty());
+    assert_eq!(focused(), "Leave organization Fabrikam");
+    assert!(headings(3).contains(&"Fabrikam".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn leave_sends_one_request_and_removes_the_row() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    backend.state().hold_leaves = true;
+    click("Leave");
+    settle().await;
+    // In flight: the button says so, and a second click sends nothing.
+    assert!(
+        buttons().contains(&"Leaving…".to_string()),
+        "{:?}",
+        buttons()
+    );
+    click("Leaving…");
+    settle().await;
+    backend.state().hold_leaves = false;
+    settle().await;
+    assert_eq!(backend.state().leave_calls, [FABRIKAM]);
+    assert!(!dialog().open());
+    assert_eq!(
+        headings(3),
+        ["Contoso", "Northwind Traders", "Woodgrove Bank"]
+    );
+    assert!(
+        role_texts("status").contains(&"You left Fabrikam.".to_string()),
+        "{:?}",
+        role_texts("status")
+    );
+    assert_eq!(focused(), "Leave organization Northwind Traders");
+}
+
+#[wasm_bindgen_test]
+async fn leaving_the_last_one_moves_focus_to_the_section_heading() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    for name in ["Fabrikam", "Northwind Traders"] {
+        click(&format!("Leave organization {name}"));
+        settle().await;
+        click("Leave");
+        settle().await;
+    }
+    assert_eq!(focused_tag(), "h2");
+    let heading = document().active_element().unwrap().text_content().unwrap();
+    assert_eq!(heading, "Other organizations you collaborate with");
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_leave_keeps_the_row_and_says_why() {
+    let backend = demo();
+    backend
+        .state()
+        .leave_results
+        .push_back(Err(ApiError::Status {
+            status: 429,
+            code: Some("tooManyRequests".into()),
+            retry_after_secs: Some(30),
+        }));
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    click("Leave");
+    settle().await;
+    assert!(dialog().open());
+    assert!(
+        role_texts("alert").contains(&"The service is busy. Try again in 30 seconds.".to_string()),
+        "{:?}",
+        role_texts("alert")
+    );
+    assert!(headings(3).contains(&"Fabrikam".to_string()));
+    // Retrying works.
+    click("Leave");
+    settle().await;
+    assert!(!dialog().open());
+    assert_eq!(backend.state().leave_calls, [FABRIKAM, FABRIKAM]);
+    assert!(!headings(3).contains(&"Fabrikam".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_load_offers_try_again_and_it_works() {
+    let backend = demo();
+    backend.state().failing_loads = 1;
+    let _page = open("/organizations", &backend).await;
+    assert!(
+        page_text().contains("We can't reach the service."),
+        "{}",
+        page_text()
+    );
+    click("Try again");
+    settle().await;
+    assert_eq!(backend.state().loads, 2);
+    assert!(headings(3).contains(&"Fabrikam".to_string()));
+    assert!(button("Try again").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn hostile_names_are_text() {
+    let backend = FakeBackend::with_json(&page(&[
+        org(
+            FABRIKAM,
+            "<img src=x onerror=alert(1)>",
+            "guest",
+            ALLOWED,
+            "null",
+        ),
+        org(NORTHWIND, "<b>bold</b>", "guest", ALLOWED, "null"),
+        org(WOODGROVE, "شركة الأمل للتجارة", "guest", ALLOWED, "null"),
+    ]));
+    let _page = open("/organizations", &backend).await;
+    assert!(document()
+        .query_selector("main img, main b")
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        headings(3),
+        [
+            "<img src=x onerror=alert(1)>",
+            "<b>bold</b>",
+            "شركة الأمل للتجارة"
+        ]
+    );
+    assert!(button("Leave organization <b>bold</b>").is_some());
+    click("Leave organization <img src=x onerror=alert(1)>");
+    settle().await;
+    let title = document().get_element_by_id("leave-dialog-title").unwrap();
+    assert_eq!(
+        title.text_content().unwrap(),
+        "Leave <img src=x onerror=alert(1)>?"
+    );
+    assert!(title.query_selector("img").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn without_a_home_organization_there_is_one_heading() {
+    let backend = FakeBackend::with_json(&page(&[org(
+        FABRIKAM, "Fabrikam", "guest", ALLOWED, "null",
+    )]));
+    let _page = open("/organizations", &backend).await;
+    assert_eq!(headings(1), ["Organizations"]);
+    assert!(headings(2).is_empty(), "{:?}", headings(2));
+    assert_eq!(headings(3), ["Fabrikam"]);
+}
+
+#[wasm_bindgen_test]
+async fn no_other_organizations_is_said_plainly() {
+    let backend = FakeBackend::with_json(&page(&[org(
+        CONTOSO,
+        "Contoso",
+        "home",
+        r#"{"allowed":false,"reason":"homeOrganization"}"#,
+        "null",
+    )]));
+    let _page = open("/organizations", &backend).await;
+    assert!(page_text().contains("You're not a guest in any other organization."));
+}
+
+#[wasm_bindgen_test]
+async fn overview_summarises_and_links_to_organizations() {
+    let backend = demo();
+    let _page = open("/", &backend).await;
+    assert_eq!(headings(1), ["Overview"]);
+    let text = page_text();
+    assert!(text.contains("Home organization: Contoso"), "{text}");
+    assert!(
+        text.contains("You collaborate with 3 other organizations."),
+        "{text}"
+    );
+    let link = document()
+        .query_selector("main a[href='/organizations']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.text_content().unwrap(), "Manage organizations");
+    let current = document()
+        .query_selector("nav [aria-current='page']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(current.text_content().unwrap().trim(), "Overview");
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_address_is_a_real_not_found_page() {
+    let backend = demo();
+    let _page = open("/no/such/page", &backend).await;
+    assert_eq!(headings(1), ["Page not found"]);
+    assert!(page_text().contains("Go to Overview"));
+}
