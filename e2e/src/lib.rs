@@ -1,1 +1,283 @@
-//! Test-only crate: see `tests/`.
+//! End-to-end harness: the real `myorgs-server` (on a free loopback port, with its own fresh
+//! database) serving the built app, and a real headless browser driven through WebDriver.
+//! The tests live in `tests/`; `make e2e` runs them.
+//!
+//! Environment: `MYORGS_SERVER` (server binary), `MYORGS_DIST` (Trunk's `dist/`),
+//! `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `MYORGS_BROWSERS` (comma-separated,
+//! `chromium` and/or `firefox`; default both), `GECKODRIVER`.
+
+#![allow(clippy::unwrap_used)] // test harness: a broken set-up should stop the run loudly
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// How long to wait for something a person would see before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Kills a child process when the test ends, however it ends.
+pub struct Reaper(pub Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A running `myorgs-server` with its own database.
+pub struct Server {
+    pub url: String,
+    _process: Reaper,
+    pub dir: PathBuf,
+}
+
+/// A fresh, empty folder under the system's temp folder.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir =
+        std::env::temp_dir().join(format!("myorgs-e2e-{label}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the end-to-end tests with `make e2e`")
+        }),
+    )
+}
+
+impl Server {
+    /// Starts the server on a free port with fresh demo data, serving `MYORGS_DIST`.
+    pub fn start(extra: &[&str]) -> Server {
+        Self::start_with_dist(&env_path("MYORGS_DIST"), extra)
+    }
+
+    pub fn start_with_dist(dist: &Path, extra: &[&str]) -> Server {
+        let dir = temp_dir("server");
+        let mut child = Command::new(env_path("MYORGS_SERVER"))
+            .args(["--addr", "127.0.0.1:0", "--reset", "--db"])
+            .arg(dir.join("db.sqlite3"))
+            .arg("--dist")
+            .arg(dist)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from the server: {line:?}"))
+            .to_string();
+        Server {
+            url,
+            _process: Reaper(child),
+            dir,
+        }
+    }
+}
+
+/// Which browsers to run: `MYORGS_BROWSERS`, default both engines.
+pub fn browsers() -> Vec<String> {
+    std::env::var("MYORGS_BROWSERS")
+        .unwrap_or_else(|_| "chromium,firefox".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A WebDriver server (chromedriver or geckodriver) and a browser session on it.
+pub struct Browser {
+    pub client: Client,
+    pub name: String,
+    _driver: Reaper,
+}
+
+/// The browser arguments shared with wasm-bindgen-test, from `webdriver.json`.
+fn capabilities(browser: &str) -> serde_json::Map<String, Value> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../webdriver.json");
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut caps = serde_json::Map::new();
+    match browser {
+        "chromium" => {
+            let mut chrome = all["goog:chromeOptions"].clone();
+            chrome["binary"] = json!("/usr/bin/chromium");
+            caps.insert("goog:chromeOptions".into(), chrome);
+            caps.insert("browserName".into(), json!("chrome"));
+        }
+        "firefox" => {
+            caps.insert(
+                "moz:firefoxOptions".into(),
+                all["moz:firefoxOptions"].clone(),
+            );
+            caps.insert("browserName".into(), json!("firefox"));
+        }
+        other => panic!("unknown browser {other:?}"),
+    }
+    caps
+}
+
+impl Browser {
+    /// Starts the driver on a free port and opens a session at 1280×900.
+    pub async fn start(browser: &str) -> Browser {
+        let port = free_port();
+        let (program, args) = match browser {
+            "chromium" => (
+                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+                vec![format!("--port={port}")],
+            ),
+            "firefox" => (
+                std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into()),
+                vec!["--port".into(), port.to_string()],
+            ),
+            other => panic!("unknown browser {other:?}"),
+        };
+        let driver = Command::new(&program)
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program} starts: {e}"));
+        let driver = Reaper(driver);
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(capabilities(browser))
+                .connect(&webdriver)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() > Duration::from_secs(30) => {
+                    panic!("no {browser} session: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        client.set_window_size(1280, 900).await.unwrap();
+        Browser {
+            client,
+            name: browser.to_string(),
+            _driver: driver,
+        }
+    }
+
+    /// Ends the session (the driver process goes with `self`).
+    pub async fn quit(self) {
+        let _ = self.client.clone().close().await;
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Waits until something matching `xpath` is on the page, and returns it.
+    pub async fn wait_for(&self, xpath: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] never appeared: {xpath} ({e})", self.name))
+    }
+
+    /// Waits until nothing matches `xpath`.
+    pub async fn wait_gone(&self, xpath: &str) {
+        let started = Instant::now();
+        while !self
+            .client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .unwrap()
+            .is_empty()
+        {
+            assert!(
+                started.elapsed() < PATIENCE,
+                "[{}] still there: {xpath}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn count(&self, xpath: &str) -> usize {
+        self.client
+            .find_all(Locator::XPath(xpath))
+            .await
+            .unwrap()
+            .len()
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.client
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Saves what the browser shows to `target/screenshots/<browser>-<name>.png`.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{}-{name}.png", self.name)), png).unwrap();
+    }
+}
+
+/// XPath of a button by accessible name (`aria-label`, or its text when it has none).
+pub fn button(name: &str) -> String {
+    format!(
+        "//button[@aria-label={q} or (not(@aria-label) and normalize-space(.)={q})]",
+        q = xpath_string(name)
+    )
+}
+
+/// XPath of a link by its text.
+pub fn link(text: &str) -> String {
+    format!("//a[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// XPath of a heading of `level` by its text.
+pub fn heading(level: u8, text: &str) -> String {
+    format!("//h{level}[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+pub fn xpath_string(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}

@@ -15,7 +15,7 @@ pub fn OrganizationRow(
     on_leave: Callback<Organization>,
 ) -> impl IntoView {
     let name = org.display_name.clone();
-    let action = if org.can_leave() {
+    let action = org.can_leave().then(|| {
         let leave_org = org.clone();
         view! {
             <div class="org-actions">
@@ -32,8 +32,8 @@ pub fn OrganizationRow(
                 </button>
             </div>
         }
-        .into_any()
-    } else {
+    });
+    let blocked = (!org.can_leave()).then(|| {
         let why = org.leave_blocked_message().unwrap_or_default();
         let contact = org.privacy_contact.clone().map(|contact| {
             view! {
@@ -46,8 +46,7 @@ pub fn OrganizationRow(
                 <span>{why} {contact}</span>
             </p>
         }
-        .into_any()
-    };
+    });
     view! {
         <li class="card org-card">
             <div class="org-main">
@@ -70,6 +69,7 @@ pub fn OrganizationRow(
                         </dd>
                     </div>
                 </dl>
+                {blocked}
             </div>
             {action}
         </li>

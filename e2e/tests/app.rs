@@ -1,0 +1,147 @@
+//! The built app against the real server and database, in real browsers: what a person does.
+
+#![allow(clippy::unwrap_used)] // a test that can't find what it looks for should fail loudly
+
+use myorgs_e2e::{browsers, button, heading, link, Browser, Server};
+
+/// Runs `scenario` once per browser engine.
+macro_rules! in_each_browser {
+    ($scenario:ident) => {
+        for name in browsers() {
+            let browser = Browser::start(&name).await;
+            $scenario(&browser).await;
+            browser.quit().await;
+        }
+    };
+}
+
+#[tokio::test]
+async fn leave_an_organization_from_the_overview_and_it_stays_gone() {
+    async fn scenario(b: &Browser) {
+        let server = Server::start(&[]);
+        b.goto(&server.url).await;
+        b.wait_for(&heading(1, "Overview")).await;
+        b.wait_for("//*[contains(., 'Home organization: Contoso')]")
+            .await;
+        b.screenshot("overview").await;
+
+        b.wait_for(&link("Manage organizations"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for(&heading(1, "Organizations")).await;
+        b.wait_for(&heading(2, "Home organization")).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        assert!(b.client.current_url().await.unwrap().path() == "/organizations");
+        b.screenshot("organizations").await;
+
+        b.wait_for(&button("Leave organization Fabrikam"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        let title = b
+            .wait_for("//dialog[@open]//h2")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(title, "Leave Fabrikam?");
+        b.screenshot("leave-dialog").await;
+        b.wait_for(&button("Leave")).await.click().await.unwrap();
+        b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
+            .await;
+        b.wait_gone(&heading(3, "Fabrikam")).await;
+        b.screenshot("left").await;
+
+        b.client.refresh().await.unwrap();
+        b.wait_for(&heading(3, "Northwind Traders")).await;
+        assert_eq!(
+            b.count(&heading(3, "Fabrikam")).await,
+            0,
+            "Fabrikam came back"
+        );
+    }
+    in_each_browser!(scenario);
+}
+
+#[tokio::test]
+async fn an_organization_whose_policy_disallows_leaving_cannot_be_left() {
+    async fn scenario(b: &Browser) {
+        let server = Server::start(&[]);
+        b.goto(&format!("{}/organizations", server.url)).await;
+        b.wait_for(&heading(3, "Woodgrove Bank")).await;
+        let card = "//li[.//h3[normalize-space(.)='Woodgrove Bank']]";
+        b.wait_for(&format!(
+            "{card}//*[contains(., \"Your administrator doesn't allow leaving this organization.\")]"
+        ))
+        .await;
+        assert_eq!(
+            b.count(&format!("{card}//button[contains(@aria-label, 'Leave')]"))
+                .await,
+            0
+        );
+        assert_eq!(
+            b.count(&button("Leave organization Woodgrove Bank")).await,
+            0
+        );
+        b.wait_for(&format!("{card}//a[starts-with(@href, 'mailto:')]"))
+            .await;
+    }
+    in_each_browser!(scenario);
+}
+
+#[tokio::test]
+async fn without_a_home_organization_there_is_a_single_heading() {
+    async fn scenario(b: &Browser) {
+        let server = Server::start(&["--no-home"]);
+        b.goto(&format!("{}/organizations", server.url)).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        assert_eq!(b.count("//h1").await, 1);
+        assert_eq!(b.count("//main//h2").await, 0);
+        assert_eq!(b.count(&heading(3, "Contoso")).await, 0);
+        b.screenshot("no-home").await;
+    }
+    in_each_browser!(scenario);
+}
+
+#[tokio::test]
+async fn deep_links_and_unknown_addresses_work() {
+    async fn scenario(b: &Browser) {
+        let server = Server::start(&[]);
+        b.goto(&format!("{}/no/such/page", server.url)).await;
+        b.wait_for(&heading(1, "Page not found")).await;
+        b.screenshot("not-found").await;
+        b.wait_for(&link("Go to Overview"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for(&heading(1, "Overview")).await;
+        let current = b.wait_for("//nav//a[@aria-current='page']").await;
+        assert_eq!(current.text().await.unwrap(), "Overview");
+    }
+    in_each_browser!(scenario);
+}
+
+#[tokio::test]
+async fn a_missing_config_file_is_explained_not_blank() {
+    async fn scenario(b: &Browser) {
+        let dist = std::path::PathBuf::from(std::env::var("MYORGS_DIST").unwrap());
+        let copy = myorgs_e2e::temp_dir("dist-without-config");
+        for entry in std::fs::read_dir(&dist).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() != "config.json" {
+                std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+            }
+        }
+        let server = Server::start_with_dist(&copy, &[]);
+        b.goto(&server.url).await;
+        b.wait_for(&heading(1, "Your organizations can't be shown"))
+            .await;
+        assert!(b.text().await.contains("config.json"));
+        b.wait_for(&button("Reload")).await;
+    }
+    in_each_browser!(scenario);
+}
