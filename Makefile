@@ -38,9 +38,11 @@ lint:
 unit:
 	cargo test --workspace --exclude myorgs-e2e
 
-## Component tests in headless browsers (wasm-bindgen-test) against an in-memory fake backend.
+## Component tests (wasm-bindgen-test) against an in-memory fake backend, in headless Chromium,
+## then in headless Firefox (the runner picks the driver named by CHROMEDRIVER or GECKODRIVER).
 browser:
-	cargo test -p myorgs --target wasm32-unknown-unknown --test browser
+	env -u GECKODRIVER cargo test -p myorgs --target wasm32-unknown-unknown --test browser
+	env -u CHROMEDRIVER cargo test -p myorgs --target wasm32-unknown-unknown --test browser
 
 ## The release build against myorgs-server on a free port, driven through WebDriver.
 e2e:

@@ -80,6 +80,7 @@ pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
             <a class="skip-link" href="#main" on:click=skip_to_main>
                 "Skip to main content"
             </a>
+            <FocusOnNavigation />
             <AppHeader me nav_open />
             <div class="layout">
                 <NavPane open=nav_open />
@@ -100,6 +101,38 @@ pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
             />
         </Router>
     }
+}
+
+/// After a client-side navigation the link that was clicked is gone, and focus would fall to
+/// `<body>`: move it to the new page's title instead, which also tells screen-reader users where
+/// they are. The first render is left alone (the browser starts at the top of the document).
+#[component]
+fn FocusOnNavigation() -> impl IntoView {
+    // Renders nothing; it only owns the effect below.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            set_timeout(
+                || {
+                    use wasm_bindgen::JsCast;
+                    let title = document()
+                        .query_selector("main h1")
+                        .ok()
+                        .flatten()
+                        .and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(title) = title {
+                        if title.get_attribute("tabindex").is_none() {
+                            let _ = title.set_attribute("tabindex", "-1");
+                        }
+                        let _ = title.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        }
+        path
+    });
 }
 
 /// The router would treat `#main` as a navigation; the skip link only moves focus.

@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
+/// The browser window's width in device pixels.
+pub const WINDOW_WIDTH: u32 = 1280;
+
 /// How long to wait for something a person would see before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -117,7 +120,7 @@ pub struct Browser {
 }
 
 /// The browser arguments shared with wasm-bindgen-test, from `webdriver.json`.
-fn capabilities(browser: &str) -> serde_json::Map<String, Value> {
+fn capabilities(browser: &str, scheme: Scheme) -> serde_json::Map<String, Value> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../webdriver.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let mut caps = serde_json::Map::new();
@@ -129,10 +132,13 @@ fn capabilities(browser: &str) -> serde_json::Map<String, Value> {
             caps.insert("browserName".into(), json!("chrome"));
         }
         "firefox" => {
-            caps.insert(
-                "moz:firefoxOptions".into(),
-                all["moz:firefoxOptions"].clone(),
-            );
+            let mut firefox = all["moz:firefoxOptions"].clone();
+            // 0 = dark, 1 = light: what `prefers-color-scheme` reports to pages.
+            let override_value = if scheme == Scheme::Dark { 0 } else { 1 };
+            let prefs =
+                json!({ "layout.css.prefers-color-scheme.content-override": override_value });
+            firefox["prefs"] = prefs;
+            caps.insert("moz:firefoxOptions".into(), firefox);
             caps.insert("browserName".into(), json!("firefox"));
         }
         other => panic!("unknown browser {other:?}"),
@@ -141,8 +147,14 @@ fn capabilities(browser: &str) -> serde_json::Map<String, Value> {
 }
 
 impl Browser {
-    /// Starts the driver on a free port and opens a session at 1280×900.
+    /// Starts the driver on a free port and opens a session at 1280×900, light scheme.
     pub async fn start(browser: &str) -> Browser {
+        Self::start_in(browser, Scheme::Light, WINDOW_WIDTH).await
+    }
+
+    /// Like [`Browser::start`], with the person's colour scheme set and a viewport `width` CSS
+    /// pixels wide (Chromium exactly; Firefox no narrower than its 500 px minimum window).
+    pub async fn start_in(browser: &str, scheme: Scheme, width: u32) -> Browser {
         let port = free_port();
         let (program, args) = match browser {
             "chromium" => (
@@ -167,7 +179,7 @@ impl Browser {
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector)
-                .capabilities(capabilities(browser))
+                .capabilities(capabilities(browser, scheme))
                 .connect(&webdriver)
                 .await
             {
@@ -178,12 +190,25 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        client.set_window_size(1280, 900).await.unwrap();
-        Browser {
+        client.set_window_size(WINDOW_WIDTH, 900).await.unwrap();
+        let browser = Browser {
             client,
             name: browser.to_string(),
             _driver: driver,
+        };
+        if browser.name == "chromium" {
+            browser
+                .emulate_media(&[("prefers-color-scheme", scheme.name())])
+                .await;
+            if width < WINDOW_WIDTH {
+                browser.set_viewport_width(width).await;
+            }
+        } else if width < WINDOW_WIDTH {
+            // Firefox won't make a window narrower than 500 CSS pixels: that is as narrow as
+            // it gets (callers read the real width back with `viewport_width`).
+            browser.client.set_window_size(width, 900).await.unwrap();
         }
+        browser
     }
 
     /// Ends the session (the driver process goes with `self`).
@@ -279,5 +304,181 @@ pub fn xpath_string(s: &str) -> String {
     } else {
         let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
         format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// Chromium's DevTools protocol through chromedriver's `goog/cdp/execute` endpoint: media
+/// emulation and the accessibility tree, which WebDriver itself doesn't offer.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// What the browser should pretend about the person's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+}
+
+impl Browser {
+    /// Sends one DevTools command (Chromium only).
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        assert_eq!(self.name, "chromium", "DevTools commands need Chromium");
+        self.client
+            .issue_cmd(Cdp {
+                cmd: cmd.into(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+    }
+
+    /// Emulates CSS media features, e.g. `[("prefers-color-scheme", "dark")]` (Chromium only).
+    pub async fn emulate_media(&self, features: &[(&str, &str)]) {
+        let features: Vec<Value> = features
+            .iter()
+            .map(|(name, value)| json!({ "name": name, "value": value }))
+            .collect();
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": features }),
+        )
+        .await;
+    }
+
+    /// Runs JavaScript in the page and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] script failed: {e}\n{script}", self.name))
+    }
+
+    /// The CSS viewport width the page sees.
+    pub async fn viewport_width(&self) -> u64 {
+        self.js("return window.innerWidth").await.as_u64().unwrap()
+    }
+
+    /// Makes the viewport `width` CSS pixels wide with Chromium's device-metrics emulation
+    /// (Firefox gets its width when the session starts: see [`Browser::start_in`]).
+    pub async fn set_viewport_width(&self, width: u32) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
+    }
+
+    /// Runs axe-core on the page at the WCAG 2.0/2.1/2.2 A and AA tags. Returns one readable
+    /// line per violation: the rule, what it's about, each element and how to fix it.
+    pub async fn axe(&self) -> Vec<String> {
+        let loaded = self.js("return typeof window.axe === 'object'").await;
+        if loaded != json!(true) {
+            let file =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&file)
+                .unwrap_or_else(|e| panic!("{}: {e} (run `make test-tools`)", file.display()));
+            self.js(&format!("{source}\n;return typeof window.axe;"))
+                .await;
+        }
+        let script = r#"
+            const done = arguments[arguments.length - 1];
+            // Colours are only final once fades have run (endless ones, like a spinner, aside).
+            const finite = document.getAnimations()
+                .filter(a => a.effect && isFinite(a.effect.getComputedTiming().endTime));
+            Promise.all(finite.map(a => a.finished)).then(() => axe.run(document, {
+                runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                resultTypes: ['violations'],
+            }).then(r => done(r.violations.map(v =>
+                `${v.id} (${v.impact}): ${v.help}\n` + v.nodes.map(n =>
+                    `    at ${n.target.join(' ')}\n      ${(n.failureSummary || '').replace(/\n/g, '\n      ')}`
+                ).join('\n')
+            )))).catch(e => done(['axe failed: ' + e]));
+        "#;
+        let result = self
+            .client
+            .execute_async(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("[{}] axe: {e}", self.name));
+        result
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Presses one key (a WebDriver key code such as `Key::Tab`), or a chord with Shift.
+    pub async fn press(&self, key: fantoccini::key::Key, shift: bool) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        use fantoccini::key::Key;
+        let mut actions = KeyActions::new("keyboard".into());
+        if shift {
+            actions = actions.then(KeyAction::Down {
+                value: char::from(Key::Shift),
+            });
+        }
+        actions = actions
+            .then(KeyAction::Down {
+                value: char::from(key),
+            })
+            .then(KeyAction::Up {
+                value: char::from(key),
+            });
+        if shift {
+            actions = actions.then(KeyAction::Up {
+                value: char::from(Key::Shift),
+            });
+        }
+        self.client.perform_actions(actions).await.unwrap();
+        self.client.release_actions().await.unwrap();
+    }
+
+    /// The focused element: `(tag, accessible name, focus visible?)`.
+    pub async fn focus(&self) -> (String, String, bool) {
+        let v = self
+            .js(
+                r#"const e = document.activeElement;
+                   const name = (e.getAttribute('aria-label') || e.textContent || '').replace(/\s+/g, ' ').trim();
+                   const style = getComputedStyle(e);
+                   const visible = e.matches(':focus-visible') && style.outlineStyle !== 'none'
+                       && parseFloat(style.outlineWidth) >= 2;
+                   return [e.tagName.toLowerCase(), name, visible];"#,
+            )
+            .await;
+        (
+            v[0].as_str().unwrap().to_string(),
+            v[1].as_str().unwrap().to_string(),
+            v[2].as_bool().unwrap(),
+        )
     }
 }

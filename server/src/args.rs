@@ -26,6 +26,8 @@ Options:
   --reset           Delete all data first, then seed again.
   --guests N        Seed N extra generated guest organizations [default: 0].
   --no-home         Seed without a home organization.
+  --no-demo-guests  Seed without the hand-written guest organizations
+                    (with --guests 0: no other organizations at all).
   -h, --help        Print this help.
 
 Seeding happens only when the database has no user yet, or with --reset:
@@ -110,6 +112,7 @@ where
             }
             "--reset" => config.reset = true,
             "--no-home" => config.seed.home = false,
+            "--no-demo-guests" => config.seed.demo_guests = false,
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
@@ -164,6 +167,7 @@ mod tests {
             "--reset",
             "--guests=5000",
             "--no-home",
+            "--no-demo-guests",
         ]);
         let expected = Config {
             addr: "127.0.0.1:0".to_owned(),
@@ -174,6 +178,7 @@ mod tests {
             seed: SeedOptions {
                 guests: 5000,
                 home: false,
+                demo_guests: false,
             },
         };
         assert_eq!(parsed, Ok(Command::Run(expected)));

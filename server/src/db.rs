@@ -66,6 +66,8 @@ pub struct SeedOptions {
     pub guests: u32,
     /// Whether the user has a home organization (Contoso).
     pub home: bool,
+    /// Whether the hand-written demo guest organizations are seeded.
+    pub demo_guests: bool,
 }
 
 impl Default for SeedOptions {
@@ -73,6 +75,7 @@ impl Default for SeedOptions {
         SeedOptions {
             guests: 0,
             home: true,
+            demo_guests: true,
         }
     }
 }
@@ -249,7 +252,7 @@ impl Db {
             "INSERT INTO users (id, display_name, user_principal_name) VALUES (?1, ?2, ?3)",
             params![DEMO_USER_ID, "Megan Bowen", "MeganB@contoso.com"],
         )?;
-        let mut organizations = demo_organizations(now, options.home);
+        let mut organizations = demo_organizations(now, options.home, options.demo_guests);
         organizations.extend((1..=options.guests).map(|n| generated_organization(n, now)));
         // The list order, fixed once: home first, then by name without regard
         // to case, then by id so equal names still have a stable order.
@@ -550,9 +553,12 @@ const GUESTS: [DemoOrganization; 8] = [
     },
 ];
 
-fn demo_organizations(now: i64, home: bool) -> Vec<SeedOrganization> {
+fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<SeedOrganization> {
     let home = home.then_some((TenantCategory::Home, CONTOSO));
-    let guests = GUESTS.into_iter().map(|demo| (TenantCategory::Guest, demo));
+    let guests = GUESTS
+        .into_iter()
+        .filter(|_| demo_guests)
+        .map(|demo| (TenantCategory::Guest, demo));
     home.into_iter()
         .chain(guests)
         .map(|(category, demo)| {
@@ -650,6 +656,20 @@ mod tests {
     }
 
     #[test]
+    fn seeds_only_the_home_organization_without_demo_guests() {
+        let db = memory_db();
+        let seeded = db.seed_if_empty(
+            SeedOptions {
+                guests: 0,
+                home: true,
+                demo_guests: false,
+            },
+            now_unix(),
+        );
+        assert_eq!(seeded, Ok(Some(1)));
+    }
+
+    #[test]
     fn seeds_once_in_list_order() {
         let db = memory_db();
         let now = now_unix();
@@ -658,7 +678,8 @@ mod tests {
             db.seed_if_empty(
                 SeedOptions {
                     guests: 3,
-                    home: false
+                    home: false,
+                    demo_guests: true,
                 },
                 now
             ),
@@ -696,6 +717,7 @@ mod tests {
             SeedOptions {
                 guests: 20,
                 home: true,
+                demo_guests: true,
             },
             now_unix(),
         )
@@ -752,6 +774,7 @@ mod tests {
             SeedOptions {
                 guests: 2,
                 home: false,
+                demo_guests: true,
             },
             now_unix(),
         )

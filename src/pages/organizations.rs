@@ -102,7 +102,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         <h1
             class="page-title"
             id=move || no_home().then_some(OTHERS_HEADING_ID)
-            tabindex=move || no_home().then_some("-1")
+            tabindex="-1"
         >
             "Organizations"
         </h1>

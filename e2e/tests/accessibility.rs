@@ -1,0 +1,444 @@
+//! WCAG 2.2 AA, proven in real browsers: an axe-core audit of every state in both colour schemes
+//! and at desktop and phone widths, a keyboard-only walk from the address bar to leaving an
+//! organization, the accessibility tree a screen reader gets, and reflow, text spacing, forced
+//! colours and reduced motion.
+
+#![allow(clippy::unwrap_used)] // a test that can't find what it looks for should fail loudly
+
+use fantoccini::key::Key;
+use myorgs_e2e::{browsers, button, heading, Browser, Scheme, Server};
+use serde_json::{json, Value};
+
+/// Saves a screenshot of the state and adds axe's violations to `report`.
+async fn audit(b: &Browser, state: &str, tag: &str, report: &mut Vec<String>) {
+    b.screenshot(&format!("{state}-{tag}")).await;
+    for violation in b.axe().await {
+        report.push(format!("[{}] {state}, {tag}: {violation}", b.name));
+    }
+}
+
+/// Client-side navigation, as the app's own links do (the nav pane may be collapsed).
+async fn navigate(b: &Browser, path: &str) {
+    b.js(&format!(
+        "history.pushState(null, '', '{path}'); dispatchEvent(new PopStateEvent('popstate', {{ state: null }}));"
+    ))
+    .await;
+}
+
+async fn audit_every_state(b: &Browser, tag: &str, report: &mut Vec<String>) {
+    let server = Server::start(&[]);
+    b.goto(&server.url).await;
+    b.wait_for("//p[contains(., 'Home organization: Contoso')]")
+        .await;
+    audit(b, "overview", tag, report).await;
+
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for(&heading(3, "Fabrikam")).await;
+    audit(b, "organizations", tag, report).await;
+
+    b.wait_for(&button("Leave organization Fabrikam"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("//dialog[@open]").await;
+    audit(b, "leave-dialog", tag, report).await;
+
+    // The service goes away: leaving fails inside the dialog, and loading fails on the page.
+    drop(server);
+    b.wait_for(&button("Leave")).await.click().await.unwrap();
+    b.wait_for("//dialog[@open]//*[@role='alert']").await;
+    audit(b, "leave-failed", tag, report).await;
+    b.wait_for(&button("Cancel")).await.click().await.unwrap();
+    b.wait_gone("//dialog[@open]").await;
+    navigate(b, "/").await;
+    b.wait_for(&heading(1, "Overview")).await;
+    navigate(b, "/organizations").await;
+    b.wait_for(&button("Try again")).await;
+    audit(b, "load-error", tag, report).await;
+
+    let server = Server::start(&[]);
+    b.goto(&format!("{}/no/such/page", server.url)).await;
+    b.wait_for(&heading(1, "Page not found")).await;
+    audit(b, "not-found", tag, report).await;
+
+    let server = Server::start(&["--no-home"]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for(&heading(3, "Fabrikam")).await;
+    audit(b, "no-home", tag, report).await;
+
+    let server = Server::start(&["--no-demo-guests"]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for("//*[contains(., \"You're not a guest in any other organization.\")]")
+        .await;
+    audit(b, "empty", tag, report).await;
+
+    let server = Server::start(&["--delay-ms", "30000"]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for("//*[@aria-busy='true']").await;
+    audit(b, "loading", tag, report).await;
+}
+
+#[tokio::test]
+async fn every_state_passes_axe_in_both_schemes_and_widths() {
+    let mut report = Vec::new();
+    for name in browsers() {
+        for scheme in [Scheme::Light, Scheme::Dark] {
+            for width in [1280, 360] {
+                let b = Browser::start_in(&name, scheme, width).await;
+                let tag = format!("{}-{}", scheme.name(), b.viewport_width().await);
+                audit_every_state(&b, &tag, &mut report).await;
+                b.quit().await;
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "{} accessibility violations:\n{}",
+        report.len(),
+        report.join("\n")
+    );
+}
+
+/// Presses Tab until `name` has focus, checking at every stop that focus is visible and never
+/// lost to `<body>`.
+async fn tab_to(b: &Browser, name: &str) {
+    for _ in 0..60 {
+        b.press(Key::Tab, false).await;
+        let (tag, focused, visible) = b.focus().await;
+        assert_ne!(
+            tag, "body",
+            "[{}] focus fell to <body> on the way to {name}",
+            b.name
+        );
+        assert!(
+            visible,
+            "[{}] focus on <{tag}> {focused:?} is not visible",
+            b.name
+        );
+        if focused == name {
+            return;
+        }
+    }
+    panic!("[{}] Tab never reached {name:?}", b.name);
+}
+
+async fn assert_focus(b: &Browser, expected: &str) {
+    let (tag, name, visible) = b.focus().await;
+    assert_eq!(name, expected, "[{}] focus is on <{tag}> {name:?}", b.name);
+    assert!(visible, "[{}] focus on {name:?} is not visible", b.name);
+}
+
+#[tokio::test]
+async fn a_keyboard_alone_can_leave_an_organization() {
+    for name in browsers() {
+        let b = Browser::start(&name).await;
+        let server = Server::start(&[]);
+        b.goto(&server.url).await;
+        b.wait_for("//p[contains(., 'Home organization: Contoso')]")
+            .await;
+
+        b.press(Key::Tab, false).await;
+        assert_focus(&b, "Skip to main content").await;
+        b.press(Key::Enter, false).await;
+        assert_eq!(
+            b.focus().await.0,
+            "main",
+            "[{name}] the skip link moves focus to main"
+        );
+        tab_to(&b, "Manage organizations").await;
+        b.press(Key::Enter, false).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        assert_focus(&b, "Organizations").await; // the new page's title
+
+        tab_to(&b, "Leave organization Fabrikam").await;
+        b.press(Key::Enter, false).await;
+        b.wait_for("//dialog[@open]").await;
+        assert_focus(&b, "Cancel").await;
+        b.press(Key::Escape, false).await;
+        b.wait_gone("//dialog[@open]").await;
+        assert_focus(&b, "Leave organization Fabrikam").await;
+        assert_eq!(
+            b.count(&heading(3, "Fabrikam")).await,
+            1,
+            "Escape sent nothing"
+        );
+
+        b.press(Key::Space, false).await;
+        b.wait_for("//dialog[@open]").await;
+        assert_focus(&b, "Cancel").await;
+        b.press(Key::Tab, true).await;
+        assert_focus(&b, "Leave").await;
+        b.press(Key::Tab, false).await;
+        assert_focus(&b, "Cancel").await;
+        b.press(Key::Tab, true).await;
+        b.press(Key::Enter, false).await;
+        b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
+            .await;
+        b.wait_gone(&heading(3, "Fabrikam")).await;
+        assert_focus(&b, "Leave organization Northwind Traders").await;
+        b.screenshot("keyboard-left").await;
+
+        b.client.refresh().await.unwrap();
+        b.wait_for(&heading(3, "Northwind Traders")).await;
+        assert_eq!(b.count(&heading(3, "Fabrikam")).await, 0);
+        b.quit().await;
+    }
+}
+
+/// The nodes of Chromium's accessibility tree, the one screen readers are given.
+async fn ax_tree(b: &Browser) -> Vec<Value> {
+    let tree = b.cdp("Accessibility.getFullAXTree", json!({})).await;
+    tree["nodes"].as_array().unwrap().clone()
+}
+
+fn ax(node: &Value, field: &str) -> String {
+    node[field]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// All text under a node of the tree.
+fn ax_text(nodes: &[Value], node: &Value) -> String {
+    let mut text = ax(node, "name");
+    for child in node["childIds"].as_array().into_iter().flatten() {
+        if let Some(c) = nodes.iter().find(|n| &n["nodeId"] == child) {
+            let t = ax_text(nodes, c);
+            if !t.is_empty() && !text.contains(&t) {
+                text.push(' ');
+                text.push_str(&t);
+            }
+        }
+    }
+    text.trim().to_string()
+}
+
+#[tokio::test]
+async fn screen_readers_get_roles_names_and_announcements() {
+    if !browsers().iter().any(|b| b == "chromium") {
+        return;
+    }
+    let b = Browser::start("chromium").await;
+    let server = Server::start(&[]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for(&heading(3, "Fabrikam")).await;
+
+    let nodes = ax_tree(&b).await;
+    let buttons: Vec<String> = nodes
+        .iter()
+        .filter(|n| ax(n, "role") == "button")
+        .map(|n| ax(n, "name"))
+        .collect();
+    for org in ["Fabrikam", "Northwind Traders", "Adventure Works Cycles"] {
+        let name = format!("Leave organization {org}");
+        assert!(buttons.contains(&name), "no button {name:?} in {buttons:?}");
+    }
+    assert!(!buttons
+        .iter()
+        .any(|n| n.contains("Leave organization Contoso")));
+    assert!(!buttons
+        .iter()
+        .any(|n| n.contains("Leave organization Woodgrove")));
+
+    b.wait_for(&button("Leave organization Fabrikam"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("//dialog[@open]").await;
+    let nodes = ax_tree(&b).await;
+    let dialog = nodes
+        .iter()
+        .find(|n| ax(n, "role") == "alertdialog")
+        .expect("the dialog is an alert dialog");
+    assert_eq!(ax(dialog, "name"), "Leave Fabrikam?");
+    let description = ax(dialog, "description");
+    assert!(description.contains("can't be undone"), "{description}");
+    assert!(description.contains("invite you back"), "{description}");
+
+    b.wait_for(&button("Leave")).await.click().await.unwrap();
+    b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
+        .await;
+    let nodes = ax_tree(&b).await;
+    let announced: Vec<String> = nodes
+        .iter()
+        .filter(|n| ax(n, "role") == "status")
+        .map(|n| ax_text(&nodes, n))
+        .collect();
+    assert!(
+        announced.iter().any(|t| t == "You left Fabrikam."),
+        "status regions: {announced:?}"
+    );
+    let live = nodes.iter().any(|n| {
+        ax(n, "role") == "status"
+            && n["properties"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "live" && p["value"]["value"] == "polite")
+    });
+    assert!(live, "the status region is a polite live region");
+    b.quit().await;
+}
+
+/// Elements that stick out of the viewport sideways, text clipped inside its box, and whether
+/// the page scrolls horizontally.
+const LAYOUT_PROBLEMS: &str = r#"
+    const vw = document.documentElement.clientWidth;
+    const problems = [];
+    const root = document.scrollingElement || document.documentElement;
+    if (root.scrollWidth > vw + 1) problems.push(`the page scrolls sideways: ${root.scrollWidth}px in ${vw}px`);
+    const describe = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().replace(/\s+/g, '.') : '') + ` "${(e.textContent || '').trim().slice(0, 40)}"`;
+    for (const e of document.querySelectorAll('body *')) {
+        const r = e.getBoundingClientRect();
+        if (r.width <= 1 || r.height <= 1) continue;
+        if (e.closest('dialog:not([open])')) continue;
+        // Inside a visually hidden box (clipped to 1px): nothing shows, so nothing sticks out.
+        let hidden = false;
+        for (let a = e.parentElement; a && !hidden; a = a.parentElement) {
+            const ar = a.getBoundingClientRect();
+            hidden = ar.width <= 1 && getComputedStyle(a).overflow !== 'visible';
+        }
+        if (hidden) continue;
+        if (r.right > vw + 1 || r.left < -1) problems.push(`${describe(e)} sticks out: ${Math.round(r.left)}..${Math.round(r.right)} of ${vw}`);
+    }
+    for (const e of document.querySelectorAll('button, a, h1, h2, h3, p, dd, dt, code, li')) {
+        const s = getComputedStyle(e);
+        if (s.overflow === 'visible' && s.overflowX === 'visible') continue;
+        if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1) problems.push(`${describe(e)} clips its text`);
+    }
+    return problems;
+"#;
+
+const TEXT_SPACING: &str = r#"
+    for (const e of document.querySelectorAll('*')) {
+        e.style.setProperty('line-height', '1.5', 'important');
+        e.style.setProperty('letter-spacing', '0.12em', 'important');
+        e.style.setProperty('word-spacing', '0.16em', 'important');
+    }
+    for (const p of document.querySelectorAll('p')) p.style.setProperty('margin-bottom', '2em', 'important');
+"#;
+
+async fn layout_problems(b: &Browser) -> Vec<String> {
+    b.js(LAYOUT_PROBLEMS)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn reflows_at_320_px_and_survives_text_spacing() {
+    for name in browsers() {
+        let b = Browser::start_in(&name, Scheme::Light, 320).await;
+        let server = Server::start(&["--guests", "2"]);
+        let width = b.viewport_width().await;
+        // Firefox's narrowest window is 500 CSS px; Chromium emulates 320 exactly.
+        let narrowest = if name == "firefox" { 500 } else { 320 };
+        assert!(
+            width <= narrowest,
+            "[{name}] the viewport is {width}px, not {narrowest}px"
+        );
+        for path in ["/", "/organizations"] {
+            b.goto(&format!("{}{path}", server.url)).await;
+            b.wait_for("//main//h2 | //main//h3").await;
+            let problems = layout_problems(&b).await;
+            assert!(
+                problems.is_empty(),
+                "[{name}] {path} at {width}px:\n{}",
+                problems.join("\n")
+            );
+            b.js(TEXT_SPACING).await;
+            let problems = layout_problems(&b).await;
+            assert!(
+                problems.is_empty(),
+                "[{name}] {path} at {width}px with text spacing:\n{}",
+                problems.join("\n")
+            );
+        }
+        b.screenshot("reflow-320-text-spacing").await;
+        b.wait_for(&button("Leave organization Fabrikam"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for("//dialog[@open]").await;
+        let problems = layout_problems(&b).await;
+        assert!(
+            problems.is_empty(),
+            "[{name}] dialog at {width}px:\n{}",
+            problems.join("\n")
+        );
+        b.screenshot("reflow-320-dialog").await;
+        b.quit().await;
+    }
+}
+
+#[tokio::test]
+async fn forced_colours_keep_controls_and_focus_visible() {
+    if !browsers().iter().any(|b| b == "chromium") {
+        return;
+    }
+    let b = Browser::start("chromium").await;
+    b.emulate_media(&[("forced-colors", "active")]).await;
+    let server = Server::start(&[]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for(&heading(3, "Fabrikam")).await;
+    let borderless = b
+        .js(r#"return [...document.querySelectorAll('button.btn:not(.btn-subtle)')]
+                .filter(e => { const s = getComputedStyle(e); return s.borderStyle === 'none' || parseFloat(s.borderWidth) < 1; })
+                .map(e => e.textContent.trim());"#)
+        .await;
+    assert_eq!(
+        borderless,
+        json!([]),
+        "buttons without a border in forced colours"
+    );
+    tab_to(&b, "Leave organization Fabrikam").await;
+    b.press(Key::Enter, false).await;
+    b.wait_for("//dialog[@open]").await;
+    let dialog_border = b
+        .js("const s = getComputedStyle(document.querySelector('dialog')); return [s.borderStyle, parseFloat(s.borderWidth)];")
+        .await;
+    assert_eq!(dialog_border[0], "solid");
+    assert!(dialog_border[1].as_f64().unwrap() >= 1.0);
+    assert_focus(&b, "Cancel").await;
+    b.screenshot("forced-colors-dialog").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn reduced_motion_turns_animation_off() {
+    if !browsers().iter().any(|b| b == "chromium") {
+        return;
+    }
+    let b = Browser::start("chromium").await;
+    let slow = Server::start(&["--delay-ms", "30000"]);
+    b.goto(&format!("{}/organizations", slow.url)).await;
+    b.wait_for("//*[contains(@class, 'skeleton')]").await;
+    let animated = "return getComputedStyle(document.querySelector('.skeleton')).animationName;";
+    assert_eq!(
+        b.js(animated).await,
+        "pulse",
+        "the skeleton pulses by default"
+    );
+    b.emulate_media(&[("prefers-reduced-motion", "reduce")])
+        .await;
+    assert_eq!(b.js(animated).await, "none");
+    let server = Server::start(&[]);
+    b.goto(&format!("{}/organizations", server.url)).await;
+    b.wait_for(&button("Leave organization Fabrikam"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.wait_for("//dialog[@open]").await;
+    let dialog = b
+        .js("const s = getComputedStyle(document.querySelector('dialog')); return [s.animationName, s.transitionDuration];")
+        .await;
+    assert_eq!(dialog[0], "none");
+    b.quit().await;
+}
