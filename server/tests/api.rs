@@ -65,11 +65,14 @@ fn main() -> ExitCode {
         .iter()
         .filter(|(name, _)| options.selects(name))
         .collect();
+    let filtered_out = SCENARIOS.len() - selected.len();
     let filters = options.filters;
     println!("\nrunning {} scenarios", selected.len());
     let started = Instant::now();
     let mut failed = Vec::new();
+    let mut ran = 0usize;
     for (name, scenario) in selected {
+        ran += 1;
         let scenario_started = Instant::now();
         let outcome = std::panic::catch_unwind(scenario);
         let verdict = if outcome.is_ok() { "ok" } else { "FAILED" };
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         }
     }
     if filters.is_empty() && options.skip.is_empty() {
+        ran += 1;
         let outcome = std::panic::catch_unwind(every_documented_response_is_exercised);
         println!(
             "test every_documented_response_is_exercised ... {}",
@@ -91,10 +95,13 @@ fn main() -> ExitCode {
             failed.push("every_documented_response_is_exercised");
         }
     }
+    // The same closing line as libtest's, so tools that read it count these tests.
     println!(
-        "\ntest result: {}. {} failed; finished in {:.2}s\n",
+        "\ntest result: {}. {} passed; {} failed; 0 ignored; 0 measured; {} filtered out; finished in {:.2}s\n",
         if failed.is_empty() { "ok" } else { "FAILED" },
+        ran - failed.len(),
         failed.len(),
+        filtered_out,
         started.elapsed().as_secs_f64()
     );
     if failed.is_empty() {

@@ -1,7 +1,9 @@
 //! The real backend: `fetch` through gloo-net against the API named in `config.json`.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use leptos::prelude::{on_cleanup, StoredValue, WithValue};
 use serde::de::DeserializeOwned;
+use web_sys::{AbortController, AbortSignal};
 
 use super::dto::{ErrorBodyDto, MeDto, OrganizationPageDto};
 use super::error::parse_retry_after;
@@ -48,8 +50,12 @@ impl HttpBackend {
         })
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, ApiError> {
-        let response = self.send(Request::get(url)).await?;
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        abort: Option<&AbortSignal>,
+    ) -> Result<T, ApiError> {
+        let response = self.send(Request::get(url).abort_signal(abort)).await?;
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|e| ApiError::InvalidResponse(e.to_string()))
     }
@@ -66,12 +72,15 @@ impl HttpBackend {
         }
     }
 
-    async fn all_organizations(&self) -> Result<Organizations, ApiError> {
+    async fn all_organizations(
+        &self,
+        abort: Option<AbortSignal>,
+    ) -> Result<Organizations, ApiError> {
         let mut url = format!("{}/me/organizations", self.base);
         let mut list: Vec<Organization> = Vec::new();
         let mut seen_links = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page: OrganizationPageDto = self.get_json(&url).await?;
+            let page: OrganizationPageDto = self.get_json(&url, abort.as_ref()).await?;
             for dto in page.value {
                 let org = Organization::try_from(dto)
                     .map_err(|invalid| ApiError::InvalidResponse(invalid.0))?;
@@ -92,16 +101,34 @@ impl HttpBackend {
     }
 }
 
+/// A signal that aborts the request when whoever asked for the data goes away: a load started by
+/// a page is cancelled when the person leaves the page (or the page loads again), instead of
+/// finishing for nobody. Leaving an organization is never aborted.
+fn abort_on_cleanup() -> Option<AbortSignal> {
+    let controller = AbortController::new().ok()?;
+    let signal = controller.signal();
+    // Browser objects aren't `Send`: keep it in the owner's local arena, which outlives the
+    // cleanup functions (they run before the arena is dropped).
+    let controller = StoredValue::new_local(controller);
+    on_cleanup(move || {
+        controller.try_with_value(AbortController::abort);
+    });
+    Some(signal)
+}
+
 impl Backend for HttpBackend {
     fn me(&self) -> LocalFuture<'_, Result<Me, ApiError>> {
+        let abort = abort_on_cleanup();
         Box::pin(async move {
-            let dto: MeDto = self.get_json(&format!("{}/me", self.base)).await?;
+            let dto: MeDto = self
+                .get_json(&format!("{}/me", self.base), abort.as_ref())
+                .await?;
             Me::try_from(dto).map_err(|invalid| ApiError::InvalidResponse(invalid.0))
         })
     }
 
     fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>> {
-        Box::pin(self.all_organizations())
+        Box::pin(self.all_organizations(abort_on_cleanup()))
     }
 
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {
