@@ -442,3 +442,46 @@ async fn reduced_motion_turns_animation_off() {
     assert_eq!(dialog[0], "none");
     b.quit().await;
 }
+
+#[tokio::test]
+async fn hostile_long_and_right_to_left_names_stay_readable_text() {
+    for name in browsers() {
+        for width in [1280, 320] {
+            let b = Browser::start_in(&name, Scheme::Light, width).await;
+            let width = b.viewport_width().await;
+            let server = Server::start(&["--no-demo-guests", "--hostile-names"]);
+            b.goto(&format!("{}/organizations", server.url)).await;
+            b.wait_for(&heading(3, "<img src=x onerror=alert(1)>"))
+                .await;
+            b.wait_for(&heading(3, "<b>bold</b> & \"quoted\" 'names'"))
+                .await;
+            b.wait_for(&heading(3, "شركة النور للتقنية والاستشارات"))
+                .await;
+            // The right-to-left override is dropped, so the name can't disguise itself.
+            b.wait_for(&heading(3, "gnp.exe Payroll")).await;
+            assert_eq!(
+                b.count("//main//img | //main//b").await,
+                0,
+                "[{name}] markup ran"
+            );
+            let rtl_dir = b
+                .js("return [...document.querySelectorAll('h3')].find(h => h.textContent.startsWith('شركة')).matches(':dir(rtl)');")
+                .await;
+            assert_eq!(
+                rtl_dir,
+                json!(true),
+                "[{name}] the Arabic name reads right to left"
+            );
+            let problems = layout_problems(&b).await;
+            assert!(
+                problems.is_empty(),
+                "[{name}] hostile names at {width}px:\n{}",
+                problems.join("\n")
+            );
+            let violations = b.axe().await;
+            assert!(violations.is_empty(), "[{name}] {}", violations.join("\n"));
+            b.screenshot(&format!("hostile-names-{width}")).await;
+            b.quit().await;
+        }
+    }
+}

@@ -26,6 +26,8 @@ Options:
   --reset           Delete all data first, then seed again.
   --guests N        Seed N extra generated guest organizations [default: 0].
   --no-home         Seed without a home organization.
+  --hostile-names   Also seed guest organizations with adversarial names
+                    (markup, right-to-left, very long) for client tests.
   --no-demo-guests  Seed without the hand-written guest organizations
                     (with --guests 0: no other organizations at all).
   -h, --help        Print this help.
@@ -113,6 +115,7 @@ where
             "--reset" => config.reset = true,
             "--no-home" => config.seed.home = false,
             "--no-demo-guests" => config.seed.demo_guests = false,
+            "--hostile-names" => config.seed.hostile_names = true,
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
@@ -168,6 +171,7 @@ mod tests {
             "--guests=5000",
             "--no-home",
             "--no-demo-guests",
+            "--hostile-names",
         ]);
         let expected = Config {
             addr: "127.0.0.1:0".to_owned(),
@@ -179,6 +183,7 @@ mod tests {
                 guests: 5000,
                 home: false,
                 demo_guests: false,
+                hostile_names: true,
             },
         };
         assert_eq!(parsed, Ok(Command::Run(expected)));

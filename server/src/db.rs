@@ -68,6 +68,9 @@ pub struct SeedOptions {
     pub home: bool,
     /// Whether the hand-written demo guest organizations are seeded.
     pub demo_guests: bool,
+    /// Whether guest organizations with adversarial names (markup, right-to-left, very long) are
+    /// seeded, to test that clients treat every string as untrusted text.
+    pub hostile_names: bool,
 }
 
 impl Default for SeedOptions {
@@ -76,6 +79,7 @@ impl Default for SeedOptions {
             guests: 0,
             home: true,
             demo_guests: true,
+            hostile_names: false,
         }
     }
 }
@@ -254,6 +258,9 @@ impl Db {
         )?;
         let mut organizations = demo_organizations(now, options.home, options.demo_guests);
         organizations.extend((1..=options.guests).map(|n| generated_organization(n, now)));
+        if options.hostile_names {
+            organizations.extend(hostile_organizations(now));
+        }
         // The list order, fixed once: home first, then by name without regard
         // to case, then by id so equal names still have a stable order.
         organizations.sort_by_cached_key(|org| {
@@ -605,6 +612,42 @@ fn generated_organization(n: u32, now: i64) -> SeedOrganization {
     .with_consistent_dates(now)
 }
 
+/// Names a client must show as plain text without breaking its layout: markup, right-to-left
+/// and mixed-direction text, a bidi override, emoji, a 256-character name and a 90-character
+/// word with no place to break.
+const HOSTILE_NAMES: [&str; 8] = [
+    "<img src=x onerror=alert(1)>",
+    "<b>bold</b> & \"quoted\" 'names'",
+    "شركة النور للتقنية والاستشارات",
+    "Contoso שותפים בע\"מ – Partners 2026",
+    "\u{202E}gnp.exe Payroll",
+    "🚀 Rocket Labs ✨ 株式会社",
+    "The Northwind, Contoso, Fabrikam, Woodgrove and Adventure Works Joint Research and Development Consortium for Cross-Tenant Collaboration, Identity Governance, Secure Guest Access, Lifecycle Management and Compliance Reporting in Regulated Industries Ltd",
+    "Supercalifragilisticexpialidociousandthensomemoreletterswithoutanyspacesatallforlayouttests",
+];
+
+fn hostile_organizations(now: i64) -> Vec<SeedOrganization> {
+    (0_u32..)
+        .zip(HOSTILE_NAMES)
+        .map(|(n, name)| {
+            let domain = format!("hostile{n}.onmicrosoft.com");
+            SeedOrganization {
+                id: generated_guid(1_000_000 + n),
+                display_name: name.to_owned(),
+                default_domain: domain.clone(),
+                domains: vec![domain],
+                category: TenantCategory::Guest,
+                joined_at: unix_from_utc(2024, 6, 1, 12, 0) + i64::from(n) * DAY,
+                last_sign_in_at: Some(now - i64::from(n + 1) * DAY),
+                leave_block: None,
+                privacy_email: None,
+                privacy_statement_url: None,
+            }
+            .with_consistent_dates(now)
+        })
+        .collect()
+}
+
 /// A deterministic GUID for a counter: the first 16 bytes of a SHA-256, marked
 /// as an RFC 9562 version 8 ("custom") UUID so it is well-formed.
 fn generated_guid(n: u32) -> String {
@@ -663,10 +706,26 @@ mod tests {
                 guests: 0,
                 home: true,
                 demo_guests: false,
+                hostile_names: false,
             },
             now_unix(),
         );
         assert_eq!(seeded, Ok(Some(1)));
+    }
+
+    #[test]
+    fn seeds_hostile_names_on_request() {
+        let db = memory_db();
+        let seeded = db.seed_if_empty(
+            SeedOptions {
+                guests: 0,
+                home: false,
+                demo_guests: false,
+                hostile_names: true,
+            },
+            now_unix(),
+        );
+        assert_eq!(seeded, Ok(Some(HOSTILE_NAMES.len())));
     }
 
     #[test]
@@ -680,6 +739,7 @@ mod tests {
                     guests: 3,
                     home: false,
                     demo_guests: true,
+                    hostile_names: false,
                 },
                 now
             ),
@@ -718,6 +778,7 @@ mod tests {
                 guests: 20,
                 home: true,
                 demo_guests: true,
+                hostile_names: false,
             },
             now_unix(),
         )
@@ -775,6 +836,7 @@ mod tests {
                 guests: 2,
                 home: false,
                 demo_guests: true,
+                hostile_names: false,
             },
             now_unix(),
         )
