@@ -482,3 +482,23 @@ impl Browser {
         )
     }
 }
+
+/// Sends a bodiless request straight to the server, as another tab or device would, and returns
+/// the status code.
+pub fn http_status(method: &str, base_url: &str, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    let authority = base_url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
+}

@@ -145,3 +145,48 @@ async fn a_missing_config_file_is_explained_not_blank() {
     }
     in_each_browser!(scenario);
 }
+
+#[tokio::test]
+async fn an_organization_already_left_elsewhere_just_disappears() {
+    async fn scenario(b: &Browser) {
+        let server = Server::start(&[]);
+        b.goto(&format!("{}/organizations", server.url)).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        let id = b
+            .wait_for("//li[.//h3[normalize-space(.)='Fabrikam']]//code")
+            .await
+            .text()
+            .await
+            .unwrap();
+        // Left in another tab: the page still shows it, and the server now answers 404.
+        let path = format!("/api/v1/me/organizations/{id}");
+        assert_eq!(myorgs_e2e::http_status("DELETE", &server.url, &path), 204);
+        b.wait_for(&button("Leave organization Fabrikam"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        b.wait_for(&button("Leave")).await.click().await.unwrap();
+        b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
+            .await;
+        b.wait_gone(&heading(3, "Fabrikam")).await;
+        assert_eq!(b.count("//dialog[@open]").await, 0);
+    }
+    in_each_browser!(scenario);
+}
+
+#[tokio::test]
+async fn every_page_of_a_long_list_is_shown() {
+    async fn scenario(b: &Browser) {
+        // 8 demo guests + 250 generated: three pages at the API's default of 100.
+        let server = Server::start(&["--guests", "250"]);
+        b.goto(&format!("{}/organizations", server.url)).await;
+        b.wait_for(&heading(3, "Generated Organization 0250")).await;
+        assert_eq!(b.count("//main//li//h3").await, 258);
+        assert_eq!(
+            b.count("//main//h3[normalize-space(.)='Fabrikam']").await,
+            1
+        );
+    }
+    in_each_browser!(scenario);
+}
