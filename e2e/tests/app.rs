@@ -190,3 +190,34 @@ async fn every_page_of_a_long_list_is_shown() {
     }
     in_each_browser!(scenario);
 }
+
+#[tokio::test]
+async fn on_a_phone_the_navigation_sits_behind_the_menu_button() {
+    for name in browsers() {
+        let b = Browser::start_in(&name, myorgs_e2e::Scheme::Light, 360).await;
+        let server = Server::start(&[]);
+        b.goto(&server.url).await;
+        b.wait_for(&heading(1, "Overview")).await;
+        let nav_link = "//nav//a[normalize-space(.)='Organizations']";
+        let menu = b.wait_for(&button("Navigation")).await;
+        assert!(!b.wait_for(nav_link).await.is_displayed().await.unwrap());
+        assert_eq!(
+            menu.attr("aria-expanded").await.unwrap().as_deref(),
+            Some("false")
+        );
+        menu.click().await.unwrap();
+        assert_eq!(
+            menu.attr("aria-expanded").await.unwrap().as_deref(),
+            Some("true")
+        );
+        b.screenshot("phone-menu-open").await;
+        b.wait_for(nav_link).await.click().await.unwrap();
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        assert_eq!(
+            menu.attr("aria-expanded").await.unwrap().as_deref(),
+            Some("false")
+        );
+        assert!(!b.wait_for(nav_link).await.is_displayed().await.unwrap());
+        b.quit().await;
+    }
+}
