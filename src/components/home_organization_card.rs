@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::CopyButton;
+use super::TenantIdDetail;
 use crate::domain::Organization;
 
 /// The organization that owns the account. It never offers a way to leave.
@@ -33,13 +33,7 @@ pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
                 <p class="org-domain" dir="auto">{org.default_domain.clone()}</p>
                 <dl class="org-details">
                     {verified}
-                    <div>
-                        <dt>"Tenant ID"</dt>
-                        <dd class="tenant-id">
-                            <code>{org.id.clone()}</code>
-                            <CopyButton text=org.id.clone() label=format!("Copy tenant ID of {}", org.display_name) />
-                        </dd>
-                    </div>
+                    <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />
                 </dl>
             </div>
         </div>

@@ -13,6 +13,7 @@ mod organization_list;
 mod organization_row;
 mod privacy_contact_links;
 mod status_notice;
+mod tenant_id_detail;
 
 pub use app_header::AppHeader;
 pub use copy_button::CopyButton;
@@ -26,3 +27,4 @@ pub use organization_list::OrganizationList;
 pub use organization_row::OrganizationRow;
 pub use privacy_contact_links::PrivacyContactLinks;
 pub use status_notice::StatusNotice;
+pub use tenant_id_detail::TenantIdDetail;

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
-use super::{CopyButton, DateText, PrivacyContactLinks};
+use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::Organization;
 use crate::leave_flow::leave_button_id;
 
@@ -61,13 +61,7 @@ pub fn OrganizationRow(
                         <dt>"Last sign-in"</dt>
                         <dd><DateText when=org.last_sign_in missing="Never" /></dd>
                     </div>
-                    <div>
-                        <dt>"Tenant ID"</dt>
-                        <dd class="tenant-id">
-                            <code>{org.id.clone()}</code>
-                            <CopyButton text=org.id.clone() label=format!("Copy tenant ID of {}", org.display_name) />
-                        </dd>
-                    </div>
+                    <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />
                 </dl>
                 {blocked}
             </div>

@@ -1,0 +1,23 @@
+use leptos::prelude::*;
+
+use super::CopyButton;
+
+/// The "Tenant ID" entry of an organization's details, with a button that copies it: the ID is
+/// what an administrator asks for when a person needs help with an organization.
+#[component]
+pub fn TenantIdDetail(
+    /// The tenant GUID.
+    id: String,
+    /// The organization's name, so the copy button says whose ID it copies.
+    organization: String,
+) -> impl IntoView {
+    view! {
+        <div>
+            <dt>"Tenant ID"</dt>
+            <dd class="tenant-id">
+                <code>{id.clone()}</code>
+                <CopyButton text=id label=format!("Copy tenant ID of {organization}") />
+            </dd>
+        </div>
+    }
+}
