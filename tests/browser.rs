@@ -373,3 +373,25 @@ async fn an_unknown_address_is_a_real_not_found_page() {
     assert_eq!(headings(1), ["Page not found"]);
     assert!(page_text().contains("Go to Overview"));
 }
+
+#[wasm_bindgen_test]
+async fn the_copy_button_copies_the_tenant_id_and_says_so() {
+    // Stand in for the clipboard (a headless browser may refuse the real one).
+    let clipboard = web_sys::window().unwrap().navigator().clipboard();
+    let record = js_sys::Function::new_with_args(
+        "text",
+        "window.__copied = text; return Promise.resolve();",
+    );
+    js_sys::Reflect::set(&clipboard, &"writeText".into(), &record).unwrap();
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Copy tenant ID of Contoso");
+    settle().await;
+    let copied = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__copied".into()).unwrap();
+    assert_eq!(copied.as_string().as_deref(), Some(CONTOSO));
+    assert!(
+        role_texts("status").contains(&"Copied to clipboard".to_string()),
+        "{:?}",
+        role_texts("status")
+    );
+}
