@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build test tools test-tools lint unit browser e2e clean
+.PHONY: run build size test tools test-tools lint unit browser e2e clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR).
 run: build
@@ -20,10 +20,18 @@ build: tools
 	trunk build --release
 	cargo build --release -p myorgs-server
 
+## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
+size: build
+	scripts/bundle-size.py dist
+
 tools:
 	scripts/install-tools.sh
 
-test-tools:
+test-## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
+size: build
+	scripts/bundle-size.py dist
+
+tools:
 	scripts/install-tools.sh --browsers
 
 ## Everything CI checks, in order from cheapest to slowest.
