@@ -27,11 +27,7 @@ size: build
 tools:
 	scripts/install-tools.sh
 
-test-## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
-size: build
-	scripts/bundle-size.py dist
-
-tools:
+test-tools:
 	scripts/install-tools.sh --browsers
 
 ## Everything CI checks, in order from cheapest to slowest.
