@@ -395,3 +395,22 @@ async fn the_copy_button_copies_the_tenant_id_and_says_so() {
         role_texts("status")
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_last_sign_in_that_is_not_a_date_reads_unknown_not_never() {
+    let garbled = org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")
+        .replace("\"2026-11-20T16:00:00Z\"", "\"last tuesday\"");
+    let never = org(NORTHWIND, "Northwind Traders", "guest", ALLOWED, "null")
+        .replace("\"2026-11-20T16:00:00Z\"", "null");
+    let backend = FakeBackend::with_json(&page(&[garbled, never]));
+    let _page = open("/organizations", &backend).await;
+    let list = document().query_selector_all("dt").unwrap();
+    let last_sign_ins: Vec<String> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .filter(|dt| dt.text_content().as_deref() == Some("Last sign-in"))
+        .filter_map(|dt| dt.next_element_sibling())
+        .map(|dd| dd.text_content().unwrap_or_default().trim().to_string())
+        .collect();
+    assert_eq!(last_sign_ins, ["Unknown", "Never"]);
+}

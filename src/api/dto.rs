@@ -4,8 +4,8 @@
 use serde::Deserialize;
 
 use crate::domain::{
-    is_guid, mailto_href, parse_rfc3339, safe_http_url, LeaveReason, LeaveRule, Me, Organization,
-    PrivacyContact, TenantCategory,
+    is_guid, mailto_href, parse_rfc3339, safe_http_url, LastSignIn, LeaveReason, LeaveRule, Me,
+    Organization, PrivacyContact, TenantCategory,
 };
 
 /// Longest name the page shows whole; longer ones end in an ellipsis so a hostile name can't
@@ -165,10 +165,10 @@ impl TryFrom<OrganizationDto> for Organization {
             default_domain,
             category,
             joined: parse_rfc3339(&dto.joined_date_time),
-            last_sign_in: dto
-                .last_sign_in_date_time
-                .as_deref()
-                .and_then(parse_rfc3339),
+            last_sign_in: match dto.last_sign_in_date_time.as_deref() {
+                None => LastSignIn::Never,
+                Some(text) => parse_rfc3339(text).map_or(LastSignIn::Unknown, LastSignIn::At),
+            },
             leave,
             privacy_contact,
         })
@@ -224,7 +224,8 @@ mod tests {
             contact.email.as_deref(),
             Some("mailto:privacy@woodgrovebank.com")
         );
-        assert!(woodgrove.last_sign_in.is_some());
+        assert!(matches!(woodgrove.last_sign_in, LastSignIn::At(_)));
+        assert_eq!(orgs[0].last_sign_in, LastSignIn::Never);
     }
 
     #[test]
@@ -284,7 +285,7 @@ mod tests {
             .replace("\"policyDisallowed\"", "\"somethingNew\"")
             .replace("\"guest\"", "\"partner\"");
         let orgs = decode(&json).unwrap();
-        assert_eq!(orgs[1].last_sign_in, None);
+        assert_eq!(orgs[1].last_sign_in, LastSignIn::Unknown);
         assert_eq!(orgs[1].leave, LeaveRule::NotAllowed(LeaveReason::Other));
         assert_eq!(orgs[1].category, TenantCategory::Guest);
     }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
-use crate::domain::Organization;
+use crate::domain::{LastSignIn, Organization};
 use crate::leave_flow::leave_button_id;
 
 /// One of the other organizations: what helps a person recognise it (name, domain, when they
@@ -59,7 +59,15 @@ pub fn OrganizationRow(
                     </div>
                     <div>
                         <dt>"Last sign-in"</dt>
-                        <dd><DateText when=org.last_sign_in missing="Never" /></dd>
+                        <dd>
+                            {match org.last_sign_in {
+                                LastSignIn::At(ms) => {
+                                    view! { <DateText when=Some(ms) missing="" /> }.into_any()
+                                }
+                                LastSignIn::Never => "Never".into_any(),
+                                LastSignIn::Unknown => "Unknown".into_any(),
+                            }}
+                        </dd>
                     </div>
                     <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />
                 </dl>

@@ -8,6 +8,6 @@ mod organization;
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
-    initials, is_guid, LeaveReason, LeaveRule, Me, Organization, Organizations, PrivacyContact,
-    TenantCategory,
+    initials, is_guid, LastSignIn, LeaveReason, LeaveRule, Me, Organization, Organizations,
+    PrivacyContact, TenantCategory,
 };

@@ -45,8 +45,19 @@ impl PrivacyContact {
     }
 }
 
-/// One organization connected to the account. Dates are milliseconds since the Unix epoch; `None`
-/// when the API sent none (never signed in) or sent one that isn't a date.
+/// When the person last signed in to an organization.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LastSignIn {
+    /// The API says never (`null`).
+    Never,
+    /// Milliseconds since the Unix epoch.
+    At(f64),
+    /// The API sent something that isn't a date: say so rather than guess "never".
+    Unknown,
+}
+
+/// One organization connected to the account. `joined` is milliseconds since the Unix epoch, or
+/// `None` when the API sent something that isn't a date.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Organization {
     pub id: String,
@@ -55,7 +66,7 @@ pub struct Organization {
     pub domains: Vec<String>,
     pub category: TenantCategory,
     pub joined: Option<f64>,
-    pub last_sign_in: Option<f64>,
+    pub last_sign_in: LastSignIn,
     pub leave: LeaveRule,
     pub privacy_contact: Option<PrivacyContact>,
 }
@@ -179,7 +190,7 @@ mod tests {
             domains: vec!["org.example".into()],
             category,
             joined: None,
-            last_sign_in: None,
+            last_sign_in: LastSignIn::Never,
             leave,
             privacy_contact: None,
         }
