@@ -123,8 +123,14 @@ async fn tab_to(b: &Browser, name: &str) {
     panic!("[{}] Tab never reached {name:?}", b.name);
 }
 
+/// Focus lands on `expected` (the app may move it a moment after the DOM changes), visibly.
 async fn assert_focus(b: &Browser, expected: &str) {
-    let (tag, name, visible) = b.focus().await;
+    let started = std::time::Instant::now();
+    let (mut tag, mut name, mut visible) = b.focus().await;
+    while name != expected && started.elapsed() < myorgs_e2e::PATIENCE {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        (tag, name, visible) = b.focus().await;
+    }
     assert_eq!(name, expected, "[{}] focus is on <{tag}> {name:?}", b.name);
     assert!(visible, "[{}] focus on {name:?} is not visible", b.name);
 }
