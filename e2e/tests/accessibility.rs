@@ -192,6 +192,16 @@ async fn a_keyboard_alone_can_leave_an_organization() {
     }
 }
 
+/// A Chromium session for the checks only its DevTools protocol can make, when Chromium is among
+/// the browsers under test (`MYORGS_BROWSERS`).
+async fn chromium_only() -> Option<Browser> {
+    if browsers().iter().any(|b| b == "chromium") {
+        Some(Browser::start("chromium").await)
+    } else {
+        None
+    }
+}
+
 /// The nodes of Chromium's accessibility tree, the one screen readers are given.
 async fn ax_tree(b: &Browser) -> Vec<Value> {
     let tree = b.cdp("Accessibility.getFullAXTree", json!({})).await;
@@ -222,10 +232,9 @@ fn ax_text(nodes: &[Value], node: &Value) -> String {
 
 #[tokio::test]
 async fn screen_readers_get_roles_names_and_announcements() {
-    if !browsers().iter().any(|b| b == "chromium") {
+    let Some(b) = chromium_only().await else {
         return;
-    }
-    let b = Browser::start("chromium").await;
+    };
     let server = Server::start(&[]);
     b.goto(&format!("{}/organizations", server.url)).await;
     b.wait_for(&heading(3, "Fabrikam")).await;
@@ -385,10 +394,9 @@ async fn reflows_at_320_px_and_survives_text_spacing() {
 
 #[tokio::test]
 async fn forced_colours_keep_controls_and_focus_visible() {
-    if !browsers().iter().any(|b| b == "chromium") {
+    let Some(b) = chromium_only().await else {
         return;
-    }
-    let b = Browser::start("chromium").await;
+    };
     b.emulate_media(&[("forced-colors", "active")]).await;
     let server = Server::start(&[]);
     b.goto(&format!("{}/organizations", server.url)).await;
@@ -418,10 +426,9 @@ async fn forced_colours_keep_controls_and_focus_visible() {
 
 #[tokio::test]
 async fn reduced_motion_turns_animation_off() {
-    if !browsers().iter().any(|b| b == "chromium") {
+    let Some(b) = chromium_only().await else {
         return;
-    }
-    let b = Browser::start("chromium").await;
+    };
     let slow = Server::start(&["--delay-ms", "30000"]);
     b.goto(&format!("{}/organizations", slow.url)).await;
     b.wait_for("//*[contains(@class, 'skeleton')]").await;
