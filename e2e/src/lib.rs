@@ -230,6 +230,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("[{}] never appeared: {xpath} ({e})", self.name))
     }
 
+    /// Waits for `xpath` to appear, then clicks it as a person would.
+    pub async fn click(&self, xpath: &str) {
+        self.wait_for(xpath)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("[{}] can't click {xpath}: {e}", self.name));
+    }
+
     /// Waits until nothing matches `xpath`.
     pub async fn wait_gone(&self, xpath: &str) {
         let started = Instant::now();

@@ -36,20 +36,16 @@ async fn audit_every_state(b: &Browser, tag: &str, report: &mut Vec<String>) {
     b.wait_for(&heading(3, "Fabrikam")).await;
     audit(b, "organizations", tag, report).await;
 
-    b.wait_for(&button("Leave organization Fabrikam"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.click(&button("Leave organization Fabrikam")).await;
     b.wait_for("//dialog[@open]").await;
     audit(b, "leave-dialog", tag, report).await;
 
     // The service goes away: leaving fails inside the dialog, and loading fails on the page.
     drop(server);
-    b.wait_for(&button("Leave")).await.click().await.unwrap();
+    b.click(&button("Leave")).await;
     b.wait_for("//dialog[@open]//*[@role='alert']").await;
     audit(b, "leave-failed", tag, report).await;
-    b.wait_for(&button("Cancel")).await.click().await.unwrap();
+    b.click(&button("Cancel")).await;
     b.wait_gone("//dialog[@open]").await;
     navigate(b, "/").await;
     b.wait_for(&heading(1, "Overview")).await;
@@ -256,11 +252,7 @@ async fn screen_readers_get_roles_names_and_announcements() {
         .iter()
         .any(|n| n.contains("Leave organization Woodgrove")));
 
-    b.wait_for(&button("Leave organization Fabrikam"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.click(&button("Leave organization Fabrikam")).await;
     b.wait_for("//dialog[@open]").await;
     let nodes = ax_tree(&b).await;
     let dialog = nodes
@@ -272,7 +264,7 @@ async fn screen_readers_get_roles_names_and_announcements() {
     assert!(description.contains("can't be undone"), "{description}");
     assert!(description.contains("invite you back"), "{description}");
 
-    b.wait_for(&button("Leave")).await.click().await.unwrap();
+    b.click(&button("Leave")).await;
     b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
         .await;
     let nodes = ax_tree(&b).await;
@@ -375,11 +367,7 @@ async fn reflows_at_320_px_and_survives_text_spacing() {
             );
         }
         b.screenshot("reflow-320-text-spacing").await;
-        b.wait_for(&button("Leave organization Fabrikam"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click(&button("Leave organization Fabrikam")).await;
         b.wait_for("//dialog[@open]").await;
         let problems = layout_problems(&b).await;
         assert!(
@@ -443,11 +431,7 @@ async fn reduced_motion_turns_animation_off() {
     assert_eq!(b.js(animated).await, "none");
     let server = Server::start(&[]);
     b.goto(&format!("{}/organizations", server.url)).await;
-    b.wait_for(&button("Leave organization Fabrikam"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.click(&button("Leave organization Fabrikam")).await;
     b.wait_for("//dialog[@open]").await;
     let dialog = b
         .js("const s = getComputedStyle(document.querySelector('dialog')); return [s.animationName, s.transitionDuration];")

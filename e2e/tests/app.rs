@@ -25,28 +25,20 @@ async fn leave_an_organization_from_the_overview_and_it_stays_gone() {
             .await;
         b.screenshot("overview").await;
 
-        b.wait_for(&link("Manage organizations"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click(&link("Manage organizations")).await;
         b.wait_for(&heading(1, "Organizations")).await;
         b.wait_for(&heading(2, "Home organization")).await;
         b.wait_for(&heading(3, "Fabrikam")).await;
         assert!(b.client.current_url().await.unwrap().path() == "/organizations");
         b.screenshot("organizations").await;
 
-        b.wait_for(&button("Leave organization Fabrikam"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click(&button("Leave organization Fabrikam")).await;
         // Matched in the DOM, not through WebDriver's visible text: that reads "" while the
         // dialog is still fading in.
         b.wait_for("//dialog[@open]//h2[normalize-space(.)='Leave Fabrikam?']")
             .await;
         b.screenshot("leave-dialog").await;
-        b.wait_for(&button("Leave")).await.click().await.unwrap();
+        b.click(&button("Leave")).await;
         b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
             .await;
         b.wait_gone(&heading(3, "Fabrikam")).await;
@@ -110,11 +102,7 @@ async fn deep_links_and_unknown_addresses_work() {
         b.goto(&format!("{}/no/such/page", server.url)).await;
         b.wait_for(&heading(1, "Page not found")).await;
         b.screenshot("not-found").await;
-        b.wait_for(&link("Go to Overview"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.click(&link("Go to Overview")).await;
         b.wait_for(&heading(1, "Overview")).await;
         let current = b.wait_for("//nav//a[@aria-current='page']").await;
         assert_eq!(current.text().await.unwrap(), "Overview");
@@ -158,12 +146,8 @@ async fn an_organization_already_left_elsewhere_just_disappears() {
         // Left in another tab: the page still shows it, and the server now answers 404.
         let path = format!("/api/v1/me/organizations/{id}");
         assert_eq!(myorgs_e2e::http_status("DELETE", &server.url, &path), 204);
-        b.wait_for(&button("Leave organization Fabrikam"))
-            .await
-            .click()
-            .await
-            .unwrap();
-        b.wait_for(&button("Leave")).await.click().await.unwrap();
+        b.click(&button("Leave organization Fabrikam")).await;
+        b.click(&button("Leave")).await;
         b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
             .await;
         b.wait_gone(&heading(3, "Fabrikam")).await;
@@ -208,7 +192,7 @@ async fn on_a_phone_the_navigation_sits_behind_the_menu_button() {
             Some("true")
         );
         b.screenshot("phone-menu-open").await;
-        b.wait_for(nav_link).await.click().await.unwrap();
+        b.click(nav_link).await;
         b.wait_for(&heading(3, "Fabrikam")).await;
         assert_eq!(
             menu.attr("aria-expanded").await.unwrap().as_deref(),
