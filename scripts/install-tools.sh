@@ -56,8 +56,11 @@ if [ "$need_browsers" = "--browsers" ]; then
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing ${missing[*]} from Debian"
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+      # A fresh machine is often busy (unattended upgrades, another install): wait for apt's lock
+      # rather than failing with "Unable to acquire the dpkg frontend lock".
+      apt-get -o DPkg::Lock::Timeout=600 update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        "${missing[@]}" >/dev/null
     else
       say "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"; exit 1
     fi

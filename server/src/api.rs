@@ -2,27 +2,24 @@
 //! lower camelCase, collections as `{"value": [...]}`, paging by an absolute
 //! `@odata.nextLink`, errors as `{"error": {"code", "message"}}`.
 //!
-//! Query strings are parsed here rather than by an extractor so that every
-//! malformed request gets this API's JSON error instead of a plain-text
-//! rejection.
+//! Extractors reject with this API's JSON error, never axum's plain-text one.
 
 use std::fmt::Display;
-use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::uri::Authority;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Serialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
-use crate::db::{Db, LeaveBlock, LeaveOutcome, Membership, TenantCategory};
-use crate::time::rfc3339_utc;
-use crate::{percent_decode, AppState};
+use crate::db::{Db, LeaveBlock, LeaveOutcome, Membership, TenantCategory, User};
+use crate::AppState;
 
 /// Page size when the client sends no `$top` (as in Graph).
 pub const DEFAULT_TOP: u32 = 100;
@@ -71,9 +68,40 @@ impl ApiError {
         )
     }
 
-    /// Logs the cause to stderr; the client only learns that it failed.
+    /// The error for a status that something other than a handler chose: a timeout, the body
+    /// limit, the HTTP parser. The code is what an app can branch on.
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, message) = match status.as_u16() {
+            400 => ("invalidRequest", "The request is malformed."),
+            404 => ("notFound", "There is no API resource here."),
+            405 => ("methodNotAllowed", "That method is not allowed here."),
+            408 => ("requestTimeout", "The request took too long to arrive."),
+            413 => ("payloadTooLarge", "The request body is too large."),
+            414 => ("uriTooLong", "The request URI is too long."),
+            421 => ("misdirectedRequest", "This server does not answer for that host name."),
+            431 => ("headersTooLarge", "The request headers are too large."),
+            503 => ("serviceUnavailable", "The service is busy; try again shortly."),
+            500..=599 => ("internalError", "The server failed to process the request."),
+            _ => ("invalidRequest", "The request cannot be served."),
+        };
+        ApiError::new(status, code, message)
+    }
+
+    /// The JSON body of this error.
+    pub fn body(&self) -> String {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: &self.message,
+            },
+        };
+        // Two string fields: serializing cannot fail.
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+
+    /// Logs the cause; the client only learns that it failed.
     fn internal(context: &str, cause: impl Display) -> Self {
-        eprintln!("error: {context}: {cause}");
+        tracing::error!(%cause, "{context}");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internalError",
@@ -95,13 +123,12 @@ struct ErrorDetail<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-            },
-        };
-        (self.status, Json(body)).into_response()
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body(),
+        )
+            .into_response()
     }
 }
 
@@ -178,8 +205,8 @@ impl From<Membership> for Organization {
             default_domain: m.default_domain,
             domains: m.domains,
             tenant_category: m.category.as_str(),
-            joined_date_time: rfc3339_utc(m.joined_at),
-            last_sign_in_date_time: m.last_sign_in_at.map(rfc3339_utc),
+            joined_date_time: rfc3339(m.joined_at),
+            last_sign_in_date_time: m.last_sign_in_at.map(rfc3339),
             leave,
             privacy_contact,
         }
@@ -200,27 +227,55 @@ where
     }
 }
 
-async fn me(State(state): State<AppState>) -> Result<Json<Me>, ApiError> {
-    let user = blocking(&state.db, Db::me).await?;
-    let user = user.ok_or_else(|| ApiError::internal("GET /me", "the database has no user"))?;
-    Ok(Json(Me {
+/// RFC 3339 in UTC at second precision, e.g. `2024-03-05T14:07:00Z`. The database only holds
+/// instants the server derived from the clock or the seed; one out of range reads as the epoch
+/// rather than failing the whole list.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// The person the request acts for. Every handler that touches someone's data takes this, so
+/// who "me" is gets decided in one place.
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        blocking(&state.db, Db::current_user)
+            .await?
+            .map(CurrentUser)
+            .ok_or_else(|| ApiError::internal("current user", "the database has no user"))
+    }
+}
+
+async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
+    Json(Me {
         id: user.id,
         display_name: user.display_name,
         user_principal_name: user.user_principal_name,
-    }))
+    })
 }
 
 async fn list_organizations(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    RawQuery(raw_query): RawQuery,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<OrganizationCollection>, ApiError> {
-    let ListParams { top, after } = ListParams::parse(query.as_deref().unwrap_or(""))?;
-    let page = blocking(&state.db, move |db| db.organizations_after(after, top)).await?;
+    let ListParams { top, after } = ListParams::parse(raw_query.as_deref(), query)?;
+    let page = blocking(&state.db, move |db| {
+        db.organizations_after(&user.id, after, top)
+    })
+    .await?;
     let next_link = match page.items.last() {
         Some(last) if page.more => Some(format!(
-            "http://{}{ORGANIZATIONS_PATH}?$top={top}&$skiptoken={}",
-            authority(&headers, state.local_addr),
+            "{}{ORGANIZATIONS_PATH}?$top={top}&$skiptoken={}",
+            state.origins.link_base(&headers),
             last.position
         )),
         _ => None,
@@ -233,6 +288,7 @@ async fn list_organizations(
 
 async fn leave_organization(
     State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     let invalid = |shown: &str| {
@@ -246,7 +302,7 @@ async fn leave_organization(
     let id = normalize_guid(&raw).ok_or_else(|| invalid(&shorten(&raw)))?;
     let outcome = blocking(&state.db, {
         let id = id.clone();
-        move |db| db.leave(&id)
+        move |db| db.leave(&user.id, &id)
     })
     .await?;
     match outcome {
@@ -296,12 +352,26 @@ struct ListParams {
 }
 
 impl ListParams {
-    /// Reads `$top` and `$skiptoken`; unknown parameters are ignored, as
-    /// Graph does, but a known one given twice is an error.
-    fn parse(raw_query: &str) -> Result<ListParams, ApiError> {
+    /// Reads `$top` and `$skiptoken` from the query axum decoded; unknown parameters are
+    /// ignored, as Graph does, but a known one given twice is an error, and so is a query that
+    /// is not well-formed percent-encoded UTF-8 (axum's decoding would quietly repair it).
+    fn parse(
+        raw_query: Option<&str>,
+        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    ) -> Result<ListParams, ApiError> {
+        let raw_query = raw_query.unwrap_or_default();
+        if crate::well_formed_percent_decoded(raw_query).is_none() {
+            return Err(ApiError::invalid_request(format!(
+                "The query string {:?} is malformed: bad percent-encoding.",
+                shorten(raw_query)
+            )));
+        }
+        let Query(pairs) = query.map_err(|rejection| {
+            ApiError::invalid_request(format!("The query string is malformed: {rejection}."))
+        })?;
         let mut top = None;
         let mut skiptoken = None;
-        for (name, value) in parse_query(raw_query)? {
+        for (name, value) in pairs {
             let slot = match name.as_str() {
                 "$top" => &mut top,
                 "$skiptoken" => &mut skiptoken,
@@ -318,28 +388,6 @@ impl ListParams {
             after: skiptoken.as_deref().map_or(Ok(0), parse_skiptoken)?,
         })
     }
-}
-
-/// Splits a query string into decoded `(name, value)` pairs.
-fn parse_query(raw_query: &str) -> Result<Vec<(String, String)>, ApiError> {
-    let decode = |part: &str| {
-        percent_decode(part, true)
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| {
-                ApiError::invalid_request(format!(
-                    "The query string is malformed near {:?}: bad percent-encoding.",
-                    shorten(part)
-                ))
-            })
-    };
-    raw_query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Ok((decode(name)?, decode(value)?))
-        })
-        .collect()
 }
 
 /// `$top`: absent means [`DEFAULT_TOP`]; otherwise a plain decimal integer in
@@ -391,17 +439,6 @@ pub fn normalize_guid(text: &str) -> Option<String> {
     valid.then(|| text.to_ascii_lowercase())
 }
 
-/// The authority for absolute links: the request's `Host` when it is a plain
-/// `host[:port]`, else the listening address.
-fn authority(headers: &HeaderMap, local_addr: SocketAddr) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|host| host.to_str().ok())
-        .filter(|host| !host.contains('@'))
-        .and_then(|host| Authority::from_str(host).ok())
-        .map_or_else(|| local_addr.to_string(), |host| host.to_string())
-}
-
 /// Client-provided text quoted in a message, cut to a readable length.
 fn shorten(text: &str) -> String {
     const MAX_CHARS: usize = 60;
@@ -417,7 +454,6 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     #[test]
     fn guids() {
@@ -480,33 +516,36 @@ mod tests {
         }
     }
 
-    #[test]
-    fn list_params() {
-        assert_eq!(ListParams::parse(""), Ok(ListParams { top: 100, after: 0 }));
-        assert_eq!(
-            ListParams::parse("%24top=2&$skiptoken=5&foo=bar&&x"),
-            Ok(ListParams { top: 2, after: 5 })
-        );
-        assert!(ListParams::parse("$top=2&$top=3").is_err());
-        assert!(ListParams::parse("$top=%zz").is_err());
-        assert!(
-            ListParams::parse("foo=%ff").is_err(),
-            "undecodable text is malformed even if unknown"
-        );
-        assert!(ListParams::parse("$skiptoken=").is_err());
+    fn list_params(raw: &str) -> Result<ListParams, ApiError> {
+        let uri: Uri = format!("/?{raw}").parse().expect("a valid URI");
+        ListParams::parse(Some(raw), Query::try_from_uri(&uri))
     }
 
     #[test]
-    fn authority_falls_back_to_the_listening_address() {
-        let local: SocketAddr = ([127, 0, 0, 1], 8080).into();
-        let mut headers = HeaderMap::new();
-        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
-        headers.insert(header::HOST, HeaderValue::from_static("localhost:3000"));
-        assert_eq!(authority(&headers, local), "localhost:3000");
-        headers.insert(header::HOST, HeaderValue::from_static("evil.example/path"));
-        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
-        headers.insert(header::HOST, HeaderValue::from_static("user@evil.example"));
-        assert_eq!(authority(&headers, local), "127.0.0.1:8080");
+    fn list_params_follow_graphs_rules() {
+        assert_eq!(list_params(""), Ok(ListParams { top: 100, after: 0 }));
+        assert_eq!(
+            list_params("%24top=2&$skiptoken=5&foo=bar&&x"),
+            Ok(ListParams { top: 2, after: 5 })
+        );
+        assert!(list_params("$top=2&$top=3").is_err());
+        assert!(list_params("$top=%zz").is_err());
+        assert!(
+            list_params("foo=%ff").is_err(),
+            "undecodable text is malformed even if unknown"
+        );
+        assert!(list_params("foo=%").is_err());
+        assert!(list_params("$skiptoken=").is_err());
+    }
+
+    #[test]
+    fn dates_are_rfc3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_709_647_620), "2024-03-05T14:07:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(4_107_542_400), "2100-03-01T00:00:00Z");
+        assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
+        assert_eq!(rfc3339(i64::MAX), "1970-01-01T00:00:00Z");
     }
 
     #[test]

@@ -1,28 +1,43 @@
-//! `myorgs-server`: the reference implementation of the myorgs JSON API
-//! (Microsoft Graph conventions) and the static host of the Trunk-built app.
+//! `myorgs-server`: the reference implementation of the myorgs JSON API (Microsoft Graph
+//! conventions) and the static host of the Trunk-built app.
 //!
-//! The binary (`main.rs`) only parses flags, opens the database and serves
-//! [`app`]; everything else lives in these modules so it can be unit-tested.
+//! The binary (`main.rs`) only reads flags, opens the database and calls [`serve::run`]; the
+//! modules below hold the rest so it can be unit-tested: [`app`] is the whole HTTP surface, a
+//! tower stack around the API routes and the static site.
 
 pub mod api;
-pub mod args;
+pub mod cli;
+pub mod csp;
 pub mod db;
-pub mod static_files;
-pub mod time;
+pub mod logging;
+pub mod origin;
+pub mod seed;
+pub mod serve;
+pub mod site;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderValue};
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
+use crate::api::ApiError;
 use crate::db::Db;
-use crate::static_files::StaticSite;
+use crate::origin::{HostRejection, Origins};
+use crate::site::Site;
+
+/// Largest request body: the API takes none today; anything bigger is not for us.
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -31,20 +46,69 @@ pub struct AppState {
     /// Artificial latency before every API response (`--delay-ms`).
     pub delay: Duration,
     /// The built app, when serving one (`--dist`).
-    pub site: Option<Arc<StaticSite>>,
-    /// Where the server listens; stands in for a missing or odd `Host` header.
-    pub local_addr: SocketAddr,
+    pub site: Option<Arc<Site>>,
+    /// The hosts the server answers for, and the base of its links.
+    pub origins: Arc<Origins>,
+    /// After this, a request is answered 503.
+    pub request_timeout: Duration,
 }
 
-/// The whole HTTP surface: the API routes, then the app (or 404) for the rest.
+/// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
+/// layers every response goes through (outermost first): a request ID (kept when the client
+/// sent one, echoed back), one log event per request, the host allowlist, JSON errors for
+/// everything under `/api` whoever produced them, the security headers, a timeout and a body
+/// limit.
 pub fn app(state: AppState) -> Router {
+    let x_request_id = HeaderName::from_static("x-request-id");
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        .layer(logging::trace_layer())
+        .layer(PropagateRequestIdLayer::new(x_request_id))
+        .layer(middleware::from_fn_with_state(state.clone(), allowed_hosts_only))
+        .layer(middleware::from_fn(api_errors_are_json))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), api_delay))
+;
     api::routes()
         .fallback(fallback)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            around_every_request,
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
         ))
+        .layer(layers)
         .with_state(state)
+}
+
+/// Percent-decodes `text`, or `None` when it is not well-formed: a `%` not followed by two hex
+/// digits, or bytes that are not UTF-8. Such a request is malformed and answered 400, not
+/// guessed at (the usual decoders pass a bad escape through or substitute U+FFFD).
+pub fn well_formed_percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escapes_ok = bytes.iter().enumerate().all(|(index, byte)| {
+        *byte != b'%'
+            || bytes
+                .get(index + 1..index + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_ok {
+        return None;
+    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(|decoded| decoded.into_owned())
 }
 
 /// Paths the API owns: nothing under `/api` may ever be answered with HTML.
@@ -52,119 +116,78 @@ pub fn is_api_path(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-async fn fallback(State(state): State<AppState>, method: Method, uri: Uri) -> Response {
-    let path = uri.path();
+async fn fallback(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
     if is_api_path(path) {
-        return api::ApiError::not_found(path).into_response();
+        return ApiError::not_found(path).into_response();
     }
     match &state.site {
-        Some(site) => static_files::serve(site, &method, path).await,
+        Some(site) => site.serve(request).await,
         None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
     }
 }
 
-/// Applies the API delay, the headers every response carries, and the
-/// one-line access log.
-async fn around_every_request(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let api = is_api_path(&path);
-    if api && !state.delay.is_zero() {
-        tokio::time::sleep(state.delay).await;
+/// Refuses requests for hosts the server doesn't answer for (DNS rebinding, forged links).
+async fn allowed_hosts_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match state.origins.check_request(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(HostRejection::Malformed) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalidHost",
+            "The Host header is not a valid host name.",
+        )
+        .into_response(),
+        Err(HostRejection::NotAllowed) => ApiError::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "misdirectedRequest",
+            "This server does not answer for that host name.",
+        )
+        .into_response(),
+    }
+}
+
+/// Every `/api` response, whoever produced it (a handler, a timeout, the body limit, axum's
+/// router), is JSON that no cache keeps, and every error is the API's JSON error body.
+async fn api_errors_are_json(request: Request, next: Next) -> Response {
+    if !is_api_path(request.uri().path()) {
+        return next.run(request).await;
     }
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if api {
-        // Also on 204 and on HEAD: the contract says every API response.
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let mut replaced = ApiError::for_status(status).into_response();
+        for name in [header::ALLOW, header::RETRY_AFTER] {
+            if let Some(value) = response.headers_mut().remove(&name) {
+                replaced.headers_mut().insert(name, value);
+            }
+        }
+        response = replaced;
     }
-    // A request path is URI characters only, so it cannot forge log lines.
-    eprintln!(
-        "{method} {path} {} {:.1}ms",
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+    let headers = response.headers_mut();
+    // Also on 204 and on HEAD: the contract says every API response.
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
     );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-/// Decodes `%XX` escapes (and `+` as a space when `plus_is_space`, as in query
-/// strings). `None` for a `%` not followed by two hex digits: such a request is
-/// malformed and answered 400, not guessed at.
-pub(crate) fn percent_decode(input: &str, plus_is_space: bool) -> Option<Vec<u8>> {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while let Some(&byte) = bytes.get(index) {
-        match byte {
-            b'%' => {
-                let high = bytes.get(index + 1).and_then(|b| hex_value(*b))?;
-                let low = bytes.get(index + 2).and_then(|b| hex_value(*b))?;
-                out.push(high << 4 | low);
-                index += 3;
-            }
-            b'+' if plus_is_space => {
-                out.push(b' ');
-                index += 1;
-            }
-            _ => {
-                out.push(byte);
-                index += 1;
-            }
-        }
+/// `--delay-ms`: makes loading states visible.
+async fn api_delay(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    if is_api_path(request.uri().path()) && !state.delay.is_zero() {
+        tokio::time::sleep(state.delay).await;
     }
-    Some(out)
-}
-
-fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
+    next.run(request).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(
-            percent_decode("%24top=5", false).as_deref(),
-            Some(&b"$top=5"[..])
-        );
-        assert_eq!(
-            percent_decode("a+b%2Fc", true).as_deref(),
-            Some(&b"a b/c"[..])
-        );
-        assert_eq!(percent_decode("a+b", false).as_deref(), Some(&b"a+b"[..]));
-        assert_eq!(
-            percent_decode("%e2%9c%93", false).as_deref(),
-            Some("✓".as_bytes())
-        );
-        assert_eq!(percent_decode("%zz", false), None);
-        assert_eq!(percent_decode("%2", false), None);
-        assert_eq!(percent_decode("%", false), None);
-    }
 
     #[test]
     fn api_paths() {

@@ -1,101 +1,107 @@
-//! Starts `myorgs-server`: parses flags, prepares the database, binds, and
-//! serves until Ctrl-C or SIGTERM. See `--help`.
+//! Starts `myorgs-server`: reads flags, prepares the database, binds, and serves until Ctrl-C
+//! or SIGTERM. See `--help`.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use myorgs_server::args::{self, Command, Config, USAGE};
+use clap::Parser as _;
+use myorgs_server::cli::Cli;
 use myorgs_server::db::Db;
-use myorgs_server::static_files::{content_security_policy, StaticSite};
-use myorgs_server::{app, time, AppState};
+use myorgs_server::origin::Origins;
+use myorgs_server::site::Site;
+use myorgs_server::{app, logging, seed, serve, AppState};
+
+/// How long requests in flight may take to finish after Ctrl-C or SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 fn main() -> ExitCode {
-    match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            print!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Command::Run(config)) => run(config),
-        Err(message) => {
-            eprintln!("error: {message}\n\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-fn run(config: Config) -> ExitCode {
+    // Usage errors: clap's message on stderr and exit status 2.
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
+            tracing::error!(%error, "cannot start the async runtime");
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(config)) {
+    let result = runtime.block_on(start(cli));
+    // Database work still running on the blocking pool gets a moment, not for ever.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
+            tracing::error!("{message}");
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(config: Config) -> Result<(), String> {
-    let db = open_database(&config)?;
-    let site = match &config.dist {
+async fn start(cli: Cli) -> Result<(), String> {
+    let db = open_database(&cli)?;
+    let site = match &cli.dist {
         Some(dir) => {
-            let site = StaticSite::open(dir)?;
-            let index = std::fs::read_to_string(site.index())
-                .map_err(|e| format!("cannot read {}: {e}", site.index().display()))?;
-            eprintln!(
-                "serving the app from {}; index.html policy: {}",
-                site.root().display(),
-                content_security_policy(&index)
+            let site = Site::open(dir)?;
+            let policy = site.policy()?;
+            tracing::info!(
+                dist = %site.root().display(),
+                content_security_policy = policy.to_str().unwrap_or_default(),
+                "serving the app"
             );
             Some(Arc::new(site))
         }
         None => None,
     };
-    let listener = tokio::net::TcpListener::bind(&config.addr)
+    let listener = tokio::net::TcpListener::bind(&cli.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+        .map_err(|e| format!("cannot listen on {}: {e}", cli.addr))?;
     let local_addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let origins = Origins::new(
+        cli.public_url.clone(),
+        cli.trust_proxy,
+        &cli.allowed_hosts,
+        local_addr,
+    );
+    tracing::info!(allowed_hosts = ?origins.allowed_hosts(), "answering for these hosts");
     announce(&format!("listening on http://{local_addr}"))?;
     let state = AppState {
         db: Arc::new(db),
-        delay: config.delay,
+        delay: cli.delay(),
         site,
-        local_addr,
+        origins: Arc::new(origins),
+        request_timeout: cli.request_timeout(),
     };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server failed: {e}"))?;
-    eprintln!("stopped");
+    serve::run(listener, app(state), serve::shutdown_signal(), SHUTDOWN_GRACE).await;
+    tracing::info!("stopped");
     Ok(())
 }
 
 /// Opens the database, resets it if asked, and seeds it when empty.
-fn open_database(config: &Config) -> Result<Db, String> {
-    let db = Db::open(&config.db)?;
-    if config.reset {
+fn open_database(cli: &Cli) -> Result<Db, String> {
+    let db = Db::open(&cli.db)?;
+    if cli.reset {
         db.reset()
             .map_err(|e| format!("cannot reset the database: {e}"))?;
     }
-    match db.seed_if_empty(config.seed, time::now_unix()) {
-        Ok(Some(count)) => eprintln!(
-            "seeded {} with Megan Bowen and {count} organizations",
-            config.db.display()
+    let (user, organizations) = seed::demo(cli.seed(), seed::now());
+    match db.seed_if_empty(&user, &organizations) {
+        Ok(Some(count)) => tracing::info!(
+            db = %cli.db.display(),
+            "seeded with {} and {count} organizations",
+            user.display_name
         ),
-        Ok(None) if config.seed != Default::default() => eprintln!(
-            "note: {} already has data; --guests and --no-home apply only with --reset",
-            config.db.display()
+        Ok(None) if cli.seed() != seed::SeedOptions::default() => tracing::warn!(
+            db = %cli.db.display(),
+            "the database already has data; --guests, --no-home, --no-demo-guests and \
+             --hostile-names apply only with --reset"
         ),
         Ok(None) => {}
         Err(error) => return Err(format!("cannot seed the database: {error}")),
@@ -109,34 +115,4 @@ fn announce(line: &str) -> Result<(), String> {
     writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("cannot write to stdout: {e}"))
-}
-
-/// Resolves on Ctrl-C or (on Unix) SIGTERM; in-flight requests then finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            eprintln!("error: cannot listen for Ctrl-C: {error}");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut sigterm) => {
-                sigterm.recv().await;
-            }
-            Err(error) => {
-                eprintln!("error: cannot listen for SIGTERM: {error}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    eprintln!("shutting down");
 }

@@ -1,0 +1,227 @@
+//! Command-line flags (clap), each also readable from a `MYORGS_*` environment variable.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::origin::PublicUrl;
+use crate::seed::SeedOptions;
+
+/// Largest `--guests`: far beyond any test or benchmark, small enough that a typo cannot make
+/// seeding run for minutes.
+pub const MAX_GUESTS: u32 = 100_000;
+
+/// Serves the myorgs JSON API under /api/v1 and, with --dist, the built app.
+///
+/// Seeding happens only when the database has no user yet, or with --reset: --guests, --no-home,
+/// --no-demo-guests and --hostile-names are ignored for a database that already has data.
+/// Leaving an organization is permanent: it survives restarts until --reset.
+#[derive(Debug, Clone, PartialEq, Eq, Parser)]
+#[command(name = "myorgs-server", version)]
+pub struct Cli {
+    /// Address to listen on. Port 0 picks a free port; the first line on stdout is `listening on
+    /// http://<actual address>`.
+    #[arg(long, env = "MYORGS_ADDR", default_value = "127.0.0.1:8080", value_parser = non_empty)]
+    pub addr: String,
+
+    /// SQLite database file. Missing parent folders are created.
+    #[arg(long, env = "MYORGS_DB", default_value = "data/myorgs.sqlite3", value_parser = non_empty_path)]
+    pub db: PathBuf,
+
+    /// Serve the Trunk-built app from DIR (index.html for unknown non-API paths; precompressed
+    /// .br/.gz copies when the browser accepts them). Without it, non-API paths answer 404.
+    #[arg(long, env = "MYORGS_DIST", value_name = "DIR", value_parser = non_empty_path)]
+    pub dist: Option<PathBuf>,
+
+    /// Wait N milliseconds before every API response, to make loading states visible.
+    #[arg(long = "delay-ms", env = "MYORGS_DELAY_MS", value_name = "N", default_value_t = 0)]
+    pub delay_ms: u64,
+
+    /// Delete all data first, then seed again.
+    #[arg(long, env = "MYORGS_RESET")]
+    pub reset: bool,
+
+    /// Seed N extra generated guest organizations.
+    #[arg(long, env = "MYORGS_GUESTS", value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_GUESTS)))]
+    pub guests: u32,
+
+    /// Seed without a home organization.
+    #[arg(long = "no-home", env = "MYORGS_NO_HOME")]
+    pub no_home: bool,
+
+    /// Seed without the hand-written guest organizations (with --guests 0: no other
+    /// organizations at all).
+    #[arg(long = "no-demo-guests", env = "MYORGS_NO_DEMO_GUESTS")]
+    pub no_demo_guests: bool,
+
+    /// Also seed guest organizations with adversarial names (markup, right-to-left, very long)
+    /// for client tests.
+    #[arg(long = "hostile-names", env = "MYORGS_HOSTILE_NAMES")]
+    pub hostile_names: bool,
+
+    /// The public base URL of this server (e.g. https://myaccount.example.com): the base of every
+    /// absolute link the API emits, and a host the server answers for.
+    #[arg(long = "public-url", env = "MYORGS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<PublicUrl>,
+
+    /// Trust Forwarded / X-Forwarded-Proto / X-Forwarded-Host from a reverse proxy in front of
+    /// this server when building links (without --public-url). Only behind a proxy that sets them.
+    #[arg(long = "trust-proxy", env = "MYORGS_TRUST_PROXY")]
+    pub trust_proxy: bool,
+
+    /// A host name the server answers for (repeatable; comma-separated in the environment). By
+    /// default: the listening address, localhost, and the --public-url host. Requests for other
+    /// hosts get 421, which defeats DNS rebinding.
+    #[arg(long = "allowed-host", env = "MYORGS_ALLOWED_HOSTS", value_name = "HOST",
+          value_delimiter = ',', value_parser = non_empty)]
+    pub allowed_hosts: Vec<String>,
+
+    /// Answer a request that takes longer than this many seconds with 503.
+    #[arg(long = "request-timeout-secs", env = "MYORGS_REQUEST_TIMEOUT_SECS", value_name = "S",
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
+
+    /// Log format on stderr: human-readable lines, or one JSON object per line. Levels follow
+    /// RUST_LOG (default: info).
+    #[arg(long = "log-format", env = "MYORGS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+}
+
+/// How log events are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Cli {
+    /// What to seed into an empty database.
+    pub fn seed(&self) -> SeedOptions {
+        SeedOptions {
+            guests: self.guests,
+            home: !self.no_home,
+            demo_guests: !self.no_demo_guests,
+            hostile_names: self.hostile_names,
+        }
+    }
+
+    /// The artificial latency before every API response.
+    pub fn delay(&self) -> Duration {
+        Duration::from_millis(self.delay_ms)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+fn non_empty(value: &str) -> Result<String, String> {
+    if value.is_empty() {
+        Err("must not be empty".to_owned())
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn non_empty_path(value: &str) -> Result<PathBuf, String> {
+    non_empty(value).map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("myorgs-server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults() {
+        let cli = parse(&[]).expect("no flags");
+        assert_eq!(cli.addr, "127.0.0.1:8080");
+        assert_eq!(cli.db, PathBuf::from("data/myorgs.sqlite3"));
+        assert_eq!(cli.dist, None);
+        assert_eq!(cli.delay(), Duration::ZERO);
+        assert!(!cli.reset);
+        assert_eq!(cli.seed(), SeedOptions::default());
+        assert_eq!(cli.log_format, LogFormat::Human);
+        assert_eq!(cli.request_timeout(), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn all_flags() {
+        let cli = parse(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--db=x/y.sqlite3",
+            "--dist",
+            "dist",
+            "--delay-ms",
+            "250",
+            "--reset",
+            "--guests=5000",
+            "--no-home",
+            "--no-demo-guests",
+            "--hostile-names",
+            "--public-url",
+            "https://myaccount.example.com",
+            "--trust-proxy",
+            "--allowed-host",
+            "a.example",
+            "--allowed-host=b.example",
+            "--log-format",
+            "json",
+        ])
+        .expect("valid flags");
+        assert_eq!(cli.addr, "127.0.0.1:0");
+        assert_eq!(cli.db, PathBuf::from("x/y.sqlite3"));
+        assert_eq!(cli.dist, Some(PathBuf::from("dist")));
+        assert_eq!(cli.delay(), Duration::from_millis(250));
+        assert!(cli.reset && cli.trust_proxy);
+        assert_eq!(
+            cli.seed(),
+            SeedOptions {
+                guests: 5000,
+                home: false,
+                demo_guests: false,
+                hostile_names: true,
+            }
+        );
+        assert_eq!(
+            cli.public_url.map(|url| url.to_string()).as_deref(),
+            Some("https://myaccount.example.com")
+        );
+        assert_eq!(cli.allowed_hosts, ["a.example", "b.example"]);
+        assert_eq!(cli.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn errors() {
+        for bad in [
+            &["--frobnicate"][..],
+            &["serve"],
+            &["--guests"],
+            &["--guests", "-1"],
+            &["--guests", "ten"],
+            &["--guests", "100001"],
+            &["--delay-ms", ""],
+            &["--addr="],
+            &["--reset=yes"],
+            &["--public-url", "ftp://example.com"],
+            &["--public-url", "https://example.com/path"],
+            &["--log-format", "xml"],
+            &["--request-timeout-secs", "0"],
+        ] {
+            let error = parse(bad).expect_err(&format!("{bad:?}"));
+            assert_eq!(error.exit_code(), 2, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! The Content Security Policy of the app's HTML document, computed once here for the server
+//! (`myorgs-server --dist`) and for the host files of the deploy kit, so the two can't disagree.
+//!
+//! Same-origin everything, WebAssembly compilation allowed, and exactly the document's inline
+//! scripts (Trunk's `<script type="module">` loader) by their SHA-256 hash instead of
+//! `'unsafe-inline'`.
+
+use base64::Engine as _;
+use scraper::{Html, Selector};
+use sha2::{Digest, Sha256};
+
+/// The policy for an HTML document.
+pub fn content_security_policy(html: &str) -> String {
+    let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+    for hash in inline_script_hashes(html) {
+        script_src.push_str(" '");
+        script_src.push_str(&hash);
+        script_src.push('\'');
+    }
+    format!(
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         object-src 'none'"
+    )
+}
+
+/// `sha256-<base64>` of each distinct inline script (a `<script>` without `src`), in document
+/// order. The document is parsed as browsers parse it (html5ever), so the hashed text is the
+/// text a browser hashes: after input normalization (CR LF and lone CR become LF), ignoring
+/// comments, and ending each script where a browser ends it.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    // A constant, valid selector: parsing it cannot fail.
+    let Ok(inline) = Selector::parse("script:not([src])") else {
+        return Vec::new();
+    };
+    let document = Html::parse_document(html);
+    let mut hashes: Vec<String> = Vec::new();
+    for script in document.select(&inline) {
+        let text: String = script.text().collect();
+        let hash = format!(
+            "sha256-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+        );
+        if !hashes.contains(&hash) {
+            hashes.push(hash);
+        }
+    }
+    hashes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sha256_base64(text: &str) -> String {
+        format!(
+            "sha256-{}",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text))
+        )
+    }
+
+    #[test]
+    fn hashes_inline_scripts_only() {
+        let html = r#"<!DOCTYPE html><html><head>
+<script src="/external.js"></script>
+<SCRIPT type="module">import init from '/myorgs-0123456789abcdef.js';
+await init();</SCRIPT>
+<!-- <script>commented out</script> -->
+<script data-x="a > b" nonce='n'>one()</script >
+<script src=/unquoted.js>ignored()</script>
+<script>one()</script>
+</head><body></body></html>"#;
+        assert_eq!(
+            inline_script_hashes(html),
+            [
+                sha256_base64("import init from '/myorgs-0123456789abcdef.js';\nawait init();"),
+                sha256_base64("one()"),
+            ]
+        );
+    }
+
+    #[test]
+    fn known_hash_vectors() {
+        // From the CSP specification's and MDN's examples.
+        assert_eq!(
+            inline_script_hashes("<script>alert('Hello, world.');</script>"),
+            ["sha256-qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng="]
+        );
+        assert_eq!(
+            inline_script_hashes("<script></script>"),
+            ["sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="]
+        );
+    }
+
+    #[test]
+    fn line_endings_are_normalized_like_browsers_do() {
+        assert_eq!(
+            inline_script_hashes("<script>a()\r\nb()\rc()</script>"),
+            [sha256_base64("a()\nb()\nc()")]
+        );
+    }
+
+    #[test]
+    fn odd_markup_is_read_as_browsers_read_it() {
+        assert!(inline_script_hashes("<scripts>x</scripts><p>").is_empty());
+        assert!(inline_script_hashes("<!-- never closed <script>x</script>").is_empty());
+        assert_eq!(
+            inline_script_hashes("<script>unterminated"),
+            [sha256_base64("unterminated")]
+        );
+        assert_eq!(
+            inline_script_hashes("<script data-source=1>a</scriptx></script>"),
+            [sha256_base64("a</scriptx>")]
+        );
+    }
+
+    #[test]
+    fn policy_has_no_unsafe_inline() {
+        let policy = content_security_policy("<script>x()</script>");
+        let script_src = policy
+            .split(';')
+            .map(str::trim)
+            .find(|directive| directive.starts_with("script-src "))
+            .expect("script-src");
+        assert_eq!(
+            script_src,
+            format!(
+                "script-src 'self' 'wasm-unsafe-eval' '{}'",
+                sha256_base64("x()")
+            )
+        );
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(policy.starts_with("default-src 'self'; "));
+        assert!(policy.contains("frame-ancestors 'none'"));
+    }
+}

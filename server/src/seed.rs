@@ -1,0 +1,384 @@
+//! The demo data: Megan Bowen of Contoso and her guest organizations, generated organizations
+//! for long lists, and adversarial names for client tests. Storage is `db.rs`'s.
+
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use time::macros::datetime;
+use time::OffsetDateTime;
+
+use crate::db::{LeaveBlock, NewMembership, TenantCategory, User};
+
+/// What to seed into an empty database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedOptions {
+    /// Generated guest organizations added to the hand-written demo ones.
+    pub guests: u32,
+    /// Whether the user has a home organization (Contoso).
+    pub home: bool,
+    /// Whether the hand-written demo guest organizations are seeded.
+    pub demo_guests: bool,
+    /// Whether guest organizations with adversarial names (markup, right-to-left, very long) are
+    /// seeded, to test that clients treat every string as untrusted text.
+    pub hostile_names: bool,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        SeedOptions {
+            guests: 0,
+            home: true,
+            demo_guests: true,
+            hostile_names: false,
+        }
+    }
+}
+
+/// Unix seconds, now: recent activity in the demo is relative to the seeding time.
+pub fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The demo user and their memberships in list order: home first, then by name without regard
+/// to case, then by id so equal names still have a stable order.
+pub fn demo(options: SeedOptions, now: i64) -> (User, Vec<NewMembership>) {
+    let user = User {
+        id: DEMO_USER_ID.to_owned(),
+        display_name: "Megan Bowen".to_owned(),
+        user_principal_name: "MeganB@contoso.com".to_owned(),
+    };
+    let mut organizations = demo_organizations(now, options.home, options.demo_guests);
+    organizations.extend((1..=options.guests).map(|n| generated_organization(n, now)));
+    if options.hostile_names {
+        organizations.extend(hostile_organizations(now));
+    }
+    organizations.sort_by_cached_key(|org| {
+        (
+            org.category != TenantCategory::Home,
+            org.display_name.to_lowercase(),
+            org.id.clone(),
+        )
+    });
+    (user, organizations)
+}
+
+/// Megan Bowen's object id in the demo.
+const DEMO_USER_ID: &str = "48d31887-5fad-4d73-a9f5-3c356e68a038";
+
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+impl NewMembership {
+    /// Joined before now and before the last sign-in, whatever the clock says.
+    fn with_consistent_dates(mut self, now: i64) -> Self {
+        self.joined_at = self.joined_at.min(now - DAY);
+        if let Some(last) = self.last_sign_in_at {
+            self.joined_at = self.joined_at.min(last - DAY);
+        }
+        self
+    }
+}
+
+/// A hand-written demo organization; dates of the past are fixed, recent
+/// activity is relative to the seeding time.
+struct DemoOrganization {
+    id: &'static str,
+    name: &'static str,
+    /// The default domain first.
+    domains: &'static [&'static str],
+    joined: OffsetDateTime,
+    /// Seconds before the seeding time; `None` = never signed in.
+    last_sign_in_ago: Option<i64>,
+    leave_block: Option<LeaveBlock>,
+    privacy_email: Option<&'static str>,
+    privacy_statement_url: Option<&'static str>,
+}
+
+const CONTOSO: DemoOrganization = DemoOrganization {
+    id: "a98d8a79-b346-49a8-bb05-b9cd5e3932a0",
+    name: "Contoso",
+    domains: &["contoso.onmicrosoft.com", "contoso.com"],
+    joined: datetime!(2022-01-10 08:00 UTC),
+    last_sign_in_ago: Some(25 * MINUTE),
+    leave_block: None,
+    privacy_email: Some("privacy@contoso.com"),
+    privacy_statement_url: Some("https://www.contoso.com/privacy"),
+};
+
+const GUESTS: [DemoOrganization; 8] = [
+    DemoOrganization {
+        id: "8c2b14a3-7a20-4131-b327-2031c0d4557f",
+        name: "Fabrikam",
+        domains: &["fabrikam.onmicrosoft.com", "fabrikam.com"],
+        joined: datetime!(2022-06-14 09:30 UTC),
+        last_sign_in_ago: Some(3 * HOUR + 12 * MINUTE),
+        leave_block: None,
+        privacy_email: Some("privacy@fabrikam.com"),
+        privacy_statement_url: Some("https://www.fabrikam.com/privacy"),
+    },
+    DemoOrganization {
+        id: "f2f959db-0979-4648-a0ab-89e9aa7bab20",
+        name: "Northwind Traders",
+        domains: &["northwindtraders.onmicrosoft.com", "northwindtraders.com"],
+        joined: datetime!(2023-02-03 16:45 UTC),
+        last_sign_in_ago: Some(3 * DAY),
+        leave_block: None,
+        privacy_email: None,
+        privacy_statement_url: None,
+    },
+    DemoOrganization {
+        id: "4ad24fce-5b15-41c7-ba6b-4f73a7c56073",
+        name: "Woodgrove Bank",
+        domains: &["woodgrovebank.onmicrosoft.com", "woodgrovebank.com"],
+        joined: datetime!(2022-11-21 11:02 UTC),
+        last_sign_in_ago: Some(15 * DAY + 2 * HOUR),
+        leave_block: Some(LeaveBlock::PolicyDisallowed),
+        privacy_email: Some("privacy@woodgrovebank.com"),
+        privacy_statement_url: Some("https://www.woodgrovebank.com/privacy"),
+    },
+    DemoOrganization {
+        id: "d5415ce1-f0ea-4ba0-9d18-651899994b7b",
+        name: "Adventure Works Cycles",
+        domains: &["adventureworks.onmicrosoft.com", "adventure-works.com"],
+        joined: datetime!(2024-03-05 14:07 UTC),
+        last_sign_in_ago: Some(97 * DAY),
+        leave_block: None,
+        privacy_email: Some("privacy@adventure-works.com"),
+        privacy_statement_url: Some("https://www.adventure-works.com/privacy-statement"),
+    },
+    DemoOrganization {
+        id: "955fbb0a-4e9d-4193-a367-1c4f0f8e627c",
+        name: "Tailspin Toys",
+        domains: &["tailspintoys.onmicrosoft.com", "tailspintoys.com"],
+        joined: datetime!(2025-01-17 10:20 UTC),
+        last_sign_in_ago: None,
+        leave_block: None,
+        privacy_email: None,
+        privacy_statement_url: None,
+    },
+    DemoOrganization {
+        id: "e3488d2e-c48c-4eb3-812f-cb079740c63e",
+        name: "Wide World Importers",
+        domains: &[
+            "wideworldimporters.onmicrosoft.com",
+            "wideworldimporters.com",
+            "wwimporters.com",
+        ],
+        joined: datetime!(2023-08-29 13:55 UTC),
+        last_sign_in_ago: Some(213 * DAY),
+        leave_block: None,
+        privacy_email: Some("dataprotection@wideworldimporters.com"),
+        privacy_statement_url: None,
+    },
+    DemoOrganization {
+        id: "8a202053-29bb-4c55-a375-3fbb33bb46f9",
+        name: "Litware Inc.",
+        domains: &["litwareinc.onmicrosoft.com", "litwareinc.com"],
+        joined: datetime!(2022-04-08 07:15 UTC),
+        last_sign_in_ago: Some(410 * DAY),
+        leave_block: Some(LeaveBlock::AccountDisabled),
+        privacy_email: None,
+        privacy_statement_url: Some("https://www.litwareinc.com/legal/privacy"),
+    },
+    DemoOrganization {
+        id: "e70c65dd-d994-4381-b37d-00261d686159",
+        name: "Proseware",
+        domains: &["proseware.onmicrosoft.com", "proseware.com"],
+        joined: datetime!(2026-02-11 15:40 UTC),
+        last_sign_in_ago: Some(41 * DAY),
+        leave_block: None,
+        privacy_email: None,
+        privacy_statement_url: None,
+    },
+];
+
+fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<NewMembership> {
+    let home = home.then_some((TenantCategory::Home, CONTOSO));
+    let guests = GUESTS
+        .into_iter()
+        .filter(|_| demo_guests)
+        .map(|demo| (TenantCategory::Guest, demo));
+    home.into_iter()
+        .chain(guests)
+        .map(|(category, demo)| {
+            NewMembership {
+                id: demo.id.to_owned(),
+                display_name: demo.name.to_owned(),
+                default_domain: demo.domains.first().copied().unwrap_or_default().to_owned(),
+                domains: demo.domains.iter().map(|d| (*d).to_owned()).collect(),
+                category,
+                joined_at: demo.joined.unix_timestamp(),
+                last_sign_in_at: demo.last_sign_in_ago.map(|ago| now - ago),
+                leave_block: demo.leave_block,
+                privacy_email: demo.privacy_email.map(str::to_owned),
+                privacy_statement_url: demo.privacy_statement_url.map(str::to_owned),
+            }
+            .with_consistent_dates(now)
+        })
+        .collect()
+}
+
+/// The `n`th generated guest organization (1-based); the same `n` always
+/// yields the same organization, so test runs and benchmarks are repeatable.
+fn generated_organization(n: u32, now: i64) -> NewMembership {
+    let n64 = i64::from(n);
+    let domain = format!("gen{n:04}.onmicrosoft.com");
+    let joined_at =
+        datetime!(2022-01-01 00:00 UTC).unix_timestamp() + (n64 * 7_919 % 1_700) * DAY + (n64 * 37 % 1_440) * MINUTE;
+    let last_sign_in_at =
+        (!n.is_multiple_of(7)).then(|| now - (n64 * 13 % 500) * DAY - (n64 % 24) * HOUR);
+    let privacy = n.is_multiple_of(3);
+    NewMembership {
+        id: generated_guid(n),
+        display_name: format!("Generated Organization {n:04}"),
+        default_domain: domain.clone(),
+        domains: vec![domain],
+        category: TenantCategory::Guest,
+        joined_at,
+        last_sign_in_at,
+        leave_block: n.is_multiple_of(97).then_some(LeaveBlock::PolicyDisallowed),
+        privacy_email: privacy.then(|| format!("privacy@gen{n:04}.example")),
+        privacy_statement_url: privacy.then(|| format!("https://gen{n:04}.example/privacy")),
+    }
+    .with_consistent_dates(now)
+}
+
+/// Names a client must show as plain text without breaking its layout: markup, right-to-left
+/// and mixed-direction text, a bidi override, emoji, a 256-character name and a 90-character
+/// word with no place to break.
+const HOSTILE_NAMES: [&str; 8] = [
+    "<img src=x onerror=alert(1)>",
+    "<b>bold</b> & \"quoted\" 'names'",
+    "شركة النور للتقنية والاستشارات",
+    "Contoso שותפים בע\"מ – Partners 2026",
+    "\u{202E}gnp.exe Payroll",
+    "🚀 Rocket Labs ✨ 株式会社",
+    "The Northwind, Contoso, Fabrikam, Woodgrove and Adventure Works Joint Research and Development Consortium for Cross-Tenant Collaboration, Identity Governance, Secure Guest Access, Lifecycle Management and Compliance Reporting in Regulated Industries Ltd",
+    "Supercalifragilisticexpialidociousandthensomemoreletterswithoutanyspacesatallforlayouttests",
+];
+
+fn hostile_organizations(now: i64) -> Vec<NewMembership> {
+    (0_u32..)
+        .zip(HOSTILE_NAMES)
+        .map(|(n, name)| {
+            let domain = format!("hostile{n}.onmicrosoft.com");
+            NewMembership {
+                id: generated_guid(1_000_000 + n),
+                display_name: name.to_owned(),
+                default_domain: domain.clone(),
+                domains: vec![domain],
+                category: TenantCategory::Guest,
+                joined_at: datetime!(2024-06-01 12:00 UTC).unix_timestamp() + i64::from(n) * DAY,
+                last_sign_in_at: Some(now - i64::from(n + 1) * DAY),
+                leave_block: None,
+                privacy_email: None,
+                privacy_statement_url: None,
+            }
+            .with_consistent_dates(now)
+        })
+        .collect()
+}
+
+/// A deterministic GUID for a counter: the first 16 bytes of a SHA-256, marked
+/// as an RFC 9562 version 8 ("custom") UUID so it is well-formed.
+fn generated_guid(n: u32) -> String {
+    let digest = Sha256::digest(format!("myorgs-server generated organization {n}"));
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut text = String::with_capacity(36);
+    for (index, byte) in bytes.iter().enumerate() {
+        if matches!(index, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        // Writing to a String cannot fail.
+        let _ = write!(text, "{byte:02x}");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(options: SeedOptions) -> Vec<String> {
+        demo(options, now())
+            .1
+            .into_iter()
+            .map(|org| org.display_name)
+            .collect()
+    }
+
+    #[test]
+    fn generated_guids_are_well_formed_and_distinct() {
+        let ids: std::collections::HashSet<String> = (1..=5000).map(generated_guid).collect();
+        assert_eq!(ids.len(), 5000);
+        for id in &ids {
+            assert_eq!(
+                crate::api::normalize_guid(id).as_deref(),
+                Some(id.as_str())
+            );
+            assert_eq!(&id[14..15], "8");
+        }
+        assert_eq!(generated_guid(7), generated_guid(7));
+    }
+
+    #[test]
+    fn only_the_home_organization_without_demo_guests() {
+        let options = SeedOptions {
+            demo_guests: false,
+            ..SeedOptions::default()
+        };
+        assert_eq!(names(options), ["Contoso"]);
+    }
+
+    #[test]
+    fn hostile_names_on_request() {
+        let options = SeedOptions {
+            home: false,
+            demo_guests: false,
+            hostile_names: true,
+            ..SeedOptions::default()
+        };
+        let mut seeded = names(options);
+        let mut expected: Vec<String> = HOSTILE_NAMES.iter().map(|n| (*n).to_owned()).collect();
+        seeded.sort();
+        expected.sort();
+        assert_eq!(seeded, expected);
+    }
+
+    #[test]
+    fn the_demo_is_in_list_order_with_consistent_dates() {
+        let now = now();
+        let (user, list) = demo(SeedOptions::default(), now);
+        assert_eq!(user.display_name, "Megan Bowen");
+        assert_eq!(list.len(), 9);
+        assert_eq!(list[0].display_name, "Contoso");
+        assert_eq!(list[0].category, TenantCategory::Home);
+        let guests: Vec<String> = list[1..]
+            .iter()
+            .map(|m| m.display_name.to_lowercase())
+            .collect();
+        let mut sorted = guests.clone();
+        sorted.sort();
+        assert_eq!(guests, sorted);
+        for membership in &list {
+            assert!(membership.joined_at < now);
+            assert!(membership.domains.contains(&membership.default_domain));
+            if let Some(last) = membership.last_sign_in_at {
+                assert!(membership.joined_at < last && last <= now);
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_dates_are_the_calendar_dates_written() {
+        // 2024-03-05T14:07:00Z, as the API formats it.
+        let adventure_works = GUESTS
+            .iter()
+            .find(|org| org.name == "Adventure Works Cycles")
+            .expect("demo organization");
+        assert_eq!(adventure_works.joined.unix_timestamp(), 1_709_647_620);
+    }
+}

@@ -1,0 +1,274 @@
+//! The Trunk-built app from `--dist`, served by tower-http's `ServeDir` (ranges, conditional
+//! requests, precompressed `.br`/`.gz` copies when the browser accepts them), with this
+//! project's rules around it: `index.html` for every other path (client-side routes are
+//! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
+//! long-lived caching only for content-hashed names, and the Content Security Policy on the
+//! document.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceExt as _;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::csp::content_security_policy;
+use crate::well_formed_percent_decoded;
+
+const INDEX_HTML: &str = "index.html";
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const NO_CACHE: &str = "no-cache";
+
+/// A folder holding the built app.
+pub struct Site {
+    /// Canonical, so a resolved file can be checked to lie inside it.
+    root: PathBuf,
+    files: ServeDir<ServeFile>,
+    /// The policy of `index.html`, recomputed when the file changes (a rebuild while serving).
+    policy: Mutex<Option<(FileStamp, HeaderValue)>>,
+}
+
+/// What tells that a file changed.
+type FileStamp = (Option<SystemTime>, u64);
+
+impl Site {
+    /// Checks that `dir` exists and has an `index.html`.
+    pub fn open(dir: &Path) -> Result<Site, String> {
+        let root = dir
+            .canonicalize()
+            .map_err(|e| format!("cannot open --dist {}: {e}", dir.display()))?;
+        let index = root.join(INDEX_HTML);
+        if !index.is_file() {
+            return Err(format!("--dist {} has no {INDEX_HTML}", dir.display()));
+        }
+        let files = ServeDir::new(&root)
+            .append_index_html_on_directories(false)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(ServeFile::new(&index).precompressed_br().precompressed_gzip());
+        Ok(Site {
+            root,
+            files,
+            policy: Mutex::new(None),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `index.html`.
+    pub fn index(&self) -> PathBuf {
+        self.root.join(INDEX_HTML)
+    }
+
+    /// The Content-Security-Policy of `index.html` as it is now.
+    pub fn policy(&self) -> Result<HeaderValue, String> {
+        let index = self.index();
+        let read_error = |e: std::io::Error| format!("cannot read {}: {e}", index.display());
+        let metadata = std::fs::metadata(&index).map_err(read_error)?;
+        let stamp = (metadata.modified().ok(), metadata.len());
+        let mut cached = self
+            .policy
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((cached_stamp, value)) = cached.as_ref() {
+            if *cached_stamp == stamp {
+                return Ok(value.clone());
+            }
+        }
+        let html = std::fs::read_to_string(&index).map_err(read_error)?;
+        let policy = content_security_policy(&html);
+        let value = HeaderValue::from_str(&policy)
+            .map_err(|e| format!("unusable Content-Security-Policy {policy:?}: {e}"))?;
+        *cached = Some((stamp, value.clone()));
+        Ok(value)
+    }
+
+    /// Answers a non-API request from the site.
+    pub async fn serve(&self, mut request: Request) -> Response {
+        if request.method() != Method::GET && request.method() != Method::HEAD {
+            return (
+                StatusCode::METHOD_NOT_ALLOWED,
+                [(header::ALLOW, "GET, HEAD")],
+                "Method not allowed\n",
+            )
+                .into_response();
+        }
+        let Some(segments) = path_segments(request.uri().path()) else {
+            return (StatusCode::BAD_REQUEST, "Bad request: invalid path\n").into_response();
+        };
+        if self.leaves_the_site(&segments).await {
+            // As if it did not exist: the app's index, which the fallback serves.
+            *request.uri_mut() = Uri::from_static("/");
+        }
+        let file_name = segments.last().cloned().unwrap_or_default();
+        let Ok(mut response) = self.files.clone().oneshot(request).await;
+        let is_html = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+        let cache = if !is_html && has_content_hash(&file_name) {
+            IMMUTABLE
+        } else {
+            NO_CACHE
+        };
+        if is_html {
+            match self.policy() {
+                Ok(policy) => {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_SECURITY_POLICY, policy);
+                }
+                Err(error) => {
+                    tracing::error!(%error, "cannot compute the Content-Security-Policy");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error\n")
+                        .into_response();
+                }
+            }
+        }
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+        // The same URL has a brotli, a gzip and a plain body: caches must keep them apart.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if let Some(with_charset) = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| with_utf8_charset(value.to_str().ok()?))
+        {
+            headers.insert(header::CONTENT_TYPE, with_charset);
+        }
+        response.map(Body::new)
+    }
+
+    /// Whether these segments name an existing file that is, once symlinks are resolved,
+    /// outside the site.
+    async fn leaves_the_site(&self, segments: &[String]) -> bool {
+        let candidate = segments
+            .iter()
+            .fold(self.root.clone(), |path, segment| path.join(segment));
+        match tokio::fs::canonicalize(&candidate).await {
+            Ok(real) => !real.starts_with(&self.root),
+            Err(_) => false,
+        }
+    }
+}
+
+/// `text/*` and JavaScript are UTF-8 here; say so rather than let a browser guess.
+fn with_utf8_charset(content_type: &str) -> Option<HeaderValue> {
+    let textual = content_type.starts_with("text/") || content_type == "application/javascript";
+    let content_type = if content_type == "application/javascript" {
+        "text/javascript"
+    } else {
+        content_type
+    };
+    (textual && !content_type.contains("charset"))
+        .then(|| HeaderValue::from_str(&format!("{content_type}; charset=utf-8")).ok())
+        .flatten()
+}
+
+/// The decoded segments of a request path, or `None` when it is malformed or tries to leave the
+/// site (`..`, encoded or not; backslashes; NUL; drive letters). Empty segments are dropped.
+fn path_segments(raw_path: &str) -> Option<Vec<String>> {
+    let decoded = well_formed_percent_decoded(raw_path)?;
+    decoded
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let unsafe_segment =
+                segment == "." || segment == ".." || segment.contains(['\\', '\0', ':']);
+            (!unsafe_segment).then(|| segment.to_owned())
+        })
+        .collect()
+}
+
+/// Whether a file name carries a Trunk content hash: `-` and 16 lowercase hex digits right
+/// before the extension or before `_bg.` (wasm-bindgen's suffix), e.g.
+/// `style-0123456789abcdef.css`, `myorgs-6f1c2a3b4d5e6f70_bg.wasm`. Such a name changes
+/// whenever the content does, so it may be cached forever.
+pub fn has_content_hash(file_name: &str) -> bool {
+    let bytes = file_name.as_bytes();
+    bytes.iter().enumerate().any(|(dash, &byte)| {
+        let hash = bytes.get(dash + 1..dash + 17);
+        let rest = bytes.get(dash + 17..).unwrap_or_default();
+        byte == b'-'
+            && hash.is_some_and(|hash| hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+            && (rest.starts_with(b".") || rest.starts_with(b"_bg."))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hashes() {
+        for hashed in [
+            "myorgs-6f1c2a3b4d5e6f70_bg.wasm",
+            "myorgs-6f1c2a3b4d5e6f70.js",
+            "style-0123456789abcdef.css",
+            "my-app-0123456789abcdef.css",
+        ] {
+            assert!(has_content_hash(hashed), "{hashed}");
+        }
+        for plain in [
+            "index.html",
+            "config.json",
+            "favicon.ico",
+            "style-0123456789ABCDEF.css",
+            "style-0123456789abcde.css",
+            "style-0123456789abcdef0.css",
+            "style-0123456789abcdef",
+            "style_0123456789abcdef.css",
+            "style-0123456789abcdefbg.wasm",
+            "-",
+        ] {
+            assert!(!has_content_hash(plain), "{plain}");
+        }
+    }
+
+    #[test]
+    fn charsets() {
+        let charset = |value: &str| {
+            with_utf8_charset(value).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        assert_eq!(
+            charset("text/html").as_deref(),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(
+            charset("application/javascript").as_deref(),
+            Some("text/javascript; charset=utf-8")
+        );
+        assert_eq!(charset("text/css; charset=utf-8"), None);
+        assert_eq!(charset("application/wasm"), None);
+    }
+
+    #[test]
+    fn path_traversal_is_refused() {
+        assert_eq!(path_segments("/"), Some(vec![]));
+        assert_eq!(
+            path_segments("/a//b/%C3%A9.txt"),
+            Some(vec!["a".to_owned(), "b".to_owned(), "é.txt".to_owned()])
+        );
+        for bad in [
+            "/../secret",
+            "/a/../../secret",
+            "/%2e%2e/secret",
+            "/%2E%2E%2Fsecret",
+            "/..%2fsecret",
+            "/a/..%5c..%5csecret",
+            "/./x",
+            "/x%00.html",
+            "/C:/secret",
+            "/%zz",
+            "/%ff",
+        ] {
+            assert_eq!(path_segments(bad), None, "{bad}");
+        }
+    }
+}
