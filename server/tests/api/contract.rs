@@ -3,6 +3,10 @@
 //! the documented schema (a small JSON Schema subset is implemented here);
 //! `every_documented_response_is_exercised` then checks, after all scenarios,
 //! that every documented operation and non-5xx response was seen.
+//!
+//! `check_reply` (every reply a scenario receives) panics on a violation and
+//! records the response as exercised; `violations` only returns what is
+//! wrong, for the checker's own test (`scenarios/contract_checker.rs`).
 
 use std::collections::BTreeSet;
 use std::sync::{LazyLock, Mutex};
@@ -15,10 +19,13 @@ const OPENAPI: &str = include_str!("../../../api/openapi.json");
 /// The document's `servers[0].url`: its paths are relative to this.
 const API_BASE: &str = "/api/v1";
 
+/// `(METHOD, path template, status)`: one documented response.
+type Response = (String, String, String);
+
 struct Contract {
     doc: Value,
-    /// `(METHOD, path template, status)` seen so far.
-    exercised: Mutex<BTreeSet<(String, String, String)>>,
+    /// The responses seen so far, in replies that kept the contract.
+    exercised: Mutex<BTreeSet<Response>>,
 }
 
 static CONTRACT: LazyLock<Contract> = LazyLock::new(|| {
@@ -31,8 +38,38 @@ static CONTRACT: LazyLock<Contract> = LazyLock::new(|| {
     }
 });
 
+/// Checks a reply a scenario received: panics listing every way it breaks
+/// the contract, and otherwise records its documented response as exercised.
+pub(crate) fn check_reply(method: &str, target: &str, reply: &Reply) {
+    let (violations, response) = examine(method, target, reply);
+    assert!(
+        violations.is_empty(),
+        "{method} {target} -> {} breaks the contract: {violations:#?}\nbody: {}",
+        reply.status,
+        reply.body
+    );
+    if let Some(response) = response {
+        CONTRACT
+            .exercised
+            .lock()
+            .expect("not poisoned")
+            .insert(response);
+    }
+}
+
+/// Every way `reply` breaks the contract as the answer to `method target`;
+/// empty if it keeps it. Unlike `check_reply`, records nothing as exercised.
+pub(crate) fn violations(method: &str, target: &str, reply: &Reply) -> Vec<String> {
+    examine(method, target, reply).0
+}
+
+/// How many documented responses the scenarios have exercised so far.
+pub(crate) fn exercised_count() -> usize {
+    CONTRACT.exercised.lock().expect("not poisoned").len()
+}
+
 /// Run after all scenarios: every documented operation was called, and every
-/// documented non-5xx response was seen.
+/// documented non-5xx response was seen, each in a reply that kept the contract.
 pub(crate) fn every_documented_response_is_exercised() {
     let exercised = CONTRACT.exercised.lock().expect("not poisoned");
     let mut missing = Vec::new();
@@ -60,34 +97,37 @@ pub(crate) fn every_documented_response_is_exercised() {
 }
 
 /// Checks headers every response carries and, for API paths, that the reply
-/// is what the document promises for this operation and status.
-pub(crate) fn check_reply(method: &str, target: &str, reply: &Reply) {
-    assert_eq!(
-        reply.header("x-content-type-options"),
-        Some("nosniff"),
-        "{method} {target}"
-    );
-    assert_eq!(
-        reply.header("referrer-policy"),
-        Some("no-referrer"),
-        "{method} {target}"
-    );
-    assert_eq!(
-        reply.header("x-frame-options"),
-        Some("DENY"),
-        "{method} {target}"
-    );
+/// is what the document promises for this operation and status. Returns the
+/// violations found and, for a documented operation and status, that response.
+fn examine(method: &str, target: &str, reply: &Reply) -> (Vec<String>, Option<Response>) {
+    let mut violations = Vec::new();
+    let request = format!("{method} {target}");
+    for (name, expected) in [
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+    ] {
+        expect_header(reply, name, expected, &request, &mut violations);
+    }
     let path = target.split('?').next().unwrap_or_default();
     if path != "/api" && !path.starts_with("/api/") {
-        return;
+        return (violations, None);
     }
     let context = format!("{method} {target} -> {}", reply.status);
-    assert_eq!(
-        reply.header("content-type"),
-        Some("application/json"),
-        "{context}"
+    expect_header(
+        reply,
+        "content-type",
+        "application/json",
+        &context,
+        &mut violations,
     );
-    assert_eq!(reply.header("cache-control"), Some("no-store"), "{context}");
+    expect_header(
+        reply,
+        "cache-control",
+        "no-store",
+        &context,
+        &mut violations,
+    );
     let doc = &CONTRACT.doc;
     // HEAD is served by the GET operation, without a body.
     let doc_method = if method == "HEAD" {
@@ -102,52 +142,78 @@ pub(crate) fn check_reply(method: &str, target: &str, reply: &Reply) {
     let (Some(template), Some(operation)) = (template.clone(), operation) else {
         // Not a documented operation: the generic 404 or 405 the document describes.
         let expected = if template.is_some() { 405 } else { 404 };
-        assert_eq!(reply.status, expected, "{context}");
-        if expected == 405 {
-            assert!(reply.header("allow").is_some(), "{context}: Allow header");
+        if reply.status != expected {
+            violations.push(format!(
+                "{context}: not a documented operation, so the status must be {expected}"
+            ));
         }
-        validate_at(
+        if expected == 405 && reply.header("allow").is_none() {
+            violations.push(format!("{context}: no Allow header"));
+        }
+        validate_body(
             doc,
             &serde_json::json!({"$ref": "#/components/schemas/Error"}),
-            &reply.json(),
+            reply,
             &context,
+            &mut violations,
         );
-        return;
+        return (violations, None);
     };
     let status = reply.status.to_string();
-    let documented = operation["responses"]
-        .get(&status)
-        .unwrap_or_else(|| panic!("{context}: status not documented for {method} {template}"));
+    let Some(documented) = operation["responses"].get(&status) else {
+        violations.push(format!(
+            "{context}: status not documented for {method} {template}"
+        ));
+        return (violations, None);
+    };
     if let Some(headers) = documented.get("headers") {
         for (name, header) in object(headers) {
             let header = resolve(doc, header);
-            let value = reply
-                .header(&name.to_ascii_lowercase())
-                .unwrap_or_else(|| panic!("{context}: documented header {name} missing"));
-            validate_at(
-                doc,
-                &header["schema"],
-                &Value::String(value.to_owned()),
-                &format!("{context} header {name}"),
-            );
+            match reply.header(&name.to_ascii_lowercase()) {
+                Some(value) => validate_at(
+                    doc,
+                    &header["schema"],
+                    &Value::String(value.to_owned()),
+                    &format!("{context} header {name}"),
+                    &mut violations,
+                ),
+                None => violations.push(format!("{context}: documented header {name} missing")),
+            }
         }
     }
     match documented.get("content") {
         Some(content) if method != "HEAD" => {
             let schema = &content["application/json"]["schema"];
-            validate_at(doc, schema, &reply.json(), &context);
+            validate_body(doc, schema, reply, &context, &mut violations);
         }
-        Some(_) => assert!(reply.bytes.is_empty(), "{context}: HEAD has no body"),
-        None => assert!(
-            reply.bytes.is_empty(),
-            "{context}: documented without a body"
-        ),
+        Some(_) if !reply.bytes.is_empty() => {
+            violations.push(format!("{context}: a reply to HEAD has a body"));
+        }
+        None if !reply.bytes.is_empty() => {
+            violations.push(format!("{context}: documented without a body, but has one"));
+        }
+        _ => {}
     }
-    CONTRACT.exercised.lock().expect("not poisoned").insert((
-        doc_method.to_uppercase(),
-        template,
-        status,
-    ));
+    (
+        violations,
+        Some((doc_method.to_uppercase(), template, status)),
+    )
+}
+
+/// Adds a violation unless the reply's header `name` is exactly `expected`.
+fn expect_header(
+    reply: &Reply,
+    name: &str,
+    expected: &str,
+    context: &str,
+    violations: &mut Vec<String>,
+) {
+    let actual = reply.header(name);
+    if actual != Some(expected) {
+        violations.push(format!(
+            "{context}: header {name} is {actual:?}, expected {expected:?}"
+        ));
+    }
 }
 
 /// The document's path template for a request path, if any.
@@ -187,10 +253,36 @@ fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
-fn validate_at(doc: &Value, schema: &Value, value: &Value, context: &str) {
+/// Validates `value` against `schema`, adding each error, with `context`, to
+/// `violations`.
+fn validate_at(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    context: &str,
+    violations: &mut Vec<String>,
+) {
     let mut errors = Vec::new();
     validate(doc, schema, value, "$", &mut errors);
-    assert!(errors.is_empty(), "{context}: {errors:#?}\nbody: {value}");
+    violations.extend(
+        errors
+            .into_iter()
+            .map(|error| format!("{context}: {error}")),
+    );
+}
+
+/// Validates the reply's body, which must be JSON, against `schema`.
+fn validate_body(
+    doc: &Value,
+    schema: &Value,
+    reply: &Reply,
+    context: &str,
+    violations: &mut Vec<String>,
+) {
+    match serde_json::from_str::<Value>(&reply.body) {
+        Ok(body) => validate_at(doc, schema, &body, context, violations),
+        Err(error) => violations.push(format!("{context}: body is not JSON ({error})")),
+    }
 }
 
 /// A JSON Schema subset: `$ref`, `anyOf`, `type` (a name or a list),

@@ -22,7 +22,7 @@ mod server;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use scenarios::{cli, errors, flags, leaving, reading, static_site};
+use scenarios::{cli, contract_checker, errors, flags, leaving, reading, static_site};
 
 type Scenario = (&'static str, fn());
 
@@ -49,6 +49,10 @@ const SCENARIOS: &[Scenario] = &[
     ("delay", flags::delay),
     ("static_hosting", static_site::static_hosting),
     ("command_line", cli::command_line),
+    (
+        "contract_checker_rejects_violations",
+        contract_checker::contract_checker_rejects_violations,
+    ),
 ];
 
 fn main() -> ExitCode {

@@ -273,7 +273,7 @@ impl Drop for Server {
 pub(crate) struct Reply {
     pub(crate) status: u16,
     /// Names in lowercase.
-    headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     pub(crate) bytes: Vec<u8>,
     /// `bytes` as text (lossy), for assertions.
     pub(crate) body: String,

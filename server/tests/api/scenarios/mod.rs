@@ -2,6 +2,7 @@
 //! seeded organizations' ids and helpers for reading organization lists.
 
 pub(crate) mod cli;
+pub(crate) mod contract_checker;
 pub(crate) mod errors;
 pub(crate) mod flags;
 pub(crate) mod leaving;
