@@ -1,0 +1,162 @@
+//! The server over real HTTP: each scenario starts the real binary on a fresh
+//! database and talks to it with ureq (or a raw socket, for requests a client
+//! library would tidy up).
+//!
+//! Every API response is checked against `api/openapi.json` (see
+//! `contract.rs`). After all scenarios, every documented operation and non-5xx
+//! response must have been seen. This program has its own `main`
+//! (`harness = false` in Cargo.toml) so that last check runs after everything
+//! else; arguments that do not start with `-` filter scenarios by name, as
+//! with libtest.
+//!
+//! This file holds the harness and the scenario list; the rest is split by
+//! area:
+//! - `server.rs`: the server process (temp dirs, start/stop, requests, replies);
+//! - `contract.rs`: the OpenAPI contract checker;
+//! - `scenarios/`: the scenarios, one file per area.
+
+mod contract;
+mod scenarios;
+mod server;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use scenarios::{cli, contract_checker, errors, flags, leaving, reading, static_site};
+
+type Scenario = (&'static str, fn());
+
+const SCENARIOS: &[Scenario] = &[
+    ("me", reading::me),
+    ("default_list", reading::default_list),
+    (
+        "paging_follows_next_links",
+        reading::paging_follows_next_links,
+    ),
+    ("leaving_between_pages", leaving::leaving_between_pages),
+    ("bad_queries", errors::bad_queries),
+    ("leave_rules", leaving::leave_rules),
+    (
+        "unknown_paths_and_methods",
+        errors::unknown_paths_and_methods,
+    ),
+    (
+        "leaving_survives_a_restart",
+        leaving::leaving_survives_a_restart,
+    ),
+    ("no_home", flags::no_home),
+    ("generated_guests", flags::generated_guests),
+    ("delay", flags::delay),
+    ("static_hosting", static_site::static_hosting),
+    ("command_line", cli::command_line),
+    (
+        "contract_checker_rejects_violations",
+        contract_checker::contract_checker_rejects_violations,
+    ),
+];
+
+fn main() -> ExitCode {
+    let options = Options::from_args();
+    if options.list {
+        for (name, _) in SCENARIOS {
+            println!("{name}: test");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let selected: Vec<&Scenario> = SCENARIOS
+        .iter()
+        .filter(|(name, _)| options.selects(name))
+        .collect();
+    let filtered_out = SCENARIOS.len() - selected.len();
+    let filters = options.filters;
+    println!("\nrunning {} scenarios", selected.len());
+    let started = Instant::now();
+    let mut failed = Vec::new();
+    let mut ran = 0usize;
+    for (name, scenario) in selected {
+        ran += 1;
+        let scenario_started = Instant::now();
+        let outcome = std::panic::catch_unwind(scenario);
+        let verdict = if outcome.is_ok() { "ok" } else { "FAILED" };
+        println!(
+            "test {name} ... {verdict} ({:.2}s)",
+            scenario_started.elapsed().as_secs_f64()
+        );
+        if outcome.is_err() {
+            failed.push(*name);
+        }
+    }
+    if filters.is_empty() && options.skip.is_empty() {
+        ran += 1;
+        let outcome = std::panic::catch_unwind(contract::every_documented_response_is_exercised);
+        println!(
+            "test every_documented_response_is_exercised ... {}",
+            if outcome.is_ok() { "ok" } else { "FAILED" }
+        );
+        if outcome.is_err() {
+            failed.push("every_documented_response_is_exercised");
+        }
+    }
+    // The same closing line as libtest's, so tools that read it count these tests.
+    println!(
+        "\ntest result: {}. {} passed; {} failed; 0 ignored; 0 measured; {} filtered out; finished in {:.2}s\n",
+        if failed.is_empty() { "ok" } else { "FAILED" },
+        ran - failed.len(),
+        failed.len(),
+        filtered_out,
+        started.elapsed().as_secs_f64()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!("failures: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
+}
+
+/// The libtest arguments that make sense here: name filters, `--skip NAME`,
+/// `--exact`, `--list`. Values of other libtest options are skipped, not
+/// mistaken for filters.
+struct Options {
+    filters: Vec<String>,
+    skip: Vec<String>,
+    exact: bool,
+    list: bool,
+}
+
+impl Options {
+    fn from_args() -> Options {
+        let mut options = Options {
+            filters: Vec::new(),
+            skip: Vec::new(),
+            exact: false,
+            list: false,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--skip" => options.skip.extend(args.next()),
+                "--exact" => options.exact = true,
+                "--list" => options.list = true,
+                "--test-threads" | "--format" | "--color" | "--logfile" | "-Z" => {
+                    args.next();
+                }
+                flag if flag.starts_with('-') => {}
+                filter => options.filters.push(filter.to_owned()),
+            }
+        }
+        options
+    }
+
+    fn selects(&self, name: &str) -> bool {
+        let matches = |pattern: &String| {
+            if self.exact {
+                name == pattern
+            } else {
+                name.contains(pattern.as_str())
+            }
+        };
+        (self.filters.is_empty() || self.filters.iter().any(matches))
+            && !self.skip.iter().any(matches)
+    }
+}

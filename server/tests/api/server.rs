@@ -1,0 +1,304 @@
+//! The server process under test: a temp dir per scenario, the real binary
+//! started on it (`Server`), and the requests a scenario sends it, each
+//! answered as a fully read `Reply` that has been checked against the
+//! contract (`crate::contract::check_reply`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::contract::check_reply;
+
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_myorgs-server");
+
+static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh folder under the system temp dir, removed on drop.
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    pub(crate) fn new(label: &str) -> TempDir {
+        let n = NEXT_DIR.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "myorgs-server-test-{}-{n}-{label}",
+            std::process::id()
+        ));
+        // Left over from an aborted run with the same pid: start clean.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("temp dir");
+        TempDir(path)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub(crate) fn db_arg(&self) -> String {
+        self.0
+            .join("x.sqlite3")
+            .to_str()
+            .expect("UTF-8 temp path")
+            .to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A running server; killed on drop (before its temp dir is removed).
+pub(crate) struct Server {
+    child: Option<Child>,
+    pub(crate) base: String,
+    addr: String,
+    log: Arc<Mutex<String>>,
+    log_reader: Option<JoinHandle<()>>,
+    agent: ureq::Agent,
+    _dir: Option<TempDir>,
+}
+
+impl Server {
+    /// A server on a fresh, reset database in its own temp dir.
+    pub(crate) fn start(extra: &[&str]) -> Server {
+        let dir = TempDir::new("server");
+        let mut args = vec!["--db".to_owned(), dir.db_arg(), "--reset".to_owned()];
+        args.extend(extra.iter().map(|arg| (*arg).to_owned()));
+        let mut server = Server::spawn(&args);
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A server with exactly these arguments (plus `--addr 127.0.0.1:0`);
+    /// `dir` outlives it.
+    pub(crate) fn start_on(_dir: &TempDir, args: &[&str]) -> Server {
+        let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+        Server::spawn(&args)
+    }
+
+    fn spawn(args: &[String]) -> Server {
+        let mut child = Command::new(BINARY)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        // Drain stderr continuously so the server never blocks on a full pipe.
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("piped stderr");
+        let log_reader = std::thread::spawn({
+            let log = Arc::clone(&log);
+            move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut log = log.lock().expect("not poisoned");
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            }
+        });
+        let mut first_line = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut first_line)
+            .expect("read stdout");
+        let Some(base) = first_line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .map(str::to_owned)
+        else {
+            let status = child.wait().expect("wait");
+            let _ = log_reader.join();
+            panic!(
+                "server did not start ({status}); stdout {first_line:?}; stderr:\n{}",
+                log.lock().expect("not poisoned")
+            );
+        };
+        let addr = base.strip_prefix("http://").expect("http URL").to_owned();
+        let agent = ureq::Agent::new_with_config(
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build(),
+        );
+        Server {
+            child: Some(child),
+            base,
+            addr,
+            log,
+            log_reader: Some(log_reader),
+            agent,
+            _dir: None,
+        }
+    }
+
+    /// SIGTERM, then waits for the exit; returns the status and the log.
+    pub(crate) fn stop(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let signalled = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(signalled.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the server did not stop within 10 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        if let Some(reader) = self.log_reader.take() {
+            let _ = reader.join();
+        }
+        let log = self.log.lock().expect("not poisoned").clone();
+        (status, log)
+    }
+
+    pub(crate) fn get(&self, path_or_url: &str) -> Reply {
+        self.request("GET", path_or_url)
+    }
+
+    pub(crate) fn delete_organization(&self, id: &str) -> Reply {
+        self.request("DELETE", &format!("/api/v1/me/organizations/{id}"))
+    }
+
+    /// Sends a request with ureq and checks the reply against the contract.
+    pub(crate) fn request(&self, method: &str, path_or_url: &str) -> Reply {
+        let url = if path_or_url.starts_with("http://") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{path_or_url}", self.base)
+        };
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(&url)
+            .body(())
+            .expect("valid request");
+        let mut response = self
+            .agent
+            .run(request)
+            .unwrap_or_else(|error| panic!("{method} {url}: {error}"));
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    value.to_str().expect("ASCII header").to_owned(),
+                )
+            })
+            .collect();
+        let bytes = if method == "HEAD" {
+            Vec::new()
+        } else {
+            response
+                .body_mut()
+                .with_config()
+                .limit(64 * 1024 * 1024)
+                .read_to_vec()
+                .expect("read body")
+        };
+        let path = url
+            .strip_prefix(&self.base)
+            .unwrap_or_else(|| panic!("{url} is on this server"));
+        let reply = Reply::new(status, headers, bytes);
+        check_reply(method, path, &reply);
+        reply
+    }
+
+    /// Sends a request line exactly as given over a raw socket, for targets a
+    /// client library would normalize or refuse. Checked like `request`.
+    pub(crate) fn raw(&self, method: &str, target: &str) -> Reply {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("send");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let split = raw
+            .windows(4)
+            .position(|window| window == b"\r\n\r\n")
+            .expect("a complete response head");
+        let head = String::from_utf8(raw[..split].to_vec()).expect("ASCII head");
+        let mut lines = head.split("\r\n");
+        let status_line = lines.next().expect("status line");
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("status line {status_line:?}"));
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
+            .collect();
+        let reply = Reply::new(status, headers, raw[split + 4..].to_vec());
+        check_reply(method, target, &reply);
+        reply
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(reader) = self.log_reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// A response, fully read.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    /// Names in lowercase.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) bytes: Vec<u8>,
+    /// `bytes` as text (lossy), for assertions.
+    pub(crate) body: String,
+}
+
+impl Reply {
+    pub(crate) fn new(status: u16, headers: Vec<(String, String)>, bytes: Vec<u8>) -> Reply {
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Reply {
+            status,
+            headers,
+            bytes,
+            body,
+        }
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("not JSON ({error}): {:?}", self.body))
+    }
+}
