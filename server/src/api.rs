@@ -78,9 +78,15 @@ impl ApiError {
             408 => ("requestTimeout", "The request took too long to arrive."),
             413 => ("payloadTooLarge", "The request body is too large."),
             414 => ("uriTooLong", "The request URI is too long."),
-            421 => ("misdirectedRequest", "This server does not answer for that host name."),
+            421 => (
+                "misdirectedRequest",
+                "This server does not answer for that host name.",
+            ),
             431 => ("headersTooLarge", "The request headers are too large."),
-            503 => ("serviceUnavailable", "The service is busy; try again shortly."),
+            503 => (
+                "serviceUnavailable",
+                "The service is busy; try again shortly.",
+            ),
             500..=599 => ("internalError", "The server failed to process the request."),
             _ => ("invalidRequest", "The request cannot be served."),
         };

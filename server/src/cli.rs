@@ -35,7 +35,12 @@ pub struct Cli {
     pub dist: Option<PathBuf>,
 
     /// Wait N milliseconds before every API response, to make loading states visible.
-    #[arg(long = "delay-ms", env = "MYORGS_DELAY_MS", value_name = "N", default_value_t = 0)]
+    #[arg(
+        long = "delay-ms",
+        env = "MYORGS_DELAY_MS",
+        value_name = "N",
+        default_value_t = 0
+    )]
     pub delay_ms: u64,
 
     /// Delete all data first, then seed again.
@@ -83,6 +88,11 @@ pub struct Cli {
           default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,
 
+    /// Drop a connection whose request headers haven't fully arrived after this many seconds.
+    #[arg(long = "header-timeout-secs", env = "MYORGS_HEADER_TIMEOUT_SECS", value_name = "S",
+          default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_secs: u64,
+
     /// Log format on stderr: human-readable lines, or one JSON object per line. Levels follow
     /// RUST_LOG (default: info).
     #[arg(long = "log-format", env = "MYORGS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
@@ -114,6 +124,10 @@ impl Cli {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs)
     }
 }
 

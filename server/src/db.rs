@@ -439,7 +439,10 @@ mod tests {
         assert_eq!(list[0].category, TenantCategory::Home);
         assert_eq!(list[0].domains, ["contoso.onmicrosoft.com", "contoso.com"]);
         assert_eq!(
-            db.current_user().expect("user").map(|u| u.display_name).as_deref(),
+            db.current_user()
+                .expect("user")
+                .map(|u| u.display_name)
+                .as_deref(),
             Some("Megan Bowen")
         );
         assert!(all(&db, "someone-else").is_empty());
@@ -456,8 +459,13 @@ mod tests {
         assert!(first.more);
         assert_eq!(first.items, everything[..5]);
         let seen = &first.items[4];
-        assert_eq!(db.leave(&user, &seen.organization_id), Ok(LeaveOutcome::Left));
-        let second = db.organizations_after(&user, seen.position, 5).expect("page");
+        assert_eq!(
+            db.leave(&user, &seen.organization_id),
+            Ok(LeaveOutcome::Left)
+        );
+        let second = db
+            .organizations_after(&user, seen.position, 5)
+            .expect("page");
         assert_eq!(second.items, everything[5..10]);
         let last = db
             .organizations_after(&user, everything[everything.len() - 2].position, 5)
@@ -489,7 +497,10 @@ mod tests {
             Ok(LeaveOutcome::NotAllowed(LeaveBlock::AccountDisabled))
         );
         let fabrikam = find("Fabrikam");
-        assert_eq!(db.leave("someone-else", &fabrikam), Ok(LeaveOutcome::NotMember));
+        assert_eq!(
+            db.leave("someone-else", &fabrikam),
+            Ok(LeaveOutcome::NotMember)
+        );
         assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::Left));
         assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::NotMember));
         assert_eq!(all(&db, &user).len(), 8);

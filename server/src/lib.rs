@@ -55,17 +55,18 @@ pub struct AppState {
 
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
 /// layers every response goes through (outermost first): a request ID (kept when the client
-/// sent one, echoed back), one log event per request, the host allowlist, JSON errors for
-/// everything under `/api` whoever produced them, the security headers, a timeout and a body
-/// limit.
+/// sent one, echoed back), one log event per request, the security headers, JSON errors for
+/// everything under `/api` whoever produced them, the host allowlist, the `--delay-ms`, a
+/// timeout and a body limit.
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(x_request_id.clone(), MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(
+            x_request_id.clone(),
+            MakeRequestUuid,
+        ))
         .layer(logging::trace_layer())
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(middleware::from_fn_with_state(state.clone(), allowed_hosts_only))
-        .layer(middleware::from_fn(api_errors_are_json))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -78,8 +79,12 @@ pub fn app(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), api_delay))
-;
+        .layer(middleware::from_fn(api_errors_are_json))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            allowed_hosts_only,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), api_delay));
     api::routes()
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -128,7 +133,11 @@ async fn fallback(State(state): State<AppState>, request: Request) -> Response {
 }
 
 /// Refuses requests for hosts the server doesn't answer for (DNS rebinding, forged links).
-async fn allowed_hosts_only(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn allowed_hosts_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     match state.origins.check_request(request.headers()) {
         Ok(()) => next.run(request).await,
         Err(HostRejection::Malformed) => ApiError::new(

@@ -79,7 +79,14 @@ async fn start(cli: Cli) -> Result<(), String> {
         origins: Arc::new(origins),
         request_timeout: cli.request_timeout(),
     };
-    serve::run(listener, app(state), serve::shutdown_signal(), SHUTDOWN_GRACE).await;
+    serve::run(
+        listener,
+        app(state),
+        cli.header_timeout(),
+        serve::shutdown_signal(),
+        SHUTDOWN_GRACE,
+    )
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

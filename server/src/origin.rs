@@ -44,9 +44,11 @@ impl FromStr for PublicUrl {
         };
         let authority = rest.strip_suffix('/').unwrap_or(rest);
         if split_host(authority).is_none() {
-            return Err("must be an origin such as https://myaccount.example.com, with no path, \
+            return Err(
+                "must be an origin such as https://myaccount.example.com, with no path, \
                         query or credentials"
-                .to_owned());
+                    .to_owned(),
+            );
         }
         Ok(PublicUrl {
             scheme,
@@ -243,9 +245,18 @@ fn forwarded(headers: &HeaderMap) -> Forwarded {
         }
         return result;
     }
-    let first = |value: String| value.split(',').next().unwrap_or_default().trim().to_owned();
+    let first = |value: String| {
+        value
+            .split(',')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    };
     Forwarded {
-        proto: text("x-forwarded-proto").map(first).and_then(|p| proto_of(&p)),
+        proto: text("x-forwarded-proto")
+            .map(first)
+            .and_then(|p| proto_of(&p)),
         host: text("x-forwarded-host").map(first),
     }
 }
@@ -323,7 +334,10 @@ mod tests {
             assert_eq!(origins.check(bad), Err(why), "{bad}");
         }
         let wildcard = Origins::new(None, false, &[], "0.0.0.0:80".parse().expect("addr"));
-        assert_eq!(wildcard.allowed_hosts(), ["127.0.0.1", "[::1]", "localhost"]);
+        assert_eq!(
+            wildcard.allowed_hosts(),
+            ["127.0.0.1", "[::1]", "localhost"]
+        );
     }
 
     #[test]
@@ -364,7 +378,10 @@ mod tests {
         assert_eq!(
             origins.link_base(&headers(&[
                 ("host", "127.0.0.1:8080"),
-                ("forwarded", "for=1.2.3.4;proto=https;host=\"myaccount.example.com\", proto=http")
+                (
+                    "forwarded",
+                    "for=1.2.3.4;proto=https;host=\"myaccount.example.com\", proto=http"
+                )
             ])),
             "https://myaccount.example.com"
         );

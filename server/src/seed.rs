@@ -223,8 +223,9 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<NewMembers
 fn generated_organization(n: u32, now: i64) -> NewMembership {
     let n64 = i64::from(n);
     let domain = format!("gen{n:04}.onmicrosoft.com");
-    let joined_at =
-        datetime!(2022-01-01 00:00 UTC).unix_timestamp() + (n64 * 7_919 % 1_700) * DAY + (n64 * 37 % 1_440) * MINUTE;
+    let joined_at = datetime!(2022-01-01 00:00 UTC).unix_timestamp()
+        + (n64 * 7_919 % 1_700) * DAY
+        + (n64 * 37 % 1_440) * MINUTE;
     let last_sign_in_at =
         (!n.is_multiple_of(7)).then(|| now - (n64 * 13 % 500) * DAY - (n64 % 24) * HOUR);
     let privacy = n.is_multiple_of(3);
@@ -315,10 +316,7 @@ mod tests {
         let ids: std::collections::HashSet<String> = (1..=5000).map(generated_guid).collect();
         assert_eq!(ids.len(), 5000);
         for id in &ids {
-            assert_eq!(
-                crate::api::normalize_guid(id).as_deref(),
-                Some(id.as_str())
-            );
+            assert_eq!(crate::api::normalize_guid(id).as_deref(), Some(id.as_str()));
             assert_eq!(&id[14..15], "8");
         }
         assert_eq!(generated_guid(7), generated_guid(7));

@@ -1,9 +1,8 @@
 //! The connection loop: hyper's HTTP/1.1 server with the limits a public server needs, and a
 //! shutdown that always ends.
 //!
-//! - A client that sends part of its headers and waits is dropped after
-//!   [`HEADER_READ_TIMEOUT`] (hyper's header-read timeout), instead of holding a connection for
-//!   ever.
+//! - A client that sends part of its headers and waits is dropped after `header_timeout`
+//!   (hyper's header-read timeout), instead of holding a connection for ever.
 //! - On Ctrl-C or SIGTERM the listener closes at once (new connections are refused), requests in
 //!   flight finish, idle connections close, and whatever is still open after the grace period
 //!   is dropped: the process ends within seconds whatever clients do.
@@ -28,13 +27,12 @@ use tokio::net::TcpListener;
 
 use crate::api::ApiError;
 
-/// How long a client may take to send a request's headers.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Serves `app` on `listener` until `shutdown` resolves, then for at most `grace` more.
+/// Serves `app` on `listener` until `shutdown` resolves, then for at most `grace` more. A
+/// client gets `header_timeout` to send each request's headers.
 pub async fn run(
     listener: TcpListener,
     app: Router,
+    header_timeout: Duration,
     shutdown: impl Future<Output = ()>,
     grace: Duration,
 ) {
@@ -42,7 +40,7 @@ pub async fn run(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_timeout)
         // One buffer per response head, so `ParserErrorsAsJson` sees hyper's whole head.
         .writev(false);
     tokio::pin!(shutdown);
@@ -221,8 +219,8 @@ mod tests {
     fn replaces_only_hypers_own_error_heads() {
         let automatic =
             b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\ndate: Mon, 30 Nov 2026 01:00:00 GMT\r\n\r\n";
-        let replaced = String::from_utf8(json_for_parser_error(automatic).expect("replaced"))
-            .expect("UTF-8");
+        let replaced =
+            String::from_utf8(json_for_parser_error(automatic).expect("replaced")).expect("UTF-8");
         assert!(replaced.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
         assert!(replaced.contains("\r\ncontent-type: application/json\r\n"));
         assert!(replaced.contains("\r\ncache-control: no-store\r\n"));

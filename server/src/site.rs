@@ -50,7 +50,11 @@ impl Site {
             .append_index_html_on_directories(false)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(ServeFile::new(&index).precompressed_br().precompressed_gzip());
+            .fallback(
+                ServeFile::new(&index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+            );
         Ok(Site {
             root,
             files,

@@ -22,7 +22,7 @@ mod server;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use scenarios::{cli, contract_checker, errors, flags, leaving, reading, static_site};
+use scenarios::{cli, contract_checker, edge, errors, flags, leaving, reading, static_site};
 
 type Scenario = (&'static str, fn());
 
@@ -49,6 +49,23 @@ const SCENARIOS: &[Scenario] = &[
     ("delay", flags::delay),
     ("static_hosting", static_site::static_hosting),
     ("command_line", cli::command_line),
+    (
+        "hosts_the_server_answers_for",
+        edge::hosts_the_server_answers_for,
+    ),
+    ("links_behind_a_proxy", edge::links_behind_a_proxy),
+    (
+        "refused_below_the_handlers",
+        edge::refused_below_the_handlers,
+    ),
+    ("request_ids", edge::request_ids),
+    ("slow_clients_are_dropped", edge::slow_clients_are_dropped),
+    (
+        "shutdown_ends_whatever_clients_do",
+        edge::shutdown_ends_whatever_clients_do,
+    ),
+    ("logs_cannot_be_forged", edge::logs_cannot_be_forged),
+    ("json_logs", edge::json_logs),
     (
         "contract_checker_rejects_violations",
         contract_checker::contract_checker_rejects_violations,

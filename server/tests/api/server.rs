@@ -223,38 +223,66 @@ impl Server {
     /// Sends a request line exactly as given over a raw socket, for targets a
     /// client library would normalize or refuse. Checked like `request`.
     pub(crate) fn raw(&self, method: &str, target: &str) -> Reply {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("timeout");
-        write!(
-            stream,
+        let request = format!(
             "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
             self.addr
-        )
-        .expect("send");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read");
-        let split = raw
-            .windows(4)
-            .position(|window| window == b"\r\n\r\n")
-            .expect("a complete response head");
-        let head = String::from_utf8(raw[..split].to_vec()).expect("ASCII head");
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().expect("status line");
-        let status: u16 = status_line
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or_else(|| panic!("status line {status_line:?}"));
-        let headers = lines
-            .filter_map(|line| line.split_once(':'))
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
-            .collect();
-        let reply = Reply::new(status, headers, raw[split + 4..].to_vec());
+        );
+        let reply = self.exact(request.as_bytes());
         check_reply(method, target, &reply);
         reply
     }
+
+    /// Sends these bytes as they are and reads the reply until the server closes the
+    /// connection. Not checked against the contract: for requests the document doesn't
+    /// describe (a foreign Host, an oversized head, a malformed request line).
+    pub(crate) fn exact(&self, request: &[u8]) -> Reply {
+        let mut stream = self.connect();
+        // The server may answer and close before reading everything: that is not an error.
+        let _ = stream.write_all(request);
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        parse_reply(&raw)
+    }
+
+    /// A plain connection to the server.
+    pub(crate) fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(&self.addr).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        stream
+    }
+
+    /// The address the server listens on, `host:port`.
+    pub(crate) fn addr(&self) -> &str {
+        &self.addr
+    }
+}
+
+/// Parses a raw HTTP/1.1 response (head and whatever body followed).
+pub(crate) fn parse_reply(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap_or_else(|| {
+            panic!(
+                "a complete response head in {:?}",
+                String::from_utf8_lossy(raw)
+            )
+        });
+    let head = String::from_utf8(raw[..split].to_vec()).expect("ASCII head");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().expect("status line");
+    let status: u16 = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("status line {status_line:?}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Reply::new(status, headers, raw[split + 4..].to_vec())
 }
 
 impl Drop for Server {

@@ -82,7 +82,7 @@ pub(crate) fn leaving_survives_a_restart() {
     assert!(status.success(), "graceful shutdown exits 0: {status}");
     assert!(log.contains("shutting down"), "{log}");
     assert!(
-        log.contains("DELETE /api/v1/me/organizations/"),
+        log.contains("method=DELETE path=/api/v1/me/organizations/") && log.contains("status=204"),
         "one log line per request: {log}"
     );
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod cli;
 pub(crate) mod contract_checker;
+pub(crate) mod edge;
 pub(crate) mod errors;
 pub(crate) mod flags;
 pub(crate) mod leaving;
