@@ -7,6 +7,7 @@
 pub mod api;
 pub mod args;
 pub mod db;
+pub mod deploy_kit;
 pub mod static_files;
 pub mod time;
 
