@@ -1,4 +1,4 @@
-//! The Content Security Policy of the app's HTML document, computed once here for the server
+//! The security headers, and the Content Security Policy of the app's HTML document, computed once here for the server
 //! (`myorgs-server --dist`) and for the host files of the deploy kit, so the two can't disagree.
 //!
 //! Same-origin everything, WebAssembly compilation allowed, and exactly the document's inline
@@ -8,6 +8,15 @@
 use base64::Engine as _;
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
+
+/// Headers every response carries, with the policy on the document: what a browser may do with
+/// what it gets (no MIME sniffing, no referrer to other sites, never inside a frame). The
+/// server's layers and the deploy kit's host files both read them here.
+pub const SECURITY_HEADERS: [(&str, &str); 3] = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+];
 
 /// The policy for an HTML document.
 pub fn content_security_policy(html: &str) -> String {

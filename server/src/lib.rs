@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod csp;
 pub mod db;
+pub mod deploy_kit;
 pub mod logging;
 pub mod origin;
 pub mod seed;
@@ -67,18 +68,9 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(logging::trace_layer())
         .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(security_header(0))
+        .layer(security_header(1))
+        .layer(security_header(2))
         .layer(middleware::from_fn(api_errors_are_json))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -114,6 +106,17 @@ pub fn well_formed_percent_decoded(text: &str) -> Option<String> {
         .decode_utf8()
         .ok()
         .map(|decoded| decoded.into_owned())
+}
+
+/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response.
+fn security_header(index: usize) -> SetResponseHeaderLayer<HeaderValue> {
+    let (name, value) = csp::SECURITY_HEADERS[index];
+    // Constants, checked by the unit test below.
+    #[allow(clippy::expect_used)]
+    SetResponseHeaderLayer::overriding(
+        HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
+        HeaderValue::from_static(value),
+    )
 }
 
 /// Paths the API owns: nothing under `/api` may ever be answered with HTML.
@@ -197,6 +200,13 @@ async fn api_delay(State(state): State<AppState>, request: Request<Body>, next: 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn security_headers_are_valid() {
+        for index in 0..csp::SECURITY_HEADERS.len() {
+            let _ = security_header(index);
+        }
+    }
 
     #[test]
     fn api_paths() {

@@ -21,8 +21,10 @@ use crate::csp::content_security_policy;
 use crate::well_formed_percent_decoded;
 
 const INDEX_HTML: &str = "index.html";
-const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-const NO_CACHE: &str = "no-cache";
+/// `Cache-Control` of a content-hashed file: its name changes whenever its content does.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of everything else: revalidate before use.
+pub const NO_CACHE: &str = "no-cache";
 
 /// A folder holding the built app.
 pub struct Site {
