@@ -15,10 +15,12 @@ export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 run: build
 	target/release/myorgs-server --addr $(ADDR) --dist dist --db $(DB)
 
-## dist/ (the static site) and target/release/myorgs-server.
+## dist/ (the static site, with precompressed copies and the host files of the deploy kit:
+## docs/deploy.md) and target/release/myorgs-server.
 build: tools
 	trunk build --release
 	cargo build --release -p myorgs-server
+	target/release/myorgs-deploy-kit --dist dist
 
 ## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
 size: build
@@ -52,6 +54,7 @@ browser:
 e2e:
 	trunk build --release
 	cargo build -p myorgs-server
+	target/debug/myorgs-deploy-kit --dist dist
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  cargo test -p myorgs-e2e -- --test-threads=1
 

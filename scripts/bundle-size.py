@@ -12,7 +12,10 @@ except ImportError:  # pip install brotli for the brotli column
 
 dist = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
 rows, total = [], [0, 0, 0]
-for path in sorted(p for p in dist.iterdir() if p.is_file()):
+# The deploy kit's precompressed copies and host files are not downloads of their own.
+KIT_FILES = {"_headers", "_redirects", "staticwebapp.config.json"}
+for path in sorted(p for p in dist.iterdir()
+                   if p.is_file() and p.suffix not in (".br", ".gz") and p.name not in KIT_FILES):
     data = path.read_bytes()
     sizes = [len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11)) if brotli else 0]
     total = [t + s for t, s in zip(total, sizes)]

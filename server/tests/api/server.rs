@@ -77,6 +77,15 @@ impl Server {
         server
     }
 
+    /// A server on a fresh, reset database, configured by these environment variables.
+    pub(crate) fn start_with_env(env: &[(&str, &str)]) -> Server {
+        let dir = TempDir::new("server-env");
+        let args = vec!["--db".to_owned(), dir.db_arg(), "--reset".to_owned()];
+        let mut server = Server::spawn_with(&args, env);
+        server._dir = Some(dir);
+        server
+    }
+
     /// A server with exactly these arguments (plus `--addr 127.0.0.1:0`);
     /// `dir` outlives it.
     pub(crate) fn start_on(_dir: &TempDir, args: &[&str]) -> Server {
@@ -85,9 +94,14 @@ impl Server {
     }
 
     fn spawn(args: &[String]) -> Server {
+        Server::spawn_with(args, &[])
+    }
+
+    fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(BINARY)
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

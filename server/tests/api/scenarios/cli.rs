@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::server::{TempDir, BINARY};
+use crate::server::{Server, TempDir, BINARY};
 
 pub(crate) fn command_line() {
     let output = Command::new(BINARY).arg("--bogus").output().expect("run");
@@ -22,8 +22,40 @@ pub(crate) fn command_line() {
         "--reset",
         "--guests",
         "--no-home",
+        "--no-demo-guests",
+        "--hostile-names",
+        "--public-url",
+        "--trust-proxy",
+        "--allowed-host",
+        "--log-format",
+        "MYORGS_ADDR",
+        "MYORGS_DB",
     ] {
         assert!(help.contains(flag), "{flag} is documented");
+    }
+
+    let output = Command::new(BINARY).arg("--version").output().expect("run");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("myorgs-server {}", env!("CARGO_PKG_VERSION"))
+    );
+
+    // A bad value: one clear error naming the flag, and exit status 2.
+    for (flag, value) in [
+        ("--guests", "ten"),
+        ("--public-url", "https://example.com/path"),
+    ] {
+        let output = Command::new(BINARY)
+            .args([flag, value])
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(flag),
+            "{stderr}"
+        );
     }
 
     let dir = TempDir::new("cli");
@@ -34,4 +66,16 @@ pub(crate) fn command_line() {
         .expect("run");
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--dist"));
+
+    // Every flag can come from the environment instead.
+    let server = Server::start_with_env(&[("MYORGS_GUESTS", "3"), ("MYORGS_NO_HOME", "true")]);
+    let list = server.get("/api/v1/me/organizations").json();
+    let names: Vec<&str> = list["value"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|org| org["displayName"].as_str())
+        .collect();
+    assert_eq!(names.len(), 8 + 3, "{names:?}");
+    assert!(!names.contains(&"Contoso"), "{names:?}");
 }
