@@ -37,6 +37,14 @@ pub(crate) fn static_hosting() {
         std::fs::write(dist.join(name), content).expect("dist file");
     }
     std::fs::write(dir.path().join("secret.txt"), "TOP SECRET").expect("secret");
+    std::fs::create_dir_all(dir.path().join("private")).expect("private folder");
+    std::fs::write(dir.path().join("private/notes.txt"), "TOP SECRET").expect("secret");
+    // Links that lead out of the site, to a file and to a folder, and one that stays inside.
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dist.join("leak.txt"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(dir.path().join("private"), dist.join("outside")).expect("symlink");
+    std::os::unix::fs::symlink(dist.join("assets/notes.txt"), dist.join("inside.txt"))
+        .expect("symlink");
     let dist_arg = dist.to_str().expect("UTF-8 temp path");
     let server = Server::start_on(
         &dir,
@@ -138,6 +146,13 @@ pub(crate) fn static_hosting() {
         assert_eq!(reply.status, 400, "{target}");
         assert!(!reply.body.contains("TOP SECRET"), "{target}");
     }
+    // A symlink out of the site is as good as missing: the app's index, never the file.
+    for target in ["/leak.txt", "/outside/notes.txt", "/outside/"] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert_eq!(reply.body, index, "{target}");
+    }
+    assert_eq!(server.get("/inside.txt").body, "plain\n");
 
     // The API is untouched by --dist: JSON, never the app's HTML.
     let reply = server.get("/api/unknown");
