@@ -5,6 +5,7 @@
 //! Extractors reject with this API's JSON error, never axum's plain-text one.
 
 use std::fmt::Display;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -18,6 +19,7 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::auth::{bearer_token, Scope};
 use crate::db::{Db, LeaveBlock, LeaveOutcome, Membership, TenantCategory, User};
 use crate::AppState;
 
@@ -243,22 +245,72 @@ pub fn rfc3339(unix_seconds: i64) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
-/// The person the request acts for. Every handler that touches someone's data takes this, so
-/// who "me" is gets decided in one place.
-pub struct CurrentUser(pub User);
+/// The person a request acts for, allowed to do what `S` names: with sign-in, the person named
+/// by a valid access token that grants `S`'s scope; without (`--no-auth`), the first demo
+/// person. Every handler that touches someone's data takes this, so who "me" is, and what they
+/// may do, is decided in one place.
+pub struct Authorized<S>(pub User, PhantomData<S>);
 
-impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = ApiError;
+/// What a handler needs the token to grant.
+pub trait RequiredScope {
+    const SCOPE: Scope;
+}
 
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        blocking(&state.db, Db::current_user)
-            .await?
-            .map(CurrentUser)
-            .ok_or_else(|| ApiError::internal("current user", "the database has no user"))
+/// Reading: the person and their organizations.
+pub struct ToRead;
+
+impl RequiredScope for ToRead {
+    const SCOPE: Scope = Scope::Read;
+}
+
+/// Leaving an organization.
+pub struct ToLeave;
+
+impl RequiredScope for ToLeave {
+    const SCOPE: Scope = Scope::Leave;
+}
+
+impl<S: RequiredScope + Send> FromRequestParts<AppState> for Authorized<S> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Some(verifier) = &state.auth else {
+            let user = blocking(&state.db, Db::first_user)
+                .await
+                .map_err(IntoResponse::into_response)?
+                .ok_or_else(|| {
+                    ApiError::internal("the signed-in person", "the database has no user")
+                        .into_response()
+                })?;
+            return Ok(Authorized(user, PhantomData));
+        };
+        let token = bearer_token(&parts.headers).map_err(IntoResponse::into_response)?;
+        let principal = verifier
+            .verify(token)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        principal
+            .require(S::SCOPE)
+            .map_err(IntoResponse::into_response)?;
+        let id = principal.user_id.clone();
+        let stored = blocking(&state.db, move |db| db.user(&id))
+            .await
+            .map_err(IntoResponse::into_response)?;
+        // Someone the database doesn't know yet: who the token says, with no organizations.
+        let user = stored.unwrap_or_else(|| User {
+            display_name: principal
+                .name
+                .clone()
+                .or_else(|| principal.username.clone())
+                .unwrap_or_default(),
+            user_principal_name: principal.username.unwrap_or_default(),
+            id: principal.user_id,
+        });
+        Ok(Authorized(user, PhantomData))
     }
 }
 
-async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
+async fn me(Authorized(user, _): Authorized<ToRead>) -> Json<Me> {
     Json(Me {
         id: user.id,
         display_name: user.display_name,
@@ -268,7 +320,7 @@ async fn me(CurrentUser(user): CurrentUser) -> Json<Me> {
 
 async fn list_organizations(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    Authorized(user, _): Authorized<ToRead>,
     headers: HeaderMap,
     RawQuery(raw_query): RawQuery,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
@@ -294,7 +346,7 @@ async fn list_organizations(
 
 async fn leave_organization(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    Authorized(user, _): Authorized<ToLeave>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     let invalid = |shown: &str| {

@@ -83,6 +83,42 @@ pub struct Cli {
           value_delimiter = ',', value_parser = non_empty)]
     pub allowed_hosts: Vec<String>,
 
+    /// The OpenID provider whose access tokens the API accepts: its issuer URL (e.g.
+    /// https://login.microsoftonline.com/<tenant>/v2.0). Required unless --no-auth.
+    #[arg(long, env = "MYORGS_ISSUER", value_name = "URL", value_parser = http_url,
+          required_unless_present = "no_auth", conflicts_with = "no_auth")]
+    pub issuer: Option<String>,
+
+    /// The audience (`aud`) access tokens must be issued for.
+    #[arg(long, env = "MYORGS_AUDIENCE", default_value = "api://myorgs", value_parser = non_empty)]
+    pub audience: String,
+
+    /// The access-token claim that names the person: `sub`, or `oid` for Entra ID.
+    #[arg(long = "user-claim", env = "MYORGS_USER_CLAIM", default_value = "sub", value_parser = non_empty)]
+    pub user_claim: String,
+
+    /// Fetch the provider's keys again, for a token signed by a key not seen yet, at most this
+    /// often (seconds).
+    #[arg(long = "jwks-min-refresh-secs", env = "MYORGS_JWKS_MIN_REFRESH_SECS", value_name = "S",
+          default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub jwks_min_refresh_secs: u64,
+
+    /// Accept every API request, without a token, as the first demo person. Only for an API
+    /// behind a gateway that signs people in, and for tests; announced loudly at start-up.
+    #[arg(long = "no-auth", env = "MYORGS_NO_AUTH")]
+    pub no_auth: bool,
+
+    /// An origin whose pages may call the API from the browser (CORS), e.g. the CDN the app is
+    /// served from: https://myaccount.example.com (repeatable; comma-separated in the
+    /// environment).
+    #[arg(
+        long = "allowed-origin",
+        env = "MYORGS_ALLOWED_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<PublicUrl>,
+
     /// Answer a request that takes longer than this many seconds with 503.
     #[arg(long = "request-timeout-secs", env = "MYORGS_REQUEST_TIMEOUT_SECS", value_name = "S",
           default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -139,6 +175,17 @@ fn non_empty(value: &str) -> Result<String, String> {
     }
 }
 
+fn http_url(value: &str) -> Result<String, String> {
+    let valid = (value.starts_with("https://") || value.starts_with("http://"))
+        && value.len() > "https://".len()
+        && !value.contains(char::is_whitespace);
+    if valid {
+        Ok(value.trim_end_matches('/').to_owned())
+    } else {
+        Err("must be an http:// or https:// URL".to_owned())
+    }
+}
+
 fn non_empty_path(value: &str) -> Result<PathBuf, String> {
     non_empty(value).map(PathBuf::from)
 }
@@ -158,8 +205,25 @@ mod tests {
     }
 
     #[test]
+    fn sign_in_is_required_unless_refused_loudly() {
+        assert_eq!(
+            parse(&[]).map(|_| ()).map_err(|e| e.kind()),
+            Err(clap::error::ErrorKind::MissingRequiredArgument)
+        );
+        let cli = parse(&["--issuer", "https://login.example.com/tenant/v2.0/"]).expect("valid");
+        assert_eq!(
+            cli.issuer.as_deref(),
+            Some("https://login.example.com/tenant/v2.0")
+        );
+        assert_eq!(cli.audience, "api://myorgs");
+        assert_eq!(cli.user_claim, "sub");
+        assert!(parse(&["--issuer", "https://a.example", "--no-auth"]).is_err());
+        assert!(parse(&["--issuer", "login.example.com"]).is_err());
+    }
+
+    #[test]
     fn defaults() {
-        let cli = parse(&[]).expect("no flags");
+        let cli = parse(&["--no-auth"]).expect("no other flags");
         assert_eq!(cli.addr, "127.0.0.1:8080");
         assert_eq!(cli.db, PathBuf::from("data/myorgs.sqlite3"));
         assert_eq!(cli.dist, None);
@@ -173,6 +237,9 @@ mod tests {
     #[test]
     fn all_flags() {
         let cli = parse(&[
+            "--no-auth",
+            "--allowed-origin",
+            "https://cdn.example.com",
             "--addr",
             "127.0.0.1:0",
             "--db=x/y.sqlite3",
@@ -215,6 +282,13 @@ mod tests {
         );
         assert_eq!(cli.allowed_hosts, ["a.example", "b.example"]);
         assert_eq!(cli.log_format, LogFormat::Json);
+        assert_eq!(
+            cli.allowed_origins
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["https://cdn.example.com"]
+        );
     }
 
     #[test]
@@ -234,7 +308,10 @@ mod tests {
             &["--log-format", "xml"],
             &["--request-timeout-secs", "0"],
         ] {
-            let error = parse(bad).expect_err(&format!("{bad:?}"));
+            let bad: Vec<&str> = std::iter::once("--no-auth")
+                .chain(bad.iter().copied())
+                .collect();
+            let error = parse(&bad).expect_err(&format!("{bad:?}"));
             assert_eq!(error.exit_code(), 2, "{bad:?}");
         }
     }

@@ -5,9 +5,13 @@
 //! scripts (Trunk's `<script type="module">` loader) by their SHA-256 hash instead of
 //! `'unsafe-inline'`.
 
+use std::path::Path;
+
 use base64::Engine as _;
 use scraper::{Html, Selector};
 use sha2::{Digest, Sha256};
+
+use crate::origin::PublicUrl;
 
 /// Headers every response carries, with the policy on the document: what a browser may do with
 /// what it gets (no MIME sniffing, no referrer to other sites, never inside a frame). The
@@ -18,8 +22,27 @@ pub const SECURITY_HEADERS: [(&str, &str); 3] = [
     ("X-Frame-Options", "DENY"),
 ];
 
-/// The policy for an HTML document.
-pub fn content_security_policy(html: &str) -> String {
+/// The policy of the app built in `dist`: its `index.html`, and the origins its `config.json`
+/// (if any) tells the app to call.
+pub fn policy_for_site(dist: &Path) -> Result<String, String> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index)
+        .map_err(|e| format!("cannot read {}: {e}", index.display()))?;
+    let config = std::fs::read_to_string(dist.join("config.json")).ok();
+    Ok(content_security_policy(&html, config.as_deref()))
+}
+
+/// The policy for an HTML document, whose app reads `config_json`: `connect-src` admits, besides
+/// the page's own origin, the API's origin when `apiBaseUrl` is absolute and the identity
+/// provider's (`auth.authority`), where the app fetches discovery and tokens.
+pub fn content_security_policy(html: &str, config_json: Option<&str>) -> String {
+    let mut connect_src = String::from("'self'");
+    for origin in config_json.map(connect_origins).unwrap_or_default() {
+        if !connect_src.split(' ').any(|source| source == origin) {
+            connect_src.push(' ');
+            connect_src.push_str(&origin);
+        }
+    }
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for hash in inline_script_hashes(html) {
         script_src.push_str(" '");
@@ -28,9 +51,30 @@ pub fn content_security_policy(html: &str) -> String {
     }
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
-         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
+         connect-src {connect_src}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
          object-src 'none'"
     )
+}
+
+/// The origins of `apiBaseUrl` and `auth.authority` in the app's `config.json`, when they are
+/// absolute http(s) URLs with a plain host: anything else (a relative path, a malformed or
+/// hostile value) adds nothing, so the config can't inject a directive.
+fn connect_origins(config_json: &str) -> Vec<String> {
+    let Ok(config) = serde_json::from_str::<serde_json::Value>(config_json) else {
+        return Vec::new();
+    };
+    [&config["apiBaseUrl"], &config["auth"]["authority"]]
+        .into_iter()
+        .filter_map(serde_json::Value::as_str)
+        .filter_map(|url| {
+            let scheme_end = url.find("://")? + 3;
+            let origin_end = url[scheme_end..]
+                .find(['/', '?', '#'])
+                .map_or(url.len(), |end| scheme_end + end);
+            url[..origin_end].parse::<PublicUrl>().ok()
+        })
+        .map(|origin| origin.to_string())
+        .collect()
 }
 
 /// `sha256-<base64>` of each distinct inline script (a `<script>` without `src`), in document
@@ -125,7 +169,7 @@ await init();</SCRIPT>
 
     #[test]
     fn policy_has_no_unsafe_inline() {
-        let policy = content_security_policy("<script>x()</script>");
+        let policy = content_security_policy("<script>x()</script>", None);
         let script_src = policy
             .split(';')
             .map(str::trim)
@@ -141,5 +185,41 @@ await init();</SCRIPT>
         assert!(!policy.contains("unsafe-inline"));
         assert!(policy.starts_with("default-src 'self'; "));
         assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(policy.contains("; connect-src 'self'; "));
+    }
+
+    #[test]
+    fn the_app_may_connect_to_its_api_and_identity_provider() {
+        let connect_src = |config: &str| {
+            content_security_policy("", Some(config))
+                .split("; ")
+                .find(|directive| directive.starts_with("connect-src "))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            connect_src(r#"{"apiBaseUrl": "/api/v1"}"#).as_deref(),
+            Some("connect-src 'self'")
+        );
+        assert_eq!(
+            connect_src(
+                r#"{"apiBaseUrl": "https://API.example.com/v1",
+                    "auth": {"authority": "https://login.microsoftonline.com/tenant/v2.0"}}"#
+            )
+            .as_deref(),
+            Some("connect-src 'self' https://api.example.com https://login.microsoftonline.com")
+        );
+        for hostile in [
+            r#"{"auth": {"authority": "https://a.example; script-src *"}}"#,
+            r#"{"auth": {"authority": "javascript:alert(1)"}}"#,
+            r#"{"auth": {"authority": "https://user@a.example"}}"#,
+            r#"{"auth": {"authority": 5}}"#,
+            "not JSON",
+        ] {
+            assert_eq!(
+                connect_src(hostile).as_deref(),
+                Some("connect-src 'self'"),
+                "{hostile}"
+            );
+        }
     }
 }

@@ -227,13 +227,13 @@ impl Db {
         self.create_schema()
     }
 
-    /// Stores `user` and their `organizations` (in list order) if there is no user yet, in one
-    /// transaction. Returns how many memberships were created, or `None` when the database already
-    /// had data (and nothing was written).
+    /// Stores `people` and their memberships (each list in list order) if there is no user yet,
+    /// in one transaction. An organization several people belong to is stored once. Returns how
+    /// many memberships were created, or `None` when the database already had data (and nothing
+    /// was written).
     pub fn seed_if_empty(
         &self,
-        user: &User,
-        organizations: &[NewMembership],
+        people: &[(User, Vec<NewMembership>)],
     ) -> rusqlite::Result<Option<usize>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -242,18 +242,18 @@ impl Db {
         if has_user {
             return Ok(None);
         }
-        tx.execute(
-            "INSERT INTO users (id, display_name, user_principal_name) VALUES (?1, ?2, ?3)",
-            params![user.id, user.display_name, user.user_principal_name],
-        )?;
+        let mut count = 0;
         {
+            let mut insert_user = tx.prepare(
+                "INSERT INTO users (id, display_name, user_principal_name) VALUES (?1, ?2, ?3)",
+            )?;
             let mut insert_org = tx.prepare(
-                "INSERT INTO organizations
+                "INSERT OR IGNORE INTO organizations
                      (id, display_name, default_domain, privacy_email, privacy_statement_url)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             let mut insert_domain = tx.prepare(
-                "INSERT INTO organization_domains (organization_id, ordinal, domain)
+                "INSERT OR IGNORE INTO organization_domains (organization_id, ordinal, domain)
                  VALUES (?1, ?2, ?3)",
             )?;
             let mut insert_membership = tx.prepare(
@@ -261,39 +261,61 @@ impl Db {
                      joined_at, last_sign_in_at, leave_blocked_reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
-            for (position, org) in (1_i64..).zip(organizations) {
-                insert_org.execute(params![
-                    org.id,
-                    org.display_name,
-                    org.default_domain,
-                    org.privacy_email,
-                    org.privacy_statement_url
-                ])?;
-                for (ordinal, domain) in (0_i64..).zip(&org.domains) {
-                    insert_domain.execute(params![org.id, ordinal, domain])?;
-                }
-                insert_membership.execute(params![
+            for (user, organizations) in people {
+                insert_user.execute(params![
                     user.id,
-                    org.id,
-                    position,
-                    org.category.as_str(),
-                    org.joined_at,
-                    org.last_sign_in_at,
-                    org.leave_block.map(LeaveBlock::as_str),
+                    user.display_name,
+                    user.user_principal_name
                 ])?;
+                for (position, org) in (1_i64..).zip(organizations) {
+                    insert_org.execute(params![
+                        org.id,
+                        org.display_name,
+                        org.default_domain,
+                        org.privacy_email,
+                        org.privacy_statement_url
+                    ])?;
+                    for (ordinal, domain) in (0_i64..).zip(&org.domains) {
+                        insert_domain.execute(params![org.id, ordinal, domain])?;
+                    }
+                    insert_membership.execute(params![
+                        user.id,
+                        org.id,
+                        position,
+                        org.category.as_str(),
+                        org.joined_at,
+                        org.last_sign_in_at,
+                        org.leave_block.map(LeaveBlock::as_str),
+                    ])?;
+                    count += 1;
+                }
             }
         }
         tx.commit()?;
-        Ok(Some(organizations.len()))
+        Ok(Some(count))
     }
 
-    /// The person the API acts for: the database's first user (until sign-in maps a token to a
-    /// user, there is one). The only place that decides who "me" is.
-    pub fn current_user(&self) -> rusqlite::Result<Option<User>> {
+    /// The person a server without sign-in (`--no-auth`) acts for: the first one stored.
+    pub fn first_user(&self) -> rusqlite::Result<Option<User>> {
+        self.user_where("1 = 1 ORDER BY rowid LIMIT 1", params![])
+    }
+
+    /// The person with this id, if stored.
+    pub fn user(&self, id: &str) -> rusqlite::Result<Option<User>> {
+        self.user_where("id = ?1", params![id])
+    }
+
+    fn user_where(
+        &self,
+        condition: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> rusqlite::Result<Option<User>> {
         self.conn()
             .query_row(
-                "SELECT id, display_name, user_principal_name FROM users ORDER BY rowid LIMIT 1",
-                [],
+                &format!(
+                    "SELECT id, display_name, user_principal_name FROM users WHERE {condition}"
+                ),
+                values,
                 |row| {
                     Ok(User {
                         id: row.get(0)?,
@@ -407,15 +429,13 @@ mod tests {
         db
     }
 
-    /// A database seeded as the server seeds it; returns the user's id.
+    /// A database seeded as the server seeds it; returns the first person's id.
     fn seeded(options: SeedOptions) -> (Db, String) {
         let db = memory_db();
-        let (user, organizations) = seed::demo(options, seed::now());
-        assert_eq!(
-            db.seed_if_empty(&user, &organizations),
-            Ok(Some(organizations.len()))
-        );
-        (db, user.id)
+        let people = seed::demo(options, seed::now());
+        let memberships = people.iter().map(|(_, orgs)| orgs.len()).sum();
+        assert_eq!(db.seed_if_empty(&people), Ok(Some(memberships)));
+        (db, people[0].0.id.clone())
     }
 
     fn all(db: &Db, user: &str) -> Vec<Membership> {
@@ -425,27 +445,35 @@ mod tests {
     #[test]
     fn seeds_once_in_the_order_given() {
         let (db, user) = seeded(SeedOptions::default());
-        let (other_user, more) = seed::demo(
+        let more = seed::demo(
             SeedOptions {
                 guests: 3,
                 ..SeedOptions::default()
             },
             seed::now(),
         );
-        assert_eq!(db.seed_if_empty(&other_user, &more), Ok(None));
+        assert_eq!(db.seed_if_empty(&more), Ok(None));
         let list = all(&db, &user);
         assert_eq!(list.len(), 9);
         assert_eq!(list[0].display_name, "Contoso");
         assert_eq!(list[0].category, TenantCategory::Home);
         assert_eq!(list[0].domains, ["contoso.onmicrosoft.com", "contoso.com"]);
         assert_eq!(
-            db.current_user()
+            db.first_user()
                 .expect("user")
                 .map(|u| u.display_name)
                 .as_deref(),
             Some("Megan Bowen")
         );
         assert!(all(&db, "someone-else").is_empty());
+        assert_eq!(db.user("someone-else"), Ok(None));
+        assert_eq!(
+            db.user(&user)
+                .expect("user")
+                .map(|u| u.user_principal_name)
+                .as_deref(),
+            Some("MeganB@contoso.com")
+        );
     }
 
     #[test]
@@ -515,7 +543,7 @@ mod tests {
         });
         assert_eq!(all(&db, &user).len(), 10);
         db.reset().expect("reset");
-        assert_eq!(db.current_user(), Ok(None));
+        assert_eq!(db.first_user(), Ok(None));
         assert!(all(&db, &user).is_empty());
     }
 }

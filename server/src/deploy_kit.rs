@@ -292,8 +292,9 @@ pub fn run(dist: &Path) -> Result<Summary, Error> {
         }
         Err(error) => return Err(io_error("read", &index, &error)),
     };
-    // As the server does: the policy of the bytes it serves.
-    let policy = content_security_policy(&String::from_utf8_lossy(&html));
+    // As the server does: the policy of the bytes it serves and of the app's configuration.
+    let config = std::fs::read_to_string(dist.join("config.json")).ok();
+    let policy = content_security_policy(&String::from_utf8_lossy(&html), config.as_deref());
     if let Err(error) = HeaderValue::from_str(&policy) {
         return Err(Error(format!(
             "the Content-Security-Policy computed from {} is not a valid header value ({error}): {policy:?}",

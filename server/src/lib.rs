@@ -6,6 +6,7 @@
 //! tower stack around the API routes and the static site.
 
 pub mod api;
+pub mod auth;
 pub mod cli;
 pub mod csp;
 pub mod db;
@@ -22,11 +23,12 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -52,6 +54,10 @@ pub struct AppState {
     pub origins: Arc<Origins>,
     /// After this, a request is answered 503.
     pub request_timeout: Duration,
+    /// Checks access tokens; `None` with `--no-auth`.
+    pub auth: Option<Arc<auth::Verifier>>,
+    /// Origins whose pages may call the API from the browser (CORS).
+    pub allowed_origins: Vec<HeaderValue>,
 }
 
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
@@ -76,6 +82,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             allowed_hosts_only,
         ))
+        .layer(cors(&state.allowed_origins))
         .layer(middleware::from_fn_with_state(state.clone(), api_delay));
     api::routes()
         .fallback(fallback)
@@ -116,6 +123,22 @@ fn security_header(index: usize) -> SetResponseHeaderLayer<HeaderValue> {
     SetResponseHeaderLayer::overriding(
         HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
         HeaderValue::from_static(value),
+    )
+}
+
+/// CORS for the API: the listed origins may call it with a bearer token (preflight included);
+/// no other origin is allowed anything. No list, no CORS headers at all.
+fn cors(origins: &[HeaderValue]) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {
+    if origins.is_empty() {
+        return tower::util::Either::Right(tower::layer::util::Identity::new());
+    }
+    tower::util::Either::Left(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+            .allow_methods([Method::GET, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION])
+            .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+            .max_age(Duration::from_secs(600)),
     )
 }
 

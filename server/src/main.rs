@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use clap::Parser as _;
+use myorgs_server::auth::Verifier;
 use myorgs_server::cli::Cli;
 use myorgs_server::db::Db;
 use myorgs_server::origin::Origins;
@@ -72,7 +74,42 @@ async fn start(cli: Cli) -> Result<(), String> {
     );
     tracing::info!(allowed_hosts = ?origins.allowed_hosts(), "answering for these hosts");
     announce(&format!("listening on http://{local_addr}"))?;
+    let auth = match &cli.issuer {
+        Some(issuer) => {
+            let verifier = Verifier::new(
+                issuer,
+                &cli.audience,
+                &cli.user_claim,
+                Duration::from_secs(cli.jwks_min_refresh_secs),
+            )?;
+            // The provider may start after the server: keys are fetched again on first use.
+            match verifier.refresh_keys().await {
+                Ok(count) => tracing::info!(%issuer, keys = count, "accepting access tokens"),
+                Err(reason) => {
+                    tracing::warn!(%issuer, %reason, "the identity provider is not reachable yet")
+                }
+            }
+            Some(Arc::new(verifier))
+        }
+        None => {
+            tracing::warn!(
+                "--no-auth: EVERY API REQUEST ACTS AS THE FIRST DEMO PERSON, WITHOUT A TOKEN. \
+                 Only behind a gateway that signs people in, or for tests."
+            );
+            None
+        }
+    };
+    let allowed_origins = cli
+        .allowed_origins
+        .iter()
+        .map(|origin| {
+            HeaderValue::from_str(&origin.to_string())
+                .map_err(|e| format!("--allowed-origin {origin}: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let state = AppState {
+        auth,
+        allowed_origins,
         db: Arc::new(db),
         delay: cli.delay(),
         site,
@@ -98,12 +135,12 @@ fn open_database(cli: &Cli) -> Result<Db, String> {
         db.reset()
             .map_err(|e| format!("cannot reset the database: {e}"))?;
     }
-    let (user, organizations) = seed::demo(cli.seed(), seed::now());
-    match db.seed_if_empty(&user, &organizations) {
+    let people = seed::demo(cli.seed(), seed::now());
+    match db.seed_if_empty(&people) {
         Ok(Some(count)) => tracing::info!(
             db = %cli.db.display(),
-            "seeded with {} and {count} organizations",
-            user.display_name
+            people = ?people.iter().map(|(user, _)| &user.display_name).collect::<Vec<_>>(),
+            "seeded {count} memberships"
         ),
         Ok(None) if cli.seed() != seed::SeedOptions::default() => tracing::warn!(
             db = %cli.db.display(),

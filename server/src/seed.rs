@@ -38,31 +38,73 @@ pub fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
-/// The demo user and their memberships in list order: home first, then by name without regard
-/// to case, then by id so equal names still have a stable order.
-pub fn demo(options: SeedOptions, now: i64) -> (User, Vec<NewMembership>) {
-    let user = User {
-        id: DEMO_USER_ID.to_owned(),
-        display_name: "Megan Bowen".to_owned(),
-        user_principal_name: "MeganB@contoso.com".to_owned(),
-    };
-    let mut organizations = demo_organizations(now, options.home, options.demo_guests);
-    organizations.extend((1..=options.guests).map(|n| generated_organization(n, now)));
+/// The demo people and their memberships, each list in list order (home first, then by name
+/// without regard to case, then by id so equal names still have a stable order):
+/// - Megan Bowen (first: the person a server without sign-in acts for), whose organizations
+///   `options` shape;
+/// - Alex Wilber, a guest in three of Megan's organizations with no home organization;
+/// - Adele Vance, in her home organization, Contoso, and no other.
+///
+/// Their ids are the subjects the local OpenID provider (`scripts/oidc/provider.mjs`) issues.
+pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<NewMembership>)> {
+    let mut megan = demo_organizations(now, options.home, options.demo_guests);
+    megan.extend((1..=options.guests).map(|n| generated_organization(n, now)));
     if options.hostile_names {
-        organizations.extend(hostile_organizations(now));
+        megan.extend(hostile_organizations(now));
     }
-    organizations.sort_by_cached_key(|org| {
-        (
-            org.category != TenantCategory::Home,
-            org.display_name.to_lowercase(),
-            org.id.clone(),
-        )
-    });
-    (user, organizations)
+    let alex = demo_organizations(now, false, true)
+        .into_iter()
+        .filter(|org| ALEX_GUEST_OF.contains(&org.display_name.as_str()))
+        .collect();
+    let adele = demo_organizations(now, true, false);
+    [
+        (person(MEGAN), megan),
+        (person(ALEX), alex),
+        (person(ADELE), adele),
+    ]
+    .into_iter()
+    .map(|(user, mut organizations)| {
+        organizations.sort_by_cached_key(|org| {
+            (
+                org.category != TenantCategory::Home,
+                org.display_name.to_lowercase(),
+                org.id.clone(),
+            )
+        });
+        (user, organizations)
+    })
+    .collect()
 }
 
-/// Megan Bowen's object id in the demo.
-const DEMO_USER_ID: &str = "48d31887-5fad-4d73-a9f5-3c356e68a038";
+/// (id, display name, user principal name) of a demo person.
+type Person = (&'static str, &'static str, &'static str);
+
+const MEGAN: Person = (
+    "48d31887-5fad-4d73-a9f5-3c356e68a038",
+    "Megan Bowen",
+    "MeganB@contoso.com",
+);
+const ALEX: Person = (
+    "9e5b2f6a-3c1d-4e8f-a7b6-0d1c2e3f4a5b",
+    "Alex Wilber",
+    "AlexW@fabrikam.com",
+);
+const ADELE: Person = (
+    "c4a7d2e9-8b3f-4c1a-9e6d-5f0a1b2c3d4e",
+    "Adele Vance",
+    "AdeleV@contoso.com",
+);
+
+/// The organizations Alex Wilber is a guest of.
+const ALEX_GUEST_OF: [&str; 3] = ["Fabrikam", "Northwind Traders", "Woodgrove Bank"];
+
+fn person((id, display_name, user_principal_name): Person) -> User {
+    User {
+        id: id.to_owned(),
+        display_name: display_name.to_owned(),
+        user_principal_name: user_principal_name.to_owned(),
+    }
+}
 
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
@@ -305,6 +347,7 @@ mod tests {
 
     fn names(options: SeedOptions) -> Vec<String> {
         demo(options, now())
+            .swap_remove(0)
             .1
             .into_iter()
             .map(|org| org.display_name)
@@ -349,7 +392,8 @@ mod tests {
     #[test]
     fn the_demo_is_in_list_order_with_consistent_dates() {
         let now = now();
-        let (user, list) = demo(SeedOptions::default(), now);
+        let people = demo(SeedOptions::default(), now);
+        let (user, list) = &people[0];
         assert_eq!(user.display_name, "Megan Bowen");
         assert_eq!(list.len(), 9);
         assert_eq!(list[0].display_name, "Contoso");
@@ -361,13 +405,37 @@ mod tests {
         let mut sorted = guests.clone();
         sorted.sort();
         assert_eq!(guests, sorted);
-        for membership in &list {
+        for membership in people.iter().flat_map(|(_, list)| list) {
             assert!(membership.joined_at < now);
             assert!(membership.domains.contains(&membership.default_domain));
             if let Some(last) = membership.last_sign_in_at {
                 assert!(membership.joined_at < last && last <= now);
             }
         }
+    }
+
+    #[test]
+    fn three_people_each_with_their_own_organizations() {
+        let people = demo(SeedOptions::default(), now());
+        let summary: Vec<(&str, Vec<&str>)> = people
+            .iter()
+            .map(|(user, list)| {
+                (
+                    user.display_name.as_str(),
+                    list.iter().map(|org| org.display_name.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(summary[1].0, "Alex Wilber");
+        assert_eq!(
+            summary[1].1,
+            ["Fabrikam", "Northwind Traders", "Woodgrove Bank"]
+        );
+        assert!(people[1]
+            .1
+            .iter()
+            .all(|org| org.category == TenantCategory::Guest));
+        assert_eq!(summary[2], ("Adele Vance", vec!["Contoso"]));
     }
 
     #[test]

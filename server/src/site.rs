@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::csp::content_security_policy;
+use crate::csp::policy_for_site;
 use crate::well_formed_percent_decoded;
 
 const INDEX_HTML: &str = "index.html";
@@ -31,11 +31,13 @@ pub struct Site {
     /// Canonical, so a resolved file can be checked to lie inside it.
     root: PathBuf,
     files: ServeDir<ServeFile>,
-    /// The policy of `index.html`, recomputed when the file changes (a rebuild while serving).
-    policy: Mutex<Option<(FileStamp, HeaderValue)>>,
+    /// The policy of the site, recomputed when `index.html` or `config.json` change (a rebuild
+    /// or a new configuration while serving).
+    policy: Mutex<Option<(SiteStamp, HeaderValue)>>,
 }
 
-/// What tells that a file changed.
+/// What tells that `index.html` or `config.json` changed.
+type SiteStamp = (Option<FileStamp>, Option<FileStamp>);
 type FileStamp = (Option<SystemTime>, u64);
 
 impl Site {
@@ -73,12 +75,17 @@ impl Site {
         self.root.join(INDEX_HTML)
     }
 
-    /// The Content-Security-Policy of `index.html` as it is now.
+    /// The Content-Security-Policy of `index.html` and `config.json` as they are now.
     pub fn policy(&self) -> Result<HeaderValue, String> {
-        let index = self.index();
-        let read_error = |e: std::io::Error| format!("cannot read {}: {e}", index.display());
-        let metadata = std::fs::metadata(&index).map_err(read_error)?;
-        let stamp = (metadata.modified().ok(), metadata.len());
+        let stamp_of = |path: PathBuf| {
+            std::fs::metadata(path)
+                .map(|metadata| (metadata.modified().ok(), metadata.len()))
+                .ok()
+        };
+        let stamp = (
+            stamp_of(self.index()),
+            stamp_of(self.root.join("config.json")),
+        );
         let mut cached = self
             .policy
             .lock()
@@ -88,8 +95,7 @@ impl Site {
                 return Ok(value.clone());
             }
         }
-        let html = std::fs::read_to_string(&index).map_err(read_error)?;
-        let policy = content_security_policy(&html);
+        let policy = policy_for_site(&self.root)?;
         let value = HeaderValue::from_str(&policy)
             .map_err(|e| format!("unusable Content-Security-Policy {policy:?}: {e}"))?;
         *cached = Some((stamp, value.clone()));

@@ -19,6 +19,8 @@ const SERVER: &str = env!("CARGO_BIN_EXE_myorgs-server");
 const WASM: &str = "myorgs-0123456789abcdef_bg.wasm";
 const JS: &str = "myorgs-0123456789abcdef.js";
 const CSS: &str = "main-fedcba9876543210.css";
+/// The app's configuration, with an identity provider on another origin.
+const CONFIG: &str = r#"{"apiBaseUrl": "/api/v1", "auth": {"authority": "https://login.example.com/tenant/v2.0", "clientId": "myorgs"}}"#;
 const SNIPPET: &str = "snippets/myorgs-00112233aabbccdd/inline0.js";
 
 /// A temporary folder, removed on drop: also when the test fails.
@@ -98,7 +100,7 @@ fn trunk_dist(name: &str) -> TempDir {
             .repeat(100)
             .as_bytes(),
     );
-    write(root, "config.json", br#"{"apiBaseUrl": "/api/v1"}"#);
+    write(root, "config.json", CONFIG.as_bytes());
     write(
         root,
         "favicon.svg",
@@ -222,7 +224,14 @@ fn precompressed_copies_decode_to_the_originals() {
     }
     assert_eq!(
         summary.content_security_policy,
-        content_security_policy(&index_html())
+        content_security_policy(&index_html(), Some(CONFIG))
+    );
+    assert!(
+        summary
+            .content_security_policy
+            .contains("; connect-src 'self' https://login.example.com; "),
+        "the app may reach its identity provider: {}",
+        summary.content_security_policy
     );
     assert!(summary.removed().is_empty());
     assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
@@ -348,7 +357,10 @@ fn headers_carry_the_server_policy_and_never_set_a_header_twice() {
     let dist = trunk_dist("headers");
     let root = dist.path();
     run(root);
-    let policy = content_security_policy(&read_text(root, "index.html"));
+    let policy = content_security_policy(
+        &read_text(root, "index.html"),
+        Some(&read_text(root, "config.json")),
+    );
     let text = read_text(root, "_headers");
     assert!(text.contains(&format!("\n  Content-Security-Policy: {policy}\n")));
     let blocks = parse_headers(&text);
@@ -419,7 +431,10 @@ fn azure_config_is_json_with_the_same_policy() {
     let dist = trunk_dist("azure");
     let root = dist.path();
     run(root);
-    let policy = content_security_policy(&read_text(root, "index.html"));
+    let policy = content_security_policy(
+        &read_text(root, "index.html"),
+        Some(&read_text(root, "config.json")),
+    );
     let config: serde_json::Value =
         serde_json::from_str(&read_text(root, "staticwebapp.config.json")).expect("JSON");
 
@@ -575,7 +590,7 @@ struct Server {
 impl Server {
     fn start(dist: &Path, db: &Path) -> Server {
         let mut child = Command::new(SERVER)
-            .args(["--addr", "127.0.0.1:0", "--dist"])
+            .args(["--no-auth", "--addr", "127.0.0.1:0", "--dist"])
             .arg(dist)
             .arg("--db")
             .arg(db)

@@ -16,13 +16,16 @@
 //! - `scenarios/`: the scenarios, one file per area.
 
 mod contract;
+mod issuer;
 mod scenarios;
 mod server;
 
 use std::process::ExitCode;
 use std::time::Instant;
 
-use scenarios::{cli, contract_checker, edge, errors, flags, leaving, reading, static_site};
+use scenarios::{
+    cli, contract_checker, edge, errors, flags, leaving, reading, sign_in, static_site,
+};
 
 type Scenario = (&'static str, fn());
 
@@ -66,6 +69,20 @@ const SCENARIOS: &[Scenario] = &[
     ),
     ("logs_cannot_be_forged", edge::logs_cannot_be_forged),
     ("json_logs", edge::json_logs),
+    ("tokens_are_checked", sign_in::tokens_are_checked),
+    (
+        "each_person_sees_only_their_own",
+        sign_in::each_person_sees_only_their_own,
+    ),
+    (
+        "keys_rotate_without_hammering_the_provider",
+        sign_in::keys_rotate_without_hammering_the_provider,
+    ),
+    ("cross_origin_calls", sign_in::cross_origin_calls),
+    (
+        "the_provider_down_is_a_503_not_a_401",
+        sign_in::the_provider_down_is_a_503_not_a_401,
+    ),
     (
         "contract_checker_rejects_violations",
         contract_checker::contract_checker_rejects_violations,

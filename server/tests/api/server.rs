@@ -97,9 +97,12 @@ impl Server {
         Server::spawn_with(args, &[])
     }
 
+    /// Without sign-in (`--no-auth`) unless the arguments name an `--issuer`.
     fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Server {
+        let signs_in = args.iter().any(|arg| arg == "--issuer");
         let mut child = Command::new(BINARY)
             .args(["--addr", "127.0.0.1:0"])
+            .args((!signs_in).then_some("--no-auth"))
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())
@@ -191,16 +194,26 @@ impl Server {
 
     /// Sends a request with ureq and checks the reply against the contract.
     pub(crate) fn request(&self, method: &str, path_or_url: &str) -> Reply {
+        self.request_with(method, path_or_url, &[])
+    }
+
+    /// `request` with these extra headers.
+    pub(crate) fn request_with(
+        &self,
+        method: &str,
+        path_or_url: &str,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let url = if path_or_url.starts_with("http://") {
             path_or_url.to_owned()
         } else {
             format!("{}{path_or_url}", self.base)
         };
-        let request = ureq::http::Request::builder()
-            .method(method)
-            .uri(&url)
-            .body(())
-            .expect("valid request");
+        let mut request = ureq::http::Request::builder().method(method).uri(&url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(()).expect("valid request");
         let mut response = self
             .agent
             .run(request)

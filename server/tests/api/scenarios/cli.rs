@@ -60,12 +60,27 @@ pub(crate) fn command_line() {
 
     let dir = TempDir::new("cli");
     let output = Command::new(BINARY)
-        .args(["--addr", "127.0.0.1:0", "--db", &dir.db_arg(), "--dist"])
+        .args([
+            "--no-auth",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            &dir.db_arg(),
+            "--dist",
+        ])
         .arg(dir.path().join("no-such-dist"))
         .output()
         .expect("run");
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--dist"));
+
+    // Sign-in is not optional by accident: no --issuer and no --no-auth is a usage error.
+    let output = Command::new(BINARY)
+        .args(["--addr", "127.0.0.1:0", "--db", &dir.db_arg()])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--issuer"));
 
     // Every flag can come from the environment instead.
     let server = Server::start_with_env(&[("MYORGS_GUESTS", "3"), ("MYORGS_NO_HOME", "true")]);

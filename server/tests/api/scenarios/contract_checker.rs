@@ -160,10 +160,10 @@ pub(crate) fn contract_checker_rejects_violations() {
         (
             "a malformed uuid",
             "GET",
-            me_path,
+            list,
             200,
-            Some(set(me(), &[("/id", json!("not-a-guid"))])),
-            "$.id: \"not-a-guid\" is not a uuid",
+            listing(&[("/id", json!("not-a-guid"))]),
+            "$.value[0].id: \"not-a-guid\" is not a uuid",
         ),
         (
             "a value matching no anyOf option",
