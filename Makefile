@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 ADDR ?= 127.0.0.1:8080
 DB ?= data/myorgs.sqlite3
+PROVIDER_PORT ?= 8090
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
@@ -11,9 +12,10 @@ export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
 .PHONY: run build size test tools test-tools lint unit browser e2e clean
 
-## Build the app in release and serve it with the demo data on http://$(ADDR).
+## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
+## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
 run: build
-	target/release/myorgs-server --addr $(ADDR) --dist dist --db $(DB)
+	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT)
 
 ## dist/ (the static site, with precompressed copies and the host files of the deploy kit:
 ## docs/deploy.md) and target/release/myorgs-server.
@@ -40,9 +42,11 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p myorgs --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-## Host tests: domain rules, DTO decoding, error mapping, and the server over real HTTP.
+## Host tests: domain rules, DTO decoding, error mapping, the server over real HTTP, and the
+## local OpenID provider's flows.
 unit:
 	cargo test --workspace --exclude myorgs-e2e
+	node --test scripts/oidc/
 
 ## Component tests (wasm-bindgen-test) against an in-memory fake backend, in headless Chromium,
 ## then in headless Firefox (the runner picks the driver named by CHROMEDRIVER or GECKODRIVER).

@@ -37,13 +37,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ] \
   cargo install wasm-bindgen-cli --version "$bindgen" --force
 fi
 
-# wasm-opt (binaryen 132) and axe-core, pinned in package-lock.json, into ./node_modules.
+# wasm-opt (binaryen 132), axe-core and the local OpenID provider (oidc-provider, jose), pinned
+# in package-lock.json, into ./node_modules.
+npm_pinned() { # NAME: the version package.json pins is the one installed
+  local want have
+  want=$(node -p "require('./package.json').devDependencies['$1']" 2>/dev/null || true)
+  have=$(node -p "require('./node_modules/$1/package.json').version" 2>/dev/null || true)
+  [ -n "$want" ] && [ "$want" = "$have" ]
+}
 if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
-  || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  || [ ! -f node_modules/axe-core/axe.min.js ] || ! npm_pinned oidc-provider || ! npm_pinned jose; then
   if ! command -v npm >/dev/null; then
     say "npm is missing: install Node.js 20 or newer"; exit 1
   fi
-  say "installing wasm-opt and axe-core from npm"
+  say "installing wasm-opt, axe-core and oidc-provider from npm"
   npm ci --no-audit --no-fund
 fi
 
