@@ -34,14 +34,21 @@ pub struct MeResource(pub LocalResource<Result<Me, ApiError>>);
 pub fn App() -> impl IntoView {
     let config = LocalResource::new(load_config);
     move || match config.get() {
-        None => view! { <p class="boot" aria-busy="true">"Loading…"</p> }.into_any(),
+        None => view! {
+            <p class="boot" aria-busy="true">
+                "Loading…"
+            </p>
+        }
+        .into_any(),
         Some(Err(why)) => {
             leptos::logging::error!("{why}");
             view! {
                 <main class="boot boot-error">
                     <h1>"Your organizations can't be shown"</h1>
                     <p>{api::CONFIG_ERROR}</p>
-                    <button class="btn btn-primary" on:click=|_| reload()>"Reload"</button>
+                    <button class="btn btn-primary" on:click=|_| reload()>
+                        "Reload"
+                    </button>
                 </main>
             }
             .into_any()

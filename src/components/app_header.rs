@@ -15,10 +15,16 @@ pub fn AppHeader(
         me.get().and_then(Result::ok).map(|me| {
             view! {
                 <div class="person">
-                    <span class="avatar" aria-hidden="true">{initials(&me.display_name)}</span>
+                    <span class="avatar" aria-hidden="true">
+                        {initials(&me.display_name)}
+                    </span>
                     <span class="person-text">
-                        <span class="person-name" dir="auto">{me.display_name.clone()}</span>
-                        <span class="person-upn" dir="auto">{me.user_principal_name.clone()}</span>
+                        <span class="person-name" dir="auto">
+                            {me.display_name.clone()}
+                        </span>
+                        <span class="person-upn" dir="auto">
+                            {me.user_principal_name.clone()}
+                        </span>
                     </span>
                 </div>
             }
@@ -35,7 +41,9 @@ pub fn AppHeader(
             >
                 <MenuIcon />
             </button>
-            <a class="brand" href="/">"My Account"</a>
+            <a class="brand" href="/">
+                "My Account"
+            </a>
             <span class="header-spacer"></span>
             {person}
         </header>

@@ -59,19 +59,19 @@ pub fn LeaveOrganizationDialog(
             aria-labelledby="leave-dialog-title"
             aria-describedby="leave-dialog-description"
             on:cancel=move |ev: web_sys::Event| {
-                // Escape: closing is decided by the flow (not while a request is in flight).
                 ev.prevent_default();
                 on_cancel.run(());
             }
             on:close=move |_| {
-                // The browser may close the dialog itself (a repeated Escape); keep state in step.
                 if target.with_untracked(Option::is_some) && !pending.get_untracked() {
                     on_cancel.run(());
                 }
             }
         >
             <h2 id="leave-dialog-title" class="dialog-title" dir="auto">
-                "Leave " <bdi>{name}</bdi> "?"
+                "Leave "
+                <bdi>{name}</bdi>
+                "?"
             </h2>
             <div id="leave-dialog-description" class="dialog-body">
                 <p>
@@ -81,7 +81,9 @@ pub fn LeaveOrganizationDialog(
                 </p>
             </div>
             <Show when=move || error.with(Option::is_some)>
-                <p class="dialog-error" role="alert">{move || error.get()}</p>
+                <p class="dialog-error" role="alert">
+                    {move || error.get()}
+                </p>
             </Show>
             <div class="dialog-actions">
                 <button

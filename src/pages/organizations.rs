@@ -99,11 +99,7 @@ pub fn OrganizationsPage() -> impl IntoView {
     };
 
     view! {
-        <h1
-            class="page-title"
-            id=move || no_home().then_some(OTHERS_HEADING_ID)
-            tabindex="-1"
-        >
+        <h1 class="page-title" id=move || no_home().then_some(OTHERS_HEADING_ID) tabindex="-1">
             "Organizations"
         </h1>
         {body}

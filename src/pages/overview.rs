@@ -18,9 +18,13 @@ pub fn OverviewPage() -> impl IntoView {
         async move { api.0.organizations().await }
     });
 
-    let profile = move || {
-        match me.get() {
-        None => view! { <p class="muted" aria-busy="true">"Loading your profile…"</p> }.into_any(),
+    let profile = move || match me.get() {
+        None => view! {
+            <p class="muted" aria-busy="true">
+                "Loading your profile…"
+            </p>
+        }
+        .into_any(),
         Some(Err(e)) => view! {
             <LoadError
                 message=e.user_message(Doing::Loading)
@@ -33,21 +37,29 @@ pub fn OverviewPage() -> impl IntoView {
         .into_any(),
         Some(Ok(me)) => view! {
             <div class="profile">
-                <span class="avatar avatar-large" aria-hidden="true">{initials(&me.display_name)}</span>
+                <span class="avatar avatar-large" aria-hidden="true">
+                    {initials(&me.display_name)}
+                </span>
                 <div>
-                    <p class="profile-name" dir="auto">{me.display_name.clone()}</p>
-                    <p class="muted" dir="auto">{me.user_principal_name.clone()}</p>
+                    <p class="profile-name" dir="auto">
+                        {me.display_name.clone()}
+                    </p>
+                    <p class="muted" dir="auto">
+                        {me.user_principal_name.clone()}
+                    </p>
                 </div>
             </div>
         }
         .into_any(),
-    }
     };
 
     let summary = move || match orgs.get() {
-        None => {
-            view! { <p class="muted" aria-busy="true">"Loading your organizations…"</p> }.into_any()
+        None => view! {
+            <p class="muted" aria-busy="true">
+                "Loading your organizations…"
+            </p>
         }
+        .into_any(),
         Some(Err(e)) => view! {
             <LoadError
                 message=e.user_message(Doing::Loading)
@@ -72,7 +84,9 @@ pub fn OverviewPage() -> impl IntoView {
                 <h2 id="organizations-block-heading">"Organizations"</h2>
                 {summary}
                 <p>
-                    <a class="action-link" href="/organizations">"Manage organizations"</a>
+                    <a class="action-link" href="/organizations">
+                        "Manage organizations"
+                    </a>
                 </p>
             </section>
         </div>
@@ -82,9 +96,7 @@ pub fn OverviewPage() -> impl IntoView {
 fn summary_view(list: &Organizations, left: &[String]) -> impl IntoView {
     let others = list.others.iter().filter(|o| !left.contains(&o.id)).count();
     let home = match &list.home {
-        Some(home) => view! {
-            <p>"Home organization: " <strong dir="auto">{home.display_name.clone()}</strong></p>
-        }
+        Some(home) => view! { <p>"Home organization: " <strong dir="auto">{home.display_name.clone()}</strong></p> }
         .into_any(),
         None => view! { <p>"You don't have a home organization."</p> }.into_any(),
     };
