@@ -1,18 +1,19 @@
 use leptos::prelude::*;
 
 use super::icons::MenuIcon;
-use crate::domain::initials;
+use crate::domain::{initials, Me};
 
 /// The 48 px bar: product name, the menu button on narrow screens, and who is signed in.
 #[component]
 pub fn AppHeader(
-    /// The signed-in person; nothing is shown for them until it loads.
-    me: LocalResource<Result<crate::domain::Me, crate::api::ApiError>>,
+    /// The signed-in person; nothing is shown for them until (and unless) they load.
+    #[prop(into)]
+    me: Signal<Option<Me>>,
     /// Whether the navigation pane is open on narrow screens.
     nav_open: RwSignal<bool>,
 ) -> impl IntoView {
     let person = move || {
-        me.get().and_then(Result::ok).map(|me| {
+        me.get().map(|me| {
             view! {
                 <div class="person">
                     <span class="avatar" aria-hidden="true">

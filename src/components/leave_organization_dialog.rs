@@ -2,7 +2,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::icons::SpinnerIcon;
-use crate::leave_flow::LeaveTarget;
+use super::ids::LEAVE_DIALOG_TITLE_ID;
+use crate::domain::LeaveTarget;
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
 /// closes, the page behind is inert), announced as an alert dialog named after the organization
@@ -56,7 +57,7 @@ pub fn LeaveOrganizationDialog(
             class="dialog"
             role="alertdialog"
             aria-modal="true"
-            aria-labelledby="leave-dialog-title"
+            aria-labelledby=LEAVE_DIALOG_TITLE_ID
             aria-describedby="leave-dialog-description"
             on:cancel=move |ev: web_sys::Event| {
                 ev.prevent_default();
@@ -68,7 +69,7 @@ pub fn LeaveOrganizationDialog(
                 }
             }
         >
-            <h2 id="leave-dialog-title" class="dialog-title" dir="auto">
+            <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
                 "Leave "
                 <bdi>{name}</bdi>
                 "?"

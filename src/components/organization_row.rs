@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
+use super::ids::leave_button_id;
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, Organization};
-use crate::leave_flow::leave_button_id;
 
 /// One of the other organizations: what helps a person recognise it (name, domain, when they
 /// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::set_title;
+use super::set_title;
 
 /// Any path the app doesn't know: says so, and offers a way back.
 #[component]
