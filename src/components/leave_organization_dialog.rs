@@ -51,6 +51,18 @@ pub fn LeaveOrganizationDialog(
         })
     };
 
+    // Escape: closing is decided by the flow (not while a request is in flight).
+    let on_escape = move |ev: web_sys::Event| {
+        ev.prevent_default();
+        on_cancel.run(());
+    };
+    // The browser may close the dialog itself (a repeated Escape); keep state in step.
+    let on_closed = move |_: web_sys::Event| {
+        if target.with_untracked(Option::is_some) && !pending.get_untracked() {
+            on_cancel.run(());
+        }
+    };
+
     view! {
         <dialog
             node_ref=dialog
@@ -59,15 +71,8 @@ pub fn LeaveOrganizationDialog(
             aria-modal="true"
             aria-labelledby=LEAVE_DIALOG_TITLE_ID
             aria-describedby="leave-dialog-description"
-            on:cancel=move |ev: web_sys::Event| {
-                ev.prevent_default();
-                on_cancel.run(());
-            }
-            on:close=move |_| {
-                if target.with_untracked(Option::is_some) && !pending.get_untracked() {
-                    on_cancel.run(());
-                }
-            }
+            on:cancel=on_escape
+            on:close=on_closed
         >
             <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
                 "Leave "
