@@ -134,6 +134,48 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Chromium's DevTools protocol through chromedriver's `goog/cdp/execute` endpoint: media
+/// emulation and the accessibility tree, which WebDriver itself doesn't offer.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// What the browser should pretend about the person's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+}
+
 /// A WebDriver server (chromedriver or geckodriver) and a browser session on it. Dropping it
 /// (at the end of a test, or while a failing test unwinds) ends the session and every process
 /// the driver started; see [`Cleanup`].
@@ -343,116 +385,7 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{}-{name}.png", self.name)), png).unwrap();
     }
-}
 
-/// Runs `scenario`, an `async fn(&Browser)`, once per browser engine of `MYORGS_BROWSERS`, each
-/// in a fresh session: light scheme and 1280 px wide, or the given scheme and width.
-#[macro_export]
-macro_rules! in_each_browser {
-    ($scenario:ident) => {
-        $crate::in_each_browser!($scenario, $crate::Scheme::Light, $crate::WINDOW_WIDTH)
-    };
-    ($scenario:ident, $scheme:expr, $width:expr) => {
-        for name in $crate::browsers() {
-            let browser = $crate::Browser::start_in(&name, $scheme, $width).await;
-            $scenario(&browser).await;
-            browser.quit().await;
-        }
-    };
-}
-
-/// The leave dialog, while it is open.
-pub const OPEN_DIALOG: &str = "//dialog[@open]";
-
-/// The Overview's summary once the demo data has loaded.
-pub const OVERVIEW_LOADED: &str = "//p[contains(., 'Home organization: Contoso')]";
-
-/// XPath of the `role="status"` region when it reads exactly `text`.
-pub fn status(text: &str) -> String {
-    format!(
-        "//*[@role='status' and normalize-space(.)={}]",
-        xpath_string(text)
-    )
-}
-
-/// XPath of the card of the organization named `name`.
-pub fn card(name: &str) -> String {
-    format!("//li[.//h3[normalize-space(.)={}]]", xpath_string(name))
-}
-
-/// XPath of a button by accessible name (`aria-label`, or its text when it has none).
-pub fn button(name: &str) -> String {
-    format!(
-        "//button[@aria-label={q} or (not(@aria-label) and normalize-space(.)={q})]",
-        q = xpath_string(name)
-    )
-}
-
-/// XPath of a link by its text.
-pub fn link(text: &str) -> String {
-    format!("//a[normalize-space(.)={}]", xpath_string(text))
-}
-
-/// XPath of a heading of `level` by its text.
-pub fn heading(level: u8, text: &str) -> String {
-    format!("//h{level}[normalize-space(.)={}]", xpath_string(text))
-}
-
-/// An XPath string literal for any text (XPath 1.0 has no escapes).
-pub fn xpath_string(s: &str) -> String {
-    if !s.contains('\'') {
-        format!("'{s}'")
-    } else if !s.contains('"') {
-        format!("\"{s}\"")
-    } else {
-        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
-        format!("concat({})", parts.join(", \"'\", "))
-    }
-}
-
-/// Chromium's DevTools protocol through chromedriver's `goog/cdp/execute` endpoint: media
-/// emulation and the accessibility tree, which WebDriver itself doesn't offer.
-#[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// What the browser should pretend about the person's settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    Light,
-    Dark,
-}
-
-impl Scheme {
-    pub fn name(self) -> &'static str {
-        match self {
-            Scheme::Light => "light",
-            Scheme::Dark => "dark",
-        }
-    }
-}
-
-impl Browser {
     /// Sends one DevTools command (Chromium only).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         assert_eq!(self.name, "chromium", "DevTools commands need Chromium");
@@ -583,6 +516,71 @@ impl Browser {
             v[1].as_str().unwrap().to_string(),
             v[2].as_bool().unwrap(),
         )
+    }
+}
+
+/// Runs `scenario`, an `async fn(&Browser)`, once per browser engine of `MYORGS_BROWSERS`, each
+/// in a fresh session: light scheme and 1280 px wide, or the given scheme and width.
+#[macro_export]
+macro_rules! in_each_browser {
+    ($scenario:ident) => {
+        $crate::in_each_browser!($scenario, $crate::Scheme::Light, $crate::WINDOW_WIDTH)
+    };
+    ($scenario:ident, $scheme:expr, $width:expr) => {
+        for name in $crate::browsers() {
+            let browser = $crate::Browser::start_in(&name, $scheme, $width).await;
+            $scenario(&browser).await;
+            browser.quit().await;
+        }
+    };
+}
+
+/// The leave dialog, while it is open.
+pub const OPEN_DIALOG: &str = "//dialog[@open]";
+
+/// The Overview's summary once the demo data has loaded.
+pub const OVERVIEW_LOADED: &str = "//p[contains(., 'Home organization: Contoso')]";
+
+/// XPath of the `role="status"` region when it reads exactly `text`.
+pub fn status(text: &str) -> String {
+    format!(
+        "//*[@role='status' and normalize-space(.)={}]",
+        xpath_string(text)
+    )
+}
+
+/// XPath of the card of the organization named `name`.
+pub fn card(name: &str) -> String {
+    format!("//li[.//h3[normalize-space(.)={}]]", xpath_string(name))
+}
+
+/// XPath of a button by accessible name (`aria-label`, or its text when it has none).
+pub fn button(name: &str) -> String {
+    format!(
+        "//button[@aria-label={q} or (not(@aria-label) and normalize-space(.)={q})]",
+        q = xpath_string(name)
+    )
+}
+
+/// XPath of a link by its text.
+pub fn link(text: &str) -> String {
+    format!("//a[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// XPath of a heading of `level` by its text.
+pub fn heading(level: u8, text: &str) -> String {
+    format!("//h{level}[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+pub fn xpath_string(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
     }
 }
 
