@@ -39,6 +39,8 @@ test: test-tools lint unit browser e2e
 
 lint:
 	cargo fmt --all -- --check
+	leptosfmt --quiet --check src tests
+	scripts/check-layers.sh
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p myorgs --target wasm32-unknown-unknown --all-targets -- -D warnings
 

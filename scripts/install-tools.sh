@@ -37,6 +37,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen" ] \
   cargo install wasm-bindgen-cli --version "$bindgen" --force
 fi
 
+# leptosfmt, which formats `view!` bodies (rustfmt skips them): `make lint` checks with it.
+if [ "$(leptosfmt --version 2>/dev/null)" != "leptosfmt 0.1.33" ]; then
+  say "installing leptosfmt 0.1.33"
+  cargo install leptosfmt --version =0.1.33 --locked
+fi
+
 # wasm-opt (binaryen 132), axe-core and the local OpenID provider (oidc-provider, jose), pinned
 # in package-lock.json, into ./node_modules.
 npm_pinned() { # NAME: the version package.json pins is the one installed

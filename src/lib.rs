@@ -1,11 +1,13 @@
 //! The Organizations page of a My Account portal: `App` loads `config.json`, then [`Portal`]
 //! renders the shell, the routes and the one confirmation dialog.
+//!
+//! Imports run one way: pages -> components, context, api, domain; context -> api, domain and the
+//! components' ids; api -> domain; components -> domain only. Nothing imports this file.
 
 pub mod api;
 pub mod components;
+pub mod context;
 pub mod domain;
-mod intl;
-mod leave_flow;
 pub mod pages;
 
 use std::sync::Arc;
@@ -14,19 +16,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::{load_config, ApiError, Backend, HttpBackend};
+use crate::api::{load_config, Backend, HttpBackend};
 use crate::components::{AppHeader, LeaveOrganizationDialog, NavPane, StatusNotice};
-use crate::domain::Me;
-pub use crate::leave_flow::LeaveFlow;
+use crate::context::{provide_portal_context, PortalContext};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
-
-/// The backend every page talks to, provided once by [`Portal`].
-#[derive(Clone)]
-pub struct Api(pub Arc<dyn Backend>);
-
-/// The signed-in person, loaded once for the header and the Overview page.
-#[derive(Clone, Copy)]
-pub struct MeResource(pub LocalResource<Result<Me, ApiError>>);
 
 /// Reads `config.json`, then starts the portal against the API it names. A missing or broken
 /// file is a clear message on the page, never a blank screen.
@@ -34,14 +27,21 @@ pub struct MeResource(pub LocalResource<Result<Me, ApiError>>);
 pub fn App() -> impl IntoView {
     let config = LocalResource::new(load_config);
     move || match config.get() {
-        None => view! { <p class="boot" aria-busy="true">"Loading…"</p> }.into_any(),
+        None => view! {
+            <p class="boot" aria-busy="true">
+                "Loading…"
+            </p>
+        }
+        .into_any(),
         Some(Err(why)) => {
             leptos::logging::error!("{why}");
             view! {
                 <main class="boot boot-error">
                     <h1>"Your organizations can't be shown"</h1>
                     <p>{api::CONFIG_ERROR}</p>
-                    <button class="btn btn-primary" on:click=|_| reload()>"Reload"</button>
+                    <button class="btn btn-primary" on:click=|_| reload()>
+                        "Reload"
+                    </button>
                 </main>
             }
             .into_any()
@@ -63,16 +63,8 @@ fn reload() {
 /// The whole portal against any [`Backend`]: the real one in the app, a fake in browser tests.
 #[component]
 pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
-    let api = Api(backend);
-    provide_context(api.clone());
-    let confirm_api = api.clone();
-    let me = LocalResource::new(move || {
-        let api = api.clone();
-        async move { api.0.me().await }
-    });
-    provide_context(MeResource(me));
-    let flow = LeaveFlow::new();
-    provide_context(flow);
+    let PortalContext { api, me, flow } = provide_portal_context(backend);
+    let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
 
     view! {
@@ -81,7 +73,7 @@ pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
                 "Skip to main content"
             </a>
             <FocusOnNavigation />
-            <AppHeader me nav_open />
+            <AppHeader me=person nav_open />
             <div class="layout">
                 <NavPane open=nav_open />
                 <main id="main" tabindex="-1">
@@ -96,7 +88,7 @@ pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
                 target=flow.target
                 pending=flow.pending
                 error=flow.error
-                on_confirm=move |_| flow.confirm(confirm_api.clone())
+                on_confirm=move |_| flow.confirm(api.clone())
                 on_cancel=move |_| flow.cancel()
             />
         </Router>
@@ -144,10 +136,4 @@ fn skip_to_main(ev: leptos::ev::MouseEvent) {
             let _ = main.focus();
         }
     }
-}
-
-/// Sets the browser tab's title, so each route is named for people who use many tabs and for
-/// screen readers (WCAG 2.4.2).
-pub fn set_title(page: &str) {
-    document().set_title(&format!("{page} - My Account"));
 }

@@ -3,8 +3,12 @@
 //! The tests live in `tests/`; `make e2e` runs them.
 //!
 //! Environment: `MYORGS_SERVER` (server binary), `MYORGS_DIST` (Trunk's `dist/`),
-//! `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `MYORGS_BROWSERS` (comma-separated,
-//! `chromium` and/or `firefox`; default both), `GECKODRIVER`.
+//! `MYORGS_BROWSERS` (comma-separated, `chromium` and/or `firefox`; default both), `CHROMIUM`
+//! (default `/usr/bin/chromium`), `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `GECKODRIVER`
+//! (default `geckodriver` on `PATH`).
+//!
+//! Whatever a test does, also when it fails: its browser session is closed and the driver's whole
+//! process tree ended ([`Browser`]'s guard), its server stopped, and its folders removed.
 
 #![allow(clippy::unwrap_used)] // test harness: a broken set-up should stop the run loudly
 
@@ -33,23 +37,39 @@ impl Drop for Reaper {
     }
 }
 
-/// A running `myorgs-server` with its own database.
+/// A running `myorgs-server` with its own database. Fields drop in order: the server stops
+/// before its folder goes.
 pub struct Server {
     pub url: String,
     _process: Reaper,
-    pub dir: PathBuf,
+    _dir: TempDir,
 }
 
-/// A fresh, empty folder under the system's temp folder.
-pub fn temp_dir(label: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let dir =
-        std::env::temp_dir().join(format!("myorgs-e2e-{label}-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh, empty folder under the system's temp folder, removed with everything in it when
+/// this value goes away (also when the test fails).
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("myorgs-e2e-{label}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn env_path(name: &str) -> PathBuf {
@@ -67,10 +87,10 @@ impl Server {
     }
 
     pub fn start_with_dist(dist: &Path, extra: &[&str]) -> Server {
-        let dir = temp_dir("server");
+        let dir = TempDir::new("server");
         let mut child = Command::new(env_path("MYORGS_SERVER"))
             .args(["--addr", "127.0.0.1:0", "--reset", "--db"])
-            .arg(dir.join("db.sqlite3"))
+            .arg(dir.path().join("db.sqlite3"))
             .arg("--dist")
             .arg(dist)
             .args(extra)
@@ -79,6 +99,8 @@ impl Server {
             .spawn()
             .expect("the server starts");
         let stdout = child.stdout.take().unwrap();
+        // From here on a failed start still stops the server and removes its folder.
+        let process = Reaper(child);
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).unwrap();
         let url = line
@@ -88,8 +110,8 @@ impl Server {
             .to_string();
         Server {
             url,
-            _process: Reaper(child),
-            dir,
+            _process: process,
+            _dir: dir,
         }
     }
 }
@@ -112,22 +134,69 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A WebDriver server (chromedriver or geckodriver) and a browser session on it.
+/// Chromium's DevTools protocol through chromedriver's `goog/cdp/execute` endpoint: media
+/// emulation and the accessibility tree, which WebDriver itself doesn't offer.
+#[derive(Debug)]
+struct Cdp {
+    cmd: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// What the browser should pretend about the person's settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    Light,
+    Dark,
+}
+
+impl Scheme {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scheme::Light => "light",
+            Scheme::Dark => "dark",
+        }
+    }
+}
+
+/// A WebDriver server (chromedriver or geckodriver) and a browser session on it. Dropping it
+/// (at the end of a test, or while a failing test unwinds) ends the session and every process
+/// the driver started; see [`Cleanup`].
 pub struct Browser {
     pub client: Client,
     pub name: String,
-    _driver: Reaper,
+    cleanup: Cleanup,
 }
 
-/// The browser arguments shared with wasm-bindgen-test, from `webdriver.json`.
-fn capabilities(browser: &str, scheme: Scheme) -> serde_json::Map<String, Value> {
+/// The browser arguments shared with wasm-bindgen-test, from `webdriver.json`, plus a profile
+/// folder of our own (removed by [`Cleanup`] even if the browser is killed).
+fn capabilities(browser: &str, scheme: Scheme, profile: &Path) -> serde_json::Map<String, Value> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../webdriver.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let mut caps = serde_json::Map::new();
     match browser {
         "chromium" => {
             let mut chrome = all["goog:chromeOptions"].clone();
-            chrome["binary"] = json!("/usr/bin/chromium");
+            chrome["binary"] = json!(env_or("CHROMIUM", "/usr/bin/chromium"));
+            let profile = format!("--user-data-dir={}", profile.display());
+            chrome["args"].as_array_mut().unwrap().push(json!(profile));
             caps.insert("goog:chromeOptions".into(), chrome);
             caps.insert("browserName".into(), json!("chrome"));
         }
@@ -138,12 +207,21 @@ fn capabilities(browser: &str, scheme: Scheme) -> serde_json::Map<String, Value>
             let prefs =
                 json!({ "layout.css.prefers-color-scheme.content-override": override_value });
             firefox["prefs"] = prefs;
+            let args = firefox["args"].as_array_mut().unwrap();
+            args.extend([json!("-profile"), json!(profile.display().to_string())]);
             caps.insert("moz:firefoxOptions".into(), firefox);
             caps.insert("browserName".into(), json!("firefox"));
         }
         other => panic!("unknown browser {other:?}"),
     }
+    // An `alert()` (say, from markup that ran) is dismissed instead of failing every later
+    // command: the test's own assertion then says what went wrong.
+    caps.insert("unhandledPromptBehavior".into(), json!("accept"));
     caps
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.into())
 }
 
 impl Browser {
@@ -158,28 +236,34 @@ impl Browser {
         let port = free_port();
         let (program, args) = match browser {
             "chromium" => (
-                std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
+                env_or("CHROMEDRIVER", "/usr/bin/chromedriver"),
                 vec![format!("--port={port}")],
             ),
             "firefox" => (
-                std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into()),
+                env_or("GECKODRIVER", "geckodriver"),
                 vec!["--port".into(), port.to_string()],
             ),
             other => panic!("unknown browser {other:?}"),
         };
+        let profile = TempDir::new(&format!("{browser}-profile"));
         let driver = Command::new(&program)
             .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{program} starts: {e}"));
-        let driver = Reaper(driver);
-        let webdriver = format!("http://127.0.0.1:{port}");
+        let mut cleanup = Cleanup {
+            webdriver: format!("127.0.0.1:{port}"),
+            session: None,
+            driver: Reaper(driver),
+            _profile: profile,
+        };
+        let webdriver = format!("http://{}", cleanup.webdriver);
         let started = Instant::now();
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector)
-                .capabilities(capabilities(browser, scheme))
+                .capabilities(capabilities(browser, scheme, cleanup._profile.path()))
                 .connect(&webdriver)
                 .await
             {
@@ -190,12 +274,17 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        client.set_window_size(WINDOW_WIDTH, 900).await.unwrap();
+        cleanup.session = client.session_id().await.unwrap();
         let browser = Browser {
             client,
             name: browser.to_string(),
-            _driver: driver,
+            cleanup,
         };
+        browser
+            .client
+            .set_window_size(WINDOW_WIDTH, 900)
+            .await
+            .unwrap();
         if browser.name == "chromium" {
             browser
                 .emulate_media(&[("prefers-color-scheme", scheme.name())])
@@ -211,9 +300,21 @@ impl Browser {
         browser
     }
 
-    /// Ends the session (the driver process goes with `self`).
-    pub async fn quit(self) {
-        let _ = self.client.clone().close().await;
+    /// Ends the session; the driver and anything left of the browser go with `self`.
+    pub async fn quit(mut self) {
+        if self.client.clone().close().await.is_ok() {
+            self.cleanup.session = None;
+        }
+    }
+
+    /// The driver's process and all its descendants (the browser's processes) right now.
+    pub fn processes(&self) -> Vec<u32> {
+        process_tree(self.cleanup.driver.0.id())
+    }
+
+    /// The browser's profile folder.
+    pub fn profile(&self) -> PathBuf {
+        self.cleanup._profile.path().to_path_buf()
     }
 
     pub async fn goto(&self, url: &str) {
@@ -284,81 +385,7 @@ impl Browser {
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join(format!("{}-{name}.png", self.name)), png).unwrap();
     }
-}
 
-/// XPath of a button by accessible name (`aria-label`, or its text when it has none).
-pub fn button(name: &str) -> String {
-    format!(
-        "//button[@aria-label={q} or (not(@aria-label) and normalize-space(.)={q})]",
-        q = xpath_string(name)
-    )
-}
-
-/// XPath of a link by its text.
-pub fn link(text: &str) -> String {
-    format!("//a[normalize-space(.)={}]", xpath_string(text))
-}
-
-/// XPath of a heading of `level` by its text.
-pub fn heading(level: u8, text: &str) -> String {
-    format!("//h{level}[normalize-space(.)={}]", xpath_string(text))
-}
-
-/// An XPath string literal for any text (XPath 1.0 has no escapes).
-pub fn xpath_string(s: &str) -> String {
-    if !s.contains('\'') {
-        format!("'{s}'")
-    } else if !s.contains('"') {
-        format!("\"{s}\"")
-    } else {
-        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
-        format!("concat({})", parts.join(", \"'\", "))
-    }
-}
-
-/// Chromium's DevTools protocol through chromedriver's `goog/cdp/execute` endpoint: media
-/// emulation and the accessibility tree, which WebDriver itself doesn't offer.
-#[derive(Debug)]
-struct Cdp {
-    cmd: String,
-    params: Value,
-}
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.cmd, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-/// What the browser should pretend about the person's settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    Light,
-    Dark,
-}
-
-impl Scheme {
-    pub fn name(self) -> &'static str {
-        match self {
-            Scheme::Light => "light",
-            Scheme::Dark => "dark",
-        }
-    }
-}
-
-impl Browser {
     /// Sends one DevTools command (Chromium only).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Value {
         assert_eq!(self.name, "chromium", "DevTools commands need Chromium");
@@ -492,22 +519,170 @@ impl Browser {
     }
 }
 
+/// Runs `scenario`, an `async fn(&Browser)`, once per browser engine of `MYORGS_BROWSERS`, each
+/// in a fresh session: light scheme and 1280 px wide, or the given scheme and width.
+#[macro_export]
+macro_rules! in_each_browser {
+    ($scenario:ident) => {
+        $crate::in_each_browser!($scenario, $crate::Scheme::Light, $crate::WINDOW_WIDTH)
+    };
+    ($scenario:ident, $scheme:expr, $width:expr) => {
+        for name in $crate::browsers() {
+            let browser = $crate::Browser::start_in(&name, $scheme, $width).await;
+            $scenario(&browser).await;
+            browser.quit().await;
+        }
+    };
+}
+
+/// The leave dialog, while it is open.
+pub const OPEN_DIALOG: &str = "//dialog[@open]";
+
+/// The Overview's summary once the demo data has loaded.
+pub const OVERVIEW_LOADED: &str = "//p[contains(., 'Home organization: Contoso')]";
+
+/// XPath of the `role="status"` region when it reads exactly `text`.
+pub fn status(text: &str) -> String {
+    format!(
+        "//*[@role='status' and normalize-space(.)={}]",
+        xpath_string(text)
+    )
+}
+
+/// XPath of the card of the organization named `name`.
+pub fn card(name: &str) -> String {
+    format!("//li[.//h3[normalize-space(.)={}]]", xpath_string(name))
+}
+
+/// XPath of a button by accessible name (`aria-label`, or its text when it has none).
+pub fn button(name: &str) -> String {
+    format!(
+        "//button[@aria-label={q} or (not(@aria-label) and normalize-space(.)={q})]",
+        q = xpath_string(name)
+    )
+}
+
+/// XPath of a link by its text.
+pub fn link(text: &str) -> String {
+    format!("//a[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// XPath of a heading of `level` by its text.
+pub fn heading(level: u8, text: &str) -> String {
+    format!("//h{level}[normalize-space(.)={}]", xpath_string(text))
+}
+
+/// An XPath string literal for any text (XPath 1.0 has no escapes).
+pub fn xpath_string(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else if !s.contains('"') {
+        format!("\"{s}\"")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
 /// Sends a bodiless request straight to the server, as another tab or device would, and returns
 /// the status code.
 pub fn http_status(method: &str, base_url: &str, path: &str) -> u16 {
-    use std::io::{Read, Write};
     let authority = base_url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(authority).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    let response = http_request(method, authority, path).unwrap();
     response
         .split_whitespace()
         .nth(1)
         .and_then(|code| code.parse().ok())
         .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"))
+}
+
+/// One bodiless HTTP/1.1 request to `authority` (`host:port`); the whole response, or why not.
+fn http_request(method: &str, authority: &str, path: &str) -> std::io::Result<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(PATIENCE))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+/// What [`Browser`] leaves behind, undone when it drops, however the test ends. Without this a
+/// failing test (its session never closed) leaves the browser's process tree running, as
+/// orphans of a killed driver, and its profile on disk.
+struct Cleanup {
+    /// `host:port` of the driver.
+    webdriver: String,
+    /// The open session, `None` once it is closed.
+    session: Option<String>,
+    driver: Reaper,
+    _profile: TempDir,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        // Ask the driver to end the session (it closes the browser and waits for it); Drop can't
+        // await, so this is one plain blocking HTTP request.
+        if let Some(session) = self.session.take() {
+            let _ = http_request("DELETE", &self.webdriver, &format!("/session/{session}"));
+        }
+        // Then end whatever is still running under the driver, browser first. The driver itself
+        // goes with `self.driver`, and the profile folder after it.
+        let mut left = process_tree(self.driver.0.id());
+        left.reverse();
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(left.iter().map(u32::to_string))
+            .stderr(Stdio::null())
+            .status();
+        // Only once they are gone may the profile folder go (Firefox writes to it to the end).
+        let started = Instant::now();
+        while left.iter().any(|pid| is_running(*pid)) && started.elapsed() < PATIENCE {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// `pid` and every process descended from it, parents before children (from `/proc`).
+pub fn process_tree(pid: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (comm) state ppid ...`; `comm` may itself hold spaces and parentheses.
+            let after = &stat[stat.rfind(')')? + 1..];
+            let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut tree = vec![pid];
+    let mut at = 0;
+    while at < tree.len() {
+        let parent = tree[at];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        at += 1;
+    }
+    tree
+}
+
+/// Whether `pid` is a live process (a zombie, dead but not yet reaped, is not).
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after = stat[stat.rfind(')')? + 1..].to_string();
+            after.split_whitespace().next().map(|state| state != "Z")
+        })
+        .unwrap_or(false)
 }

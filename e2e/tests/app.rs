@@ -2,18 +2,10 @@
 
 #![allow(clippy::unwrap_used)] // a test that can't find what it looks for should fail loudly
 
-use myorgs_e2e::{browsers, button, heading, link, Browser, Server};
-
-/// Runs `scenario` once per browser engine.
-macro_rules! in_each_browser {
-    ($scenario:ident) => {
-        for name in browsers() {
-            let browser = Browser::start(&name).await;
-            $scenario(&browser).await;
-            browser.quit().await;
-        }
-    };
-}
+use myorgs_e2e::{
+    button, card, heading, in_each_browser, link, status, Browser, Scheme, Server, TempDir,
+    OPEN_DIALOG, OVERVIEW_LOADED,
+};
 
 #[tokio::test]
 async fn leave_an_organization_from_the_overview_and_it_stays_gone() {
@@ -21,26 +13,27 @@ async fn leave_an_organization_from_the_overview_and_it_stays_gone() {
         let server = Server::start(&[]);
         b.goto(&server.url).await;
         b.wait_for(&heading(1, "Overview")).await;
-        b.wait_for("//*[contains(., 'Home organization: Contoso')]")
-            .await;
+        b.wait_for(OVERVIEW_LOADED).await;
         b.screenshot("overview").await;
 
         b.click(&link("Manage organizations")).await;
         b.wait_for(&heading(1, "Organizations")).await;
         b.wait_for(&heading(2, "Home organization")).await;
         b.wait_for(&heading(3, "Fabrikam")).await;
-        assert!(b.client.current_url().await.unwrap().path() == "/organizations");
+        assert_eq!(
+            b.client.current_url().await.unwrap().path(),
+            "/organizations"
+        );
         b.screenshot("organizations").await;
 
         b.click(&button("Leave organization Fabrikam")).await;
         // Matched in the DOM, not through WebDriver's visible text: that reads "" while the
         // dialog is still fading in.
-        b.wait_for("//dialog[@open]//h2[normalize-space(.)='Leave Fabrikam?']")
+        b.wait_for(&format!("{OPEN_DIALOG}{}", heading(2, "Leave Fabrikam?")))
             .await;
         b.screenshot("leave-dialog").await;
         b.click(&button("Leave")).await;
-        b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
-            .await;
+        b.wait_for(&status("You left Fabrikam.")).await;
         b.wait_gone(&heading(3, "Fabrikam")).await;
         b.screenshot("left").await;
 
@@ -61,7 +54,7 @@ async fn an_organization_whose_policy_disallows_leaving_cannot_be_left() {
         let server = Server::start(&[]);
         b.goto(&format!("{}/organizations", server.url)).await;
         b.wait_for(&heading(3, "Woodgrove Bank")).await;
-        let card = "//li[.//h3[normalize-space(.)='Woodgrove Bank']]";
+        let card = card("Woodgrove Bank");
         b.wait_for(&format!(
             "{card}//*[contains(., \"Your administrator doesn't allow leaving this organization.\")]"
         ))
@@ -114,14 +107,14 @@ async fn deep_links_and_unknown_addresses_work() {
 async fn a_missing_config_file_is_explained_not_blank() {
     async fn scenario(b: &Browser) {
         let dist = std::path::PathBuf::from(std::env::var("MYORGS_DIST").unwrap());
-        let copy = myorgs_e2e::temp_dir("dist-without-config");
+        let copy = TempDir::new("dist-without-config");
         for entry in std::fs::read_dir(&dist).unwrap() {
             let entry = entry.unwrap();
             if entry.file_name() != "config.json" {
-                std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+                std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
             }
         }
-        let server = Server::start_with_dist(&copy, &[]);
+        let server = Server::start_with_dist(copy.path(), &[]);
         b.goto(&server.url).await;
         b.wait_for(&heading(1, "Your organizations can't be shown"))
             .await;
@@ -138,7 +131,7 @@ async fn an_organization_already_left_elsewhere_just_disappears() {
         b.goto(&format!("{}/organizations", server.url)).await;
         b.wait_for(&heading(3, "Fabrikam")).await;
         let id = b
-            .wait_for("//li[.//h3[normalize-space(.)='Fabrikam']]//code")
+            .wait_for(&format!("{}//code", card("Fabrikam")))
             .await
             .text()
             .await
@@ -148,10 +141,9 @@ async fn an_organization_already_left_elsewhere_just_disappears() {
         assert_eq!(myorgs_e2e::http_status("DELETE", &server.url, &path), 204);
         b.click(&button("Leave organization Fabrikam")).await;
         b.click(&button("Leave")).await;
-        b.wait_for("//*[@role='status' and normalize-space(.)='You left Fabrikam.']")
-            .await;
+        b.wait_for(&status("You left Fabrikam.")).await;
         b.wait_gone(&heading(3, "Fabrikam")).await;
-        assert_eq!(b.count("//dialog[@open]").await, 0);
+        assert_eq!(b.count(OPEN_DIALOG).await, 0);
     }
     in_each_browser!(scenario);
 }
@@ -174,8 +166,7 @@ async fn every_page_of_a_long_list_is_shown() {
 
 #[tokio::test]
 async fn on_a_phone_the_navigation_sits_behind_the_menu_button() {
-    for name in browsers() {
-        let b = Browser::start_in(&name, myorgs_e2e::Scheme::Light, 360).await;
+    async fn scenario(b: &Browser) {
         let server = Server::start(&[]);
         b.goto(&server.url).await;
         b.wait_for(&heading(1, "Overview")).await;
@@ -199,6 +190,6 @@ async fn on_a_phone_the_navigation_sits_behind_the_menu_button() {
             Some("false")
         );
         assert!(!b.wait_for(nav_link).await.is_displayed().await.unwrap());
-        b.quit().await;
     }
+    in_each_browser!(scenario, Scheme::Light, 360);
 }

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::domain::text;
+
 /// What went wrong with a request. `code` is the API's machine-readable `error.code`; the API's
 /// `message` is for developers and is never shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,9 +50,7 @@ impl ApiError {
                 retry_after_secs,
             } => match (status, code.as_deref()) {
                 (401, _) => "Your session has ended. Sign in again to continue.".into(),
-                (_, Some("leaveNotAllowed")) => {
-                    "Your administrator doesn't allow leaving this organization.".into()
-                }
+                (_, Some("leaveNotAllowed")) => text::LEAVE_NOT_ALLOWED.into(),
                 (_, Some("cannotLeaveHomeOrganization")) => {
                     "You can't leave your home organization.".into()
                 }

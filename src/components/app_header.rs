@@ -1,24 +1,31 @@
 use leptos::prelude::*;
 
 use super::icons::MenuIcon;
-use crate::domain::initials;
+use crate::domain::{initials, Me};
 
 /// The 48 px bar: product name, the menu button on narrow screens, and who is signed in.
 #[component]
 pub fn AppHeader(
-    /// The signed-in person; nothing is shown for them until it loads.
-    me: LocalResource<Result<crate::domain::Me, crate::api::ApiError>>,
+    /// The signed-in person; nothing is shown for them until (and unless) they load.
+    #[prop(into)]
+    me: Signal<Option<Me>>,
     /// Whether the navigation pane is open on narrow screens.
     nav_open: RwSignal<bool>,
 ) -> impl IntoView {
     let person = move || {
-        me.get().and_then(Result::ok).map(|me| {
+        me.get().map(|me| {
             view! {
                 <div class="person">
-                    <span class="avatar" aria-hidden="true">{initials(&me.display_name)}</span>
+                    <span class="avatar" aria-hidden="true">
+                        {initials(&me.display_name)}
+                    </span>
                     <span class="person-text">
-                        <span class="person-name" dir="auto">{me.display_name.clone()}</span>
-                        <span class="person-upn" dir="auto">{me.user_principal_name.clone()}</span>
+                        <span class="person-name" dir="auto">
+                            {me.display_name.clone()}
+                        </span>
+                        <span class="person-upn" dir="auto">
+                            {me.user_principal_name.clone()}
+                        </span>
                     </span>
                 </div>
             }
@@ -35,7 +42,9 @@ pub fn AppHeader(
             >
                 <MenuIcon />
             </button>
-            <a class="brand" href="/">"My Account"</a>
+            <a class="brand" href="/">
+                "My Account"
+            </a>
             <span class="header-spacer"></span>
             {person}
         </header>

@@ -39,7 +39,12 @@ pub fn CopyButton(
         });
     };
     view! {
-        <button type="button" class="btn btn-subtle btn-small copy-button" aria-label=label on:click=copy>
+        <button
+            type="button"
+            class="btn btn-subtle btn-small copy-button"
+            aria-label=label
+            on:click=copy
+        >
             {move || match state.get() {
                 Copied::Done => view! { <CheckIcon /> }.into_any(),
                 _ => view! { <CopyIcon /> }.into_any(),

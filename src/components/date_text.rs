@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::intl;
+use super::intl;
 
 /// A moment as people read it ("3 days ago", or "Mar 5, 2024" when older), with the exact date
 /// and time on hover and on keyboard focus, and in the accessible text.

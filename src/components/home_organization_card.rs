@@ -17,7 +17,10 @@ pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
                 <dt>"Verified domains"</dt>
                 <dd>
                     <ul class="domain-list">
-                        {domains.into_iter().map(|d| view! { <li dir="auto">{d}</li> }).collect_view()}
+                        {domains
+                            .into_iter()
+                            .map(|d| view! { <li dir="auto">{d}</li> })
+                            .collect_view()}
                     </ul>
                 </dd>
             </div>
@@ -27,10 +30,14 @@ pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
         <div class="card org-card home-card">
             <div class="org-main">
                 <div class="org-title-row">
-                    <h3 class="org-name" dir="auto">{org.display_name.clone()}</h3>
+                    <h3 class="org-name" dir="auto">
+                        {org.display_name.clone()}
+                    </h3>
                     <span class="badge">"Home organization"</span>
                 </div>
-                <p class="org-domain" dir="auto">{org.default_domain.clone()}</p>
+                <p class="org-domain" dir="auto">
+                    {org.default_domain.clone()}
+                </p>
                 <dl class="org-details">
                     {verified}
                     <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />

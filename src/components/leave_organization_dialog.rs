@@ -2,7 +2,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::icons::SpinnerIcon;
-use crate::leave_flow::LeaveTarget;
+use super::ids::LEAVE_DIALOG_TITLE_ID;
+use crate::domain::LeaveTarget;
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
 /// closes, the page behind is inert), announced as an alert dialog named after the organization
@@ -50,28 +51,33 @@ pub fn LeaveOrganizationDialog(
         })
     };
 
+    // Escape: closing is decided by the flow (not while a request is in flight).
+    let on_escape = move |ev: web_sys::Event| {
+        ev.prevent_default();
+        on_cancel.run(());
+    };
+    // The browser may close the dialog itself (a repeated Escape); keep state in step.
+    let on_closed = move |_: web_sys::Event| {
+        if target.with_untracked(Option::is_some) && !pending.get_untracked() {
+            on_cancel.run(());
+        }
+    };
+
     view! {
         <dialog
             node_ref=dialog
             class="dialog"
             role="alertdialog"
             aria-modal="true"
-            aria-labelledby="leave-dialog-title"
+            aria-labelledby=LEAVE_DIALOG_TITLE_ID
             aria-describedby="leave-dialog-description"
-            on:cancel=move |ev: web_sys::Event| {
-                // Escape: closing is decided by the flow (not while a request is in flight).
-                ev.prevent_default();
-                on_cancel.run(());
-            }
-            on:close=move |_| {
-                // The browser may close the dialog itself (a repeated Escape); keep state in step.
-                if target.with_untracked(Option::is_some) && !pending.get_untracked() {
-                    on_cancel.run(());
-                }
-            }
+            on:cancel=on_escape
+            on:close=on_closed
         >
-            <h2 id="leave-dialog-title" class="dialog-title" dir="auto">
-                "Leave " <bdi>{name}</bdi> "?"
+            <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
+                "Leave "
+                <bdi>{name}</bdi>
+                "?"
             </h2>
             <div id="leave-dialog-description" class="dialog-body">
                 <p>
@@ -81,7 +87,9 @@ pub fn LeaveOrganizationDialog(
                 </p>
             </div>
             <Show when=move || error.with(Option::is_some)>
-                <p class="dialog-error" role="alert">{move || error.get()}</p>
+                <p class="dialog-error" role="alert">
+                    {move || error.get()}
+                </p>
             </Show>
             <div class="dialog-actions">
                 <button

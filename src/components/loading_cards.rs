@@ -11,7 +11,9 @@ pub fn LoadingCards(
 ) -> impl IntoView {
     view! {
         <div class="loading" aria-busy="true">
-            <p class="visually-hidden" role="status">{label}</p>
+            <p class="visually-hidden" role="status">
+                {label}
+            </p>
             {(0..count)
                 .map(|_| {
                     view! {

@@ -1,10 +1,13 @@
-//! Reusable pieces: props in, callbacks out. None of them fetches.
+//! Reusable pieces: props in, callbacks out. None of them fetches, and none imports anything
+//! above `domain` (`make lint` checks it): a component that needs the network takes a callback.
 
 mod app_header;
 mod copy_button;
 mod date_text;
 mod home_organization_card;
 mod icons;
+pub mod ids;
+mod intl;
 mod leave_organization_dialog;
 mod load_error;
 mod loading_cards;

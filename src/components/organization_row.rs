@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
+use super::ids::leave_button_id;
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, Organization};
-use crate::leave_flow::leave_button_id;
 
 /// One of the other organizations: what helps a person recognise it (name, domain, when they
 /// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.
@@ -37,7 +37,8 @@ pub fn OrganizationRow(
         let why = org.leave_blocked_message().unwrap_or_default();
         let contact = org.privacy_contact.clone().map(|contact| {
             view! {
-                " " <PrivacyContactLinks contact organization=name.clone() />
+                " "
+                <PrivacyContactLinks contact organization=name.clone() />
             }
         });
         view! {
@@ -50,12 +51,18 @@ pub fn OrganizationRow(
     view! {
         <li class="card org-card">
             <div class="org-main">
-                <h3 class="org-name" dir="auto">{org.display_name.clone()}</h3>
-                <p class="org-domain" dir="auto">{org.default_domain.clone()}</p>
+                <h3 class="org-name" dir="auto">
+                    {org.display_name.clone()}
+                </h3>
+                <p class="org-domain" dir="auto">
+                    {org.default_domain.clone()}
+                </p>
                 <dl class="org-details">
                     <div>
                         <dt>"Joined"</dt>
-                        <dd><DateText when=org.joined missing="Unknown" /></dd>
+                        <dd>
+                            <DateText when=org.joined missing="Unknown" />
+                        </dd>
                     </div>
                     <div>
                         <dt>"Last sign-in"</dt>

@@ -4,10 +4,11 @@
 mod dates;
 mod links;
 mod organization;
+pub mod text;
 
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
-    initials, is_guid, LastSignIn, LeaveReason, LeaveRule, Me, Organization, Organizations,
-    PrivacyContact, TenantCategory,
+    initials, is_guid, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
+    Organizations, PrivacyContact, TenantCategory,
 };

@@ -1,5 +1,7 @@
 //! The organizations a person belongs to, and the rules about leaving them.
 
+use super::text;
+
 /// The signed-in person, as the header and the Overview page show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Me {
@@ -86,9 +88,7 @@ impl Organization {
         }
         match &self.leave {
             LeaveRule::Allowed => None,
-            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed) => {
-                Some("Your administrator doesn't allow leaving this organization.")
-            }
+            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed) => Some(text::LEAVE_NOT_ALLOWED),
             LeaveRule::NotAllowed(LeaveReason::AccountDisabled) => {
                 Some("Your account in this organization is disabled.")
             }
@@ -144,9 +144,29 @@ impl Organizations {
         Organizations { home, others }
     }
 
-    /// Forgets an organization the person has left; the rest keep their order.
-    pub fn remove(&mut self, id: &str) {
-        self.others.retain(|o| o.id != id);
+    /// The other organizations minus those left during this visit (`left` holds their IDs), in
+    /// the API's order: what both pages show without loading the list again.
+    pub fn others_not_left<'a>(
+        &'a self,
+        left: &'a [String],
+    ) -> impl Iterator<Item = &'a Organization> + 'a {
+        self.others.iter().filter(move |o| !left.contains(&o.id))
+    }
+}
+
+/// The organization a leave confirmation is about: what the dialog names and the request sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaveTarget {
+    pub id: String,
+    pub display_name: String,
+}
+
+impl From<&Organization> for LeaveTarget {
+    fn from(org: &Organization) -> Self {
+        LeaveTarget {
+            id: org.id.clone(),
+            display_name: org.display_name.clone(),
+        }
     }
 }
 
@@ -262,15 +282,41 @@ mod tests {
     }
 
     #[test]
-    fn removing_keeps_the_order_of_the_rest() {
-        let mut orgs = Organizations::from_list(vec![
+    fn organizations_left_in_this_visit_are_hidden_and_the_rest_keep_their_order() {
+        let orgs = Organizations::from_list(vec![
+            org(
+                "h",
+                TenantCategory::Home,
+                LeaveRule::NotAllowed(LeaveReason::HomeOrganization),
+            ),
             org("a", TenantCategory::Guest, LeaveRule::Allowed),
             org("b", TenantCategory::Guest, LeaveRule::Allowed),
             org("c", TenantCategory::Guest, LeaveRule::Allowed),
         ]);
-        orgs.remove("b");
-        let ids: Vec<&str> = orgs.others.iter().map(|o| o.id.as_str()).collect();
-        assert_eq!(ids, ["a", "c"]);
+        let ids = |left: &[String]| -> Vec<String> {
+            orgs.others_not_left(left).map(|o| o.id.clone()).collect()
+        };
+        assert_eq!(ids(&[]), ["a", "b", "c"]);
+        assert_eq!(ids(&["b".into()]), ["a", "c"]);
+        assert_eq!(ids(&["c".into(), "a".into(), "gone".into()]), ["b"]);
+        // The home organization can't be left, so it is never among the others.
+        assert_eq!(ids(&["h".into()]), ["a", "b", "c"]);
+        assert_eq!(
+            ids(&["a".into(), "b".into(), "c".into()]),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_leave_target_names_the_organization_it_is_about() {
+        let o = org("a", TenantCategory::Guest, LeaveRule::Allowed);
+        assert_eq!(
+            LeaveTarget::from(&o),
+            LeaveTarget {
+                id: "a".into(),
+                display_name: "Org a".into()
+            }
+        );
     }
 
     #[test]

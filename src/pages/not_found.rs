@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::set_title;
+use super::set_title;
 
 /// Any path the app doesn't know: says so, and offers a way back.
 #[component]
@@ -9,7 +9,9 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <h1>"Page not found"</h1>
         <div class="card not-found">
-            <p>"There's no page at this address. It may have moved, or the link may be mistyped."</p>
+            <p>
+                "There's no page at this address. It may have moved, or the link may be mistyped."
+            </p>
             <p>
                 <a href="/">"Go to Overview"</a>
                 " or "

@@ -1,68 +1,35 @@
 use leptos::prelude::*;
 
-use crate::api::Doing;
-use crate::components::{HomeOrganizationCard, LoadError, LoadingCards, OrganizationList};
+use super::{load_failed, set_title};
+use crate::components::ids::OTHERS_HEADING_ID;
+use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList};
+use crate::context::{leave_flow, load_organizations};
+use crate::domain::text::{LOADING_ORGANIZATIONS, NO_OTHER_ORGANIZATIONS};
 use crate::domain::Organization;
-use crate::leave_flow::OTHERS_HEADING_ID;
-use crate::{set_title, Api, LeaveFlow};
-
-#[derive(Clone, PartialEq)]
-enum Phase {
-    Loading,
-    Failed(String),
-    Ready,
-}
 
 /// "Organizations": the home organization, then every other organization with a way to leave
 /// it. Without a home organization there is a single "Organizations" heading over the list.
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
     set_title("Organizations");
-    let api = expect_context::<Api>();
-    let flow = expect_context::<LeaveFlow>();
-    let orgs = LocalResource::new(move || {
-        let api = api.clone();
-        async move { api.0.organizations().await }
-    });
-    let phase = Memo::new(move |_| match orgs.get() {
-        None => Phase::Loading,
-        Some(Ok(_)) => Phase::Ready,
-        Some(Err(e)) => Phase::Failed(e.user_message(Doing::Loading)),
-    });
+    let flow = leave_flow();
+    let orgs = load_organizations();
     let home = Memo::new(move |_| {
-        orgs.with(|o| {
-            o.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .and_then(|o| o.home.clone())
-        })
+        orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
     let others = Signal::derive(move || {
         let left = flow.left.get();
         orgs.with(|o| match o {
-            Some(Ok(orgs)) => orgs
-                .others
-                .iter()
-                .filter(|o| !left.contains(&o.id))
-                .cloned()
-                .collect(),
+            Some(Ok(orgs)) => orgs.others_not_left(&left).cloned().collect(),
             _ => Vec::new(),
         })
     });
-    let retry = move |_| {
-        // Back to the loading state (there is no list to keep), then load again.
-        orgs.set(None);
-        orgs.refetch();
-    };
     let open = Callback::new(move |org: Organization| flow.open(&org));
     let no_home = move || home.with(Option::is_none);
-
-    let body = move || {
-        match phase.get() {
-        Phase::Loading => {
-            view! { <LoadingCards label="Loading your organizations…" count=3 /> }.into_any()
-        }
-        Phase::Failed(message) => view! { <LoadError message on_retry=retry /> }.into_any(),
-        Phase::Ready => match home.get() {
+    let body = move || match orgs.get() {
+        None => view! { <LoadingCards label=LOADING_ORGANIZATIONS count=3 /> }.into_any(),
+        Some(Err(e)) => load_failed(&e, orgs),
+        Some(Ok(_)) => match home.get() {
             None => view! {
                 <OrganizationList
                     organizations=others
@@ -71,41 +38,46 @@ pub fn OrganizationsPage() -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(home) => view! {
-                <section class="page-section" aria-labelledby="home-heading">
-                    <h2 id="home-heading">"Home organization"</h2>
-                    <p class="section-intro">
-                        "The organization that owns your work or school account. You can't leave it."
-                    </p>
-                    <HomeOrganizationCard org=home />
-                </section>
-                <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
-                    <h2 id=OTHERS_HEADING_ID tabindex="-1">
-                        "Other organizations you collaborate with"
-                    </h2>
-                    <p class="section-intro">
-                        "Organizations you've signed in to as a guest. Make sure you recognise each one, and leave any you no longer need."
-                    </p>
-                    <OrganizationList
-                        organizations=others
-                        on_leave=open
-                        empty_message="You're not a guest in any other organization."
-                    />
-                </section>
-            }
-            .into_any(),
+            Some(home) => sections(home, others, open).into_any(),
         },
-    }
     };
 
     view! {
-        <h1
-            class="page-title"
-            id=move || no_home().then_some(OTHERS_HEADING_ID)
-            tabindex="-1"
-        >
+        <h1 class="page-title" id=move || no_home().then_some(OTHERS_HEADING_ID) tabindex="-1">
             "Organizations"
         </h1>
         {body}
+    }
+}
+
+/// Under "Other organizations", why the list is there and what to do with it.
+const OTHERS_INTRO: &str = "Organizations you've signed in to as a guest. Make sure you \
+    recognise each one, and leave any you no longer need.";
+
+/// With a home organization: its section, then the others'.
+fn sections(
+    home: Organization,
+    others: Signal<Vec<Organization>>,
+    open: Callback<Organization>,
+) -> impl IntoView {
+    view! {
+        <section class="page-section" aria-labelledby="home-heading">
+            <h2 id="home-heading">"Home organization"</h2>
+            <p class="section-intro">
+                "The organization that owns your work or school account. You can't leave it."
+            </p>
+            <HomeOrganizationCard org=home />
+        </section>
+        <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
+            <h2 id=OTHERS_HEADING_ID tabindex="-1">
+                "Other organizations you collaborate with"
+            </h2>
+            <p class="section-intro">{OTHERS_INTRO}</p>
+            <OrganizationList
+                organizations=others
+                on_leave=open
+                empty_message=NO_OTHER_ORGANIZATIONS
+            />
+        </section>
     }
 }

@@ -1,8 +1,6 @@
 //! Test support for the browser tests: an in-memory backend, and helpers that find things the
 //! way a person (or a screen reader) does: by role, name and visible text.
 
-#![allow(dead_code)] // each test file uses a different subset of these helpers
-
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -19,7 +17,6 @@ pub struct FakeState {
     pub orgs: Vec<Organization>,
     /// Fail this many organization loads before succeeding.
     pub failing_loads: u32,
-    pub load_error: Option<ApiError>,
     pub loads: u32,
     /// Results for the next leave calls; empty means success.
     pub leave_results: VecDeque<Result<(), ApiError>>,
@@ -70,7 +67,7 @@ impl Backend for FakeBackend {
             s.loads += 1;
             if s.failing_loads > 0 {
                 s.failing_loads -= 1;
-                return Err(s.load_error.clone().unwrap_or(ApiError::Network));
+                return Err(ApiError::Network);
             }
             Ok(Organizations::from_list(s.orgs.clone()))
         })
@@ -253,4 +250,67 @@ pub fn dialog() -> web_sys::HtmlDialogElement {
         .expect("the app has its one dialog")
         .dyn_into()
         .expect("a <dialog>")
+}
+
+/// The element's controls a person can operate, as `role: name`: buttons, links and form fields.
+pub fn controls_in(container: &Element) -> Vec<String> {
+    let list = container
+        .query_selector_all(
+            "button, a[href], input, select, textarea, summary, [role=button], [role=link]",
+        )
+        .expect("selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .map(|e| {
+            let role = match e.tag_name().to_lowercase().as_str() {
+                "a" => "link".to_string(),
+                "button" => "button".to_string(),
+                other => e.get_attribute("role").unwrap_or_else(|| other.to_string()),
+            };
+            format!("{role}: {}", accessible_name(&e))
+        })
+        .collect()
+}
+
+/// The `<section>` labelled by the heading that reads `name`.
+pub fn section(name: &str) -> Element {
+    all("section")
+        .into_iter()
+        .find(|s| {
+            let heading = s
+                .get_attribute("aria-labelledby")
+                .and_then(|id| document().get_element_by_id(&id));
+            heading.and_then(|h| h.text_content()).as_deref() == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no section named {name:?}"))
+}
+
+/// What the browser does when a person presses Escape in a modal dialog: a close request, which
+/// fires a cancelable `cancel` event (`requestClose()`; where a browser lacks it, the same event
+/// dispatched by hand, followed by the browser's default of closing).
+pub fn press_escape_in(dialog: &web_sys::HtmlDialogElement) {
+    let request_close = js_sys::Reflect::get(dialog, &"requestClose".into()).expect("property");
+    if let Some(request_close) = request_close.dyn_ref::<js_sys::Function>() {
+        request_close.call0(dialog).expect("requestClose");
+        return;
+    }
+    js_sys::Function::new_with_args(
+        "d",
+        "if (d.dispatchEvent(new Event('cancel', { cancelable: true }))) d.close();",
+    )
+    .call1(&JsValue::NULL, dialog)
+    .expect("cancel event");
+}
+
+/// A flag a hostile fixture's markup would set if it were ever parsed as HTML: the test reads
+/// it instead of suffering an `alert()`, which would stop the runner before any assertion.
+pub const HOSTILE_FLAG: &str = "hostileMarkupRan";
+
+/// Whether markup from a hostile fixture ran.
+pub fn hostile_markup_ran() -> bool {
+    let window = web_sys::window().expect("window");
+    js_sys::Reflect::get(&window, &HOSTILE_FLAG.into())
+        .expect("property")
+        .is_truthy()
 }

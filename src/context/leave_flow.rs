@@ -8,24 +8,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use super::Api;
 use crate::api::Doing;
-use crate::domain::Organization;
-use crate::Api;
-
-/// `id` of the heading that takes focus when the last leavable organization is gone.
-pub const OTHERS_HEADING_ID: &str = "others-heading";
-
-/// The organization the confirmation is about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LeaveTarget {
-    pub id: String,
-    pub display_name: String,
-}
-
-/// `id` of an organization's "Leave organization" button, so focus can return to it.
-pub fn leave_button_id(org_id: &str) -> String {
-    format!("leave-{org_id}")
-}
+use crate::components::ids::{leave_button_id, LEAVE_BUTTONS, OTHERS_HEADING_ID};
+use crate::domain::{LeaveTarget, Organization};
 
 /// Reactive state of the flow; `Copy`, so it is handed around freely.
 #[derive(Clone, Copy)]
@@ -65,10 +51,7 @@ impl LeaveFlow {
             return;
         }
         self.error.set(None);
-        self.target.set(Some(LeaveTarget {
-            id: org.id.clone(),
-            display_name: org.display_name.clone(),
-        }));
+        self.target.set(Some(LeaveTarget::from(org)));
     }
 
     /// Closes the dialog without sending anything; focus goes back to the button that opened it.
@@ -128,9 +111,7 @@ fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
 /// The leave button after this organization's (or before it, for the last one).
 fn neighbour_leave_button(org_id: &str) -> Option<web_sys::HtmlElement> {
     let own = leave_button_id(org_id);
-    let buttons = document()
-        .query_selector_all("button[data-leave-button]")
-        .ok()?;
+    let buttons = document().query_selector_all(LEAVE_BUTTONS).ok()?;
     let all: Vec<web_sys::HtmlElement> = (0..buttons.length())
         .filter_map(|i| buttons.item(i))
         .filter_map(|n| n.dyn_into().ok())

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The import rule at the top of src/lib.rs, checked: components import nothing above `domain`
+# (never `api`, `context`, `pages` or the crate root), and no module imports the crate root
+# (`App`, `Portal`). Every `crate::` path is checked wherever it appears, grouped imports included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+failed=0
+# Each `crate::` path as `file:line:crate::first_segment` (`{` for a grouped import).
+paths() { grep -rnoE 'crate::(\{|[A-Za-z0-9_]+)' "$@" || true; }
+
+# In src/components/, every `crate::` path goes to `domain` or back into `components`.
+if paths src/components | grep -vE ':crate::(domain|components)$'; then
+  echo "layers: src/components/ may import only crate::domain; take a callback instead" >&2
+  failed=1
+fi
+if grep -rnE '\b(super::super|myorgs)::' src/components; then
+  echo "layers: src/components/ reaches above itself" >&2
+  failed=1
+fi
+# Nothing imports the crate root: after `crate::` comes one of the modules src/lib.rs declares.
+modules=$(sed -nE 's/^(pub )?mod ([a-z_]+);$/\2/p' src/lib.rs | paste -sd '|')
+if paths src | grep -vE ":crate::($modules)$"; then
+  echo "layers: import items from their module, not from the crate root (src/lib.rs)" >&2
+  failed=1
+fi
+exit $failed

@@ -1,0 +1,106 @@
+//! What the portal provides to its pages through Leptos context, and how: the backend, the
+//! signed-in person and the leave flow are provided once by [`provide_portal_context`], and
+//! pages reach them through the functions here, never through `expect_context` themselves.
+
+mod leave_flow;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+pub use leave_flow::LeaveFlow;
+
+use crate::api::{ApiError, Backend};
+use crate::domain::{Me, Organizations};
+
+/// The backend every page talks to.
+#[derive(Clone)]
+pub struct Api(pub Arc<dyn Backend>);
+
+/// A load a page shows in its three states (loading, failed, loaded), with its "Try again".
+pub struct Load<T: 'static>(LocalResource<Result<T, ApiError>>);
+
+impl<T: 'static> Clone for Load<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for Load<T> {}
+
+impl<T: 'static> Load<T> {
+    /// Starts `fetch` now, and again on each [`Load::retry`].
+    pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        Load(LocalResource::new(fetch))
+    }
+
+    /// `None` while loading (tracked: a view that reads it follows the load).
+    pub fn get(&self) -> Option<Result<T, ApiError>>
+    where
+        T: Clone,
+    {
+        self.0.get()
+    }
+
+    /// Reads the loaded value without cloning it (tracked).
+    pub fn with<U>(&self, f: impl FnOnce(Option<&Result<T, ApiError>>) -> U) -> U {
+        self.0.with(|value| f(value.as_ref()))
+    }
+
+    /// "Try again": back to the loading state (a failure has no list to keep), then load again.
+    pub fn retry(&self) {
+        self.0.set(None);
+        self.0.refetch();
+    }
+}
+
+/// The signed-in person, loaded once for the header and the Overview page.
+#[derive(Clone, Copy)]
+struct SignedIn(Load<Me>);
+
+/// What `Portal` itself needs of what it provided.
+pub struct PortalContext {
+    pub api: Api,
+    pub me: Load<Me>,
+    pub flow: LeaveFlow,
+}
+
+/// Provides the backend, the signed-in person (starting its load) and the leave flow to
+/// everything below the caller.
+pub fn provide_portal_context(backend: Arc<dyn Backend>) -> PortalContext {
+    let api = Api(backend);
+    provide_context(api.clone());
+    let me_api = api.clone();
+    let me = Load::new(move || {
+        let api = me_api.clone();
+        async move { api.0.me().await }
+    });
+    provide_context(SignedIn(me));
+    let flow = LeaveFlow::new();
+    provide_context(flow);
+    PortalContext { api, me, flow }
+}
+
+/// The signed-in person's load, shared with the header.
+pub fn signed_in() -> Load<Me> {
+    expect_context::<SignedIn>().0
+}
+
+/// The app's one leave flow.
+pub fn leave_flow() -> LeaveFlow {
+    expect_context::<LeaveFlow>()
+}
+
+/// Starts loading every organization of the account for the calling page (the request is
+/// aborted if the page goes away first).
+pub fn load_organizations() -> Load<Organizations> {
+    let api = expect_context::<Api>();
+    Load::new(move || {
+        let api = api.clone();
+        async move { api.0.organizations().await }
+    })
+}
