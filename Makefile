@@ -62,6 +62,7 @@ e2e:
 	cargo build -p myorgs-server
 	target/debug/myorgs-deploy-kit --dist dist
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
+	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \
 	  cargo test -p myorgs-e2e -- --test-threads=1
 
 clean:

@@ -16,8 +16,12 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::api::{load_config, Backend, HttpBackend};
-use crate::components::{AppHeader, LeaveOrganizationDialog, NavPane, StatusNotice};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
+use crate::api::{load_config, Backend, Config, HttpBackend};
+use crate::components::{AppHeader, LeaveOrganizationDialog, NavPane, SignInNotice, StatusNotice};
 use crate::context::{provide_portal_context, PortalContext};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -46,9 +50,80 @@ pub fn App() -> impl IntoView {
             }
             .into_any()
         }
-        Some(Ok(config)) => {
-            let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(config.api_base_url));
+        Some(Ok(Config {
+            api_base_url,
+            auth: None,
+        })) => {
+            let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(api_base_url));
             view! { <Portal backend /> }.into_any()
+        }
+        Some(Ok(Config {
+            api_base_url,
+            auth: Some(auth),
+        })) => view! { <SignedInApp api_base_url auth /> }.into_any(),
+    }
+}
+
+/// Signs the person in (OpenID Connect, code + PKCE), then starts the portal with their access
+/// token; or shows the signed-out page, or why signing in didn't work.
+#[component]
+fn SignedInApp(api_base_url: String, auth: AuthConfig) -> impl IntoView {
+    let arrival = LocalResource::new({
+        let auth = auth.clone();
+        move || {
+            let auth = auth.clone();
+            async move { Rc::new(RefCell::new(Some(arrive(&auth).await))) }
+        }
+    });
+    let sign_in_again = Callback::new(move |()| {
+        let auth = auth.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(error) = sign_in(&auth, false, "/").await {
+                leptos::logging::error!("sign-in: {error:?}");
+            }
+        });
+    });
+    move || {
+        let Some(arrival) = arrival.get() else {
+            return view! { <SignInNotice title="Signing you in…" /> }.into_any();
+        };
+        // Taken once: the session moves into the portal.
+        let taken = arrival.borrow_mut().take();
+        match taken {
+            None | Some(Arrival::Redirecting) => {
+                view! { <SignInNotice title="Signing you in…" /> }.into_any()
+            }
+            Some(Arrival::SignedOut) => view! {
+                <SignInNotice
+                    title="You're signed out"
+                    message="Sign in to see and manage the organizations you belong to."
+                    action="Sign in"
+                    on_action=sign_in_again
+                />
+            }
+            .into_any(),
+            Some(Arrival::Failed(error)) => {
+                leptos::logging::warn!("sign-in: {error:?}");
+                view! {
+                    <SignInNotice
+                        title="Sign-in didn't work"
+                        message=error.user_message()
+                        action="Sign in again"
+                        on_action=sign_in_again
+                        is_error=true
+                    />
+                }
+                .into_any()
+            }
+            Some(Arrival::SignedIn(session)) => {
+                let session: Arc<Session> = Arc::from(session);
+                let backend: Arc<dyn Backend> = Arc::new(HttpBackend::signed_in(
+                    api_base_url.clone(),
+                    session.clone(),
+                ));
+                let on_sign_out = Callback::new(move |()| session.sign_out());
+                view! { <Portal backend on_sign_out=Some(on_sign_out) /> }.into_any()
+            }
         }
     }
 }
@@ -62,7 +137,12 @@ fn reload() {
 
 /// The whole portal against any [`Backend`]: the real one in the app, a fake in browser tests.
 #[component]
-pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
+pub fn Portal(
+    backend: Arc<dyn Backend>,
+    /// With sign-in: the account menu's "Sign out".
+    #[prop(default = None)]
+    on_sign_out: Option<Callback<()>>,
+) -> impl IntoView {
     let PortalContext { api, me, flow } = provide_portal_context(backend);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
@@ -73,7 +153,7 @@ pub fn Portal(backend: Arc<dyn Backend>) -> impl IntoView {
                 "Skip to main content"
             </a>
             <FocusOnNavigation />
-            <AppHeader me=person nav_open />
+            <AppHeader me=person nav_open on_sign_out />
             <div class="layout">
                 <NavPane open=nav_open />
                 <main id="main" tabindex="-1">

@@ -3,6 +3,7 @@
 //! The tests live in `tests/`; `make e2e` runs them.
 //!
 //! Environment: `MYORGS_SERVER` (server binary), `MYORGS_DIST` (Trunk's `dist/`),
+//! `MYORGS_PROVIDER` (the local OpenID provider's script, run with `node`),
 //! `MYORGS_BROWSERS` (comma-separated, `chromium` and/or `firefox`; default both), `CHROMIUM`
 //! (default `/usr/bin/chromium`), `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `GECKODRIVER`
 //! (default `geckodriver` on `PATH`).
@@ -81,19 +82,26 @@ fn env_path(name: &str) -> PathBuf {
 }
 
 impl Server {
-    /// Starts the server on a free port with fresh demo data, serving `MYORGS_DIST`.
+    /// Starts the server on a free port with fresh demo data, serving `MYORGS_DIST`, without
+    /// sign-in (`--no-auth`: the app's `config.json` has no `auth` block either).
     pub fn start(extra: &[&str]) -> Server {
         Self::start_with_dist(&env_path("MYORGS_DIST"), extra)
     }
 
     pub fn start_with_dist(dist: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["--no-auth", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        Self::launch(dist, &args)
+    }
+
+    fn launch(dist: &Path, args: &[&str]) -> Server {
         let dir = TempDir::new("server");
         let mut child = Command::new(env_path("MYORGS_SERVER"))
-            .args(["--addr", "127.0.0.1:0", "--reset", "--db"])
+            .args(["--reset", "--db"])
             .arg(dir.path().join("db.sqlite3"))
             .arg("--dist")
             .arg(dist)
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -112,6 +120,99 @@ impl Server {
             url,
             _process: process,
             _dir: dir,
+        }
+    }
+}
+
+/// The demo people of the local OpenID provider: (email, password).
+pub const MEGAN: (&str, &str) = ("MeganB@contoso.com", "Megan-demo-1");
+pub const ALEX: (&str, &str) = ("AlexW@fabrikam.com", "Alex-demo-1");
+
+/// The app with sign-in: the local OpenID provider (`MYORGS_PROVIDER`, on a free port) and the
+/// server accepting its tokens, serving a copy of `MYORGS_DIST` whose `config.json` points the
+/// app at the provider. Fields drop in order: the server, then the provider, then the folders.
+pub struct SignedInServer {
+    pub url: String,
+    pub issuer: String,
+    _server: Server,
+    _provider: Reaper,
+    _dir: TempDir,
+}
+
+impl SignedInServer {
+    pub fn start(extra: &[&str]) -> SignedInServer {
+        let dir = TempDir::new("signed-in");
+        let dist = dir.path().join("dist");
+        copy_dir(&env_path("MYORGS_DIST"), &dist);
+        // The provider must know the app's exact origin (its redirect URIs) before either starts.
+        let port = free_port();
+        let origin = format!("http://127.0.0.1:{port}");
+        let mut child = Command::new("node")
+            .arg(env_path("MYORGS_PROVIDER"))
+            .args([
+                "--port",
+                "0",
+                "--app-origin",
+                &origin,
+                "--audience",
+                "api://myorgs",
+            ])
+            .arg("--keys")
+            .arg(dir.path().join("oidc-keys.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the OpenID provider starts (node)");
+        let stdout = child.stdout.take().unwrap();
+        let provider = Reaper(child);
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let issuer = line
+            .trim()
+            .strip_prefix("issuer ")
+            .unwrap_or_else(|| panic!("unexpected first line from the provider: {line:?}"))
+            .to_string();
+        let config = json!({
+            "apiBaseUrl": "/api/v1",
+            "auth": {
+                "authority": issuer,
+                "clientId": "myorgs",
+                "scope": "openid profile offline_access myorgs.read myorgs.leave",
+                "resource": "api://myorgs",
+            }
+        });
+        std::fs::write(dist.join("config.json"), config.to_string()).unwrap();
+        let addr = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "--addr",
+            &addr,
+            "--issuer",
+            &issuer,
+            "--audience",
+            "api://myorgs",
+        ];
+        args.extend_from_slice(extra);
+        let server = Server::launch(&dist, &args);
+        assert_eq!(server.url, origin);
+        SignedInServer {
+            url: server.url.clone(),
+            issuer,
+            _server: server,
+            _provider: provider,
+            _dir: dir,
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
         }
     }
 }
@@ -533,6 +634,22 @@ macro_rules! in_each_browser {
             browser.quit().await;
         }
     };
+}
+
+impl Browser {
+    /// Signs in on the provider's own sign-in page, which must be showing (or about to).
+    pub async fn sign_in_as(&self, (email, password): (&str, &str)) {
+        self.wait_for("//h1[normalize-space(.)='Sign in']").await;
+        let field = self.wait_for("//input[@id='login']").await;
+        field.clear().await.unwrap();
+        field.send_keys(email).await.unwrap();
+        self.wait_for("//input[@id='password']")
+            .await
+            .send_keys(password)
+            .await
+            .unwrap();
+        self.click("//button[@type='submit']").await;
+    }
 }
 
 /// The leave dialog, while it is open.

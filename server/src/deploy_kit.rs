@@ -317,7 +317,7 @@ pub fn run(dist: &Path) -> Result<Summary, Error> {
     }
     for file in &files {
         if let Some((original, _)) = split_copy(file) {
-            if is_compressible(original) && !originals.contains(original) {
+            if has_compressible_extension(original) && !originals.contains(original) {
                 remove(
                     dist,
                     file,
@@ -396,8 +396,14 @@ fn extension(path: &str) -> String {
 }
 
 /// Whether a site file gets precompressed copies. `.br` and `.gz` files never
-/// do: their extensions are not in the list.
+/// do: their extensions are not in the list. Nor does `config.json`: it is the
+/// file operators edit after the build, and a copy left from before the edit
+/// would be served instead of it (it is a few hundred bytes anyway).
 fn is_compressible(path: &str) -> bool {
+    has_compressible_extension(path) && path != "config.json"
+}
+
+fn has_compressible_extension(path: &str) -> bool {
     COMPRESSIBLE_EXTENSIONS.contains(&extension(path).as_str())
 }
 
@@ -658,6 +664,7 @@ mod tests {
             "font.woff2",
             "README",
             "a.br.br",
+            "config.json",
         ] {
             assert!(!is_compressible(path), "{path}");
         }

@@ -1,10 +1,13 @@
 //! The real backend: `fetch` through gloo-net against the API named in `config.json`.
 
+use std::sync::Arc;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::{on_cleanup, StoredValue, WithValue};
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 
+use super::auth::Session;
 use super::dto::{ErrorBodyDto, MeDto, OrganizationPageDto};
 use super::error::parse_retry_after;
 use super::{ApiError, Backend, LocalFuture};
@@ -14,24 +17,73 @@ use crate::domain::{is_guid, same_origin, Me, Organization, Organizations};
 const MAX_PAGES: usize = 1000;
 
 /// The HTTP client of the memberships API.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpBackend {
     base: String,
+    /// The signed-in session whose access token goes with every request; `None` without
+    /// sign-in.
+    session: Option<Arc<Session>>,
 }
 
 impl HttpBackend {
-    /// `base` is the absolute API URL from [`super::Config`].
+    /// `base` is the absolute API URL from [`super::Config`]; requests carry no token.
     pub fn new(base: impl Into<String>) -> Self {
-        HttpBackend { base: base.into() }
+        HttpBackend {
+            base: base.into(),
+            session: None,
+        }
     }
 
-    /// The one place a request is sent: network failures and error statuses become [`ApiError`].
-    async fn send(&self, request: RequestBuilder) -> Result<Response, ApiError> {
-        let response = request
-            .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|_| ApiError::Network)?;
+    /// Requests carry `session`'s access token.
+    pub fn signed_in(base: impl Into<String>, session: Arc<Session>) -> Self {
+        HttpBackend {
+            base: base.into(),
+            session: Some(session),
+        }
+    }
+
+    /// The one place a request is sent: with the access token, refreshed and sent once more if
+    /// the API refuses it; network failures and error statuses become [`ApiError`]. `request`
+    /// builds the same request again for that retry.
+    async fn send(&self, request: impl Fn() -> RequestBuilder) -> Result<Response, ApiError> {
+        let Some(session) = &self.session else {
+            return self.check(self.send_once(request(), None).await?).await;
+        };
+        let token = session.access_token().await.ok_or(ApiError::Status {
+            status: 401,
+            code: None,
+            retry_after_secs: None,
+        })?;
+        let response = self.send_once(request(), Some(&token)).await?;
+        if response.status() != 401 {
+            return self.check(response).await;
+        }
+        if let Ok(fresh) = session.refresh_after(&token).await {
+            let retried = self.send_once(request(), Some(&fresh)).await?;
+            if retried.status() != 401 {
+                return self.check(retried).await;
+            }
+        }
+        // Refused for good: sign in again (once), and say so meanwhile.
+        session.reauthenticate();
+        self.check(response).await
+    }
+
+    async fn send_once(
+        &self,
+        request: RequestBuilder,
+        token: Option<&str>,
+    ) -> Result<Response, ApiError> {
+        let request = request.header("Accept", "application/json");
+        let request = match token {
+            Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+            None => request,
+        };
+        request.send().await.map_err(|_| ApiError::Network)
+    }
+
+    /// A success as it is; an error status as [`ApiError`].
+    async fn check(&self, response: Response) -> Result<Response, ApiError> {
         if response.ok() {
             return Ok(response);
         }
@@ -55,7 +107,7 @@ impl HttpBackend {
         url: &str,
         abort: Option<&AbortSignal>,
     ) -> Result<T, ApiError> {
-        let response = self.send(Request::get(url).abort_signal(abort)).await?;
+        let response = self.send(|| Request::get(url).abort_signal(abort)).await?;
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|e| ApiError::InvalidResponse(e.to_string()))
     }
@@ -138,7 +190,7 @@ impl Backend for HttpBackend {
             if !valid {
                 return Err(ApiError::InvalidResponse("not a tenant ID".into()));
             }
-            match self.send(Request::delete(&url)).await {
+            match self.send(|| Request::delete(&url)).await {
                 // Already gone: the person's goal is met, and the row should go too.
                 Ok(_)
                 | Err(ApiError::Status {

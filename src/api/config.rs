@@ -3,17 +3,69 @@
 use gloo_net::http::Request;
 use serde::Deserialize;
 
+use super::auth::AuthConfig;
+use crate::domain::{safe_http_url, CALLBACK_PATH};
+
 /// The deployment's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Absolute URL of the API, without a trailing slash, e.g. `https://example.com/api/v1`.
     pub api_base_url: String,
+    /// How people sign in; `None`: no sign-in, no token (an API behind a same-site gateway, or
+    /// a benchmark's stub).
+    pub auth: Option<AuthConfig>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ConfigDto {
     api_base_url: String,
+    #[serde(default)]
+    auth: Option<AuthDto>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuthDto {
+    authority: String,
+    client_id: String,
+    #[serde(default)]
+    scope: Option<String>,
+    /// Auth0 says `audience`, the resource-indicators RFC `resource`: either names the API.
+    #[serde(default)]
+    audience: Option<String>,
+    #[serde(default)]
+    resource: Option<String>,
+    #[serde(default)]
+    redirect_path: Option<String>,
+}
+
+/// The scopes asked for when `config.json` names none.
+const DEFAULT_SCOPE: &str = "openid profile offline_access myorgs.read myorgs.leave";
+
+impl AuthDto {
+    fn into_config(self) -> Result<AuthConfig, String> {
+        let authority = safe_http_url(&self.authority)
+            .ok_or("config.json: auth.authority must be an http(s) URL")?;
+        let redirect_path = self
+            .redirect_path
+            .unwrap_or_else(|| CALLBACK_PATH.to_string());
+        if !redirect_path.starts_with('/') || redirect_path.starts_with("//") {
+            return Err(
+                "config.json: auth.redirectPath must be a path such as /signin-callback".into(),
+            );
+        }
+        if self.client_id.trim().is_empty() {
+            return Err("config.json: auth.clientId is empty".into());
+        }
+        Ok(AuthConfig {
+            authority: authority.trim_end_matches('/').to_string(),
+            client_id: self.client_id,
+            scope: self.scope.unwrap_or_else(|| DEFAULT_SCOPE.to_string()),
+            resource: self.resource.or(self.audience),
+            redirect_path,
+        })
+    }
 }
 
 /// Why the app can't start; shown on the page in plain words.
@@ -48,5 +100,6 @@ pub async fn load_config() -> Result<Config, String> {
     let href = url.href();
     Ok(Config {
         api_base_url: href.trim_end_matches('/').to_string(),
+        auth: dto.auth.map(AuthDto::into_config).transpose()?,
     })
 }

@@ -1,6 +1,7 @@
 //! Everything that knows the wire: DTOs that mirror the JSON, one error type, and the HTTP client.
 //! Pages talk to a [`Backend`], never to URLs or JSON, so browser tests can hand them a fake.
 
+pub mod auth;
 mod client;
 mod config;
 pub mod dto;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::icons::MenuIcon;
+use super::AccountMenu;
 use crate::domain::{initials, Me};
 
 /// The 48 px bar: product name, the menu button on narrow screens, and who is signed in.
@@ -11,10 +12,14 @@ pub fn AppHeader(
     me: Signal<Option<Me>>,
     /// Whether the navigation pane is open on narrow screens.
     nav_open: RwSignal<bool>,
+    /// With sign-in: the person becomes the account menu, which offers this.
+    #[prop(default = None)]
+    on_sign_out: Option<Callback<()>>,
 ) -> impl IntoView {
     let person = move || {
-        me.get().map(|me| {
-            view! {
+        me.get().map(|me| match on_sign_out {
+            Some(on_sign_out) => view! { <AccountMenu me on_sign_out /> }.into_any(),
+            None => view! {
                 <div class="person">
                     <span class="avatar" aria-hidden="true">
                         {initials(&me.display_name)}
@@ -29,6 +34,7 @@ pub fn AppHeader(
                     </span>
                 </div>
             }
+            .into_any(),
         })
     };
     view! {

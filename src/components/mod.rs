@@ -1,6 +1,7 @@
 //! Reusable pieces: props in, callbacks out. None of them fetches, and none imports anything
 //! above `domain` (`make lint` checks it): a component that needs the network takes a callback.
 
+mod account_menu;
 mod app_header;
 mod copy_button;
 mod date_text;
@@ -15,9 +16,11 @@ mod nav_pane;
 mod organization_list;
 mod organization_row;
 mod privacy_contact_links;
+mod sign_in_notice;
 mod status_notice;
 mod tenant_id_detail;
 
+pub use account_menu::AccountMenu;
 pub use app_header::AppHeader;
 pub use copy_button::CopyButton;
 pub use date_text::DateText;
@@ -29,5 +32,6 @@ pub use nav_pane::NavPane;
 pub use organization_list::OrganizationList;
 pub use organization_row::OrganizationRow;
 pub use privacy_contact_links::PrivacyContactLinks;
+pub use sign_in_notice::SignInNotice;
 pub use status_notice::StatusNotice;
 pub use tenant_id_detail::TenantIdDetail;

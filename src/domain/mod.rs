@@ -4,6 +4,7 @@
 mod dates;
 mod links;
 mod organization;
+mod sign_in;
 pub mod text;
 
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
@@ -11,4 +12,8 @@ pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
     initials, is_guid, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
     Organizations, PrivacyContact, TenantCategory,
+};
+pub use sign_in::{
+    base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,
+    PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
 };

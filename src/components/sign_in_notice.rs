@@ -1,0 +1,48 @@
+use leptos::prelude::*;
+
+/// A page of its own while nobody is signed in: signing in, signed out, or why signing in
+/// didn't work, with the one thing to do next.
+#[component]
+pub fn SignInNotice(
+    /// The page's heading (and, for the signed-in-progress state, its only text).
+    title: &'static str,
+    /// What happened, in plain words.
+    #[prop(optional)]
+    message: Option<&'static str>,
+    /// The button's words ("Sign in", "Sign in again"); no button while signing in.
+    #[prop(optional)]
+    action: Option<&'static str>,
+    /// What the button does.
+    #[prop(optional)]
+    on_action: Option<Callback<()>>,
+    /// A problem (the heading is the page's alert) rather than a state.
+    #[prop(optional)]
+    is_error: bool,
+) -> impl IntoView {
+    let class = if is_error {
+        "boot boot-error"
+    } else {
+        "boot boot-notice"
+    };
+    view! {
+        <main class=class aria-busy=action.is_none().then_some("true")>
+            <h1>{title}</h1>
+            {message.map(|message| view! { <p>{message}</p> })}
+            {action
+                .map(|label| {
+                    view! {
+                        <button
+                            class="btn btn-primary"
+                            on:click=move |_| {
+                                if let Some(on_action) = on_action {
+                                    on_action.run(());
+                                }
+                            }
+                        >
+                            {label}
+                        </button>
+                    }
+                })}
+        </main>
+    }
+}

@@ -1,0 +1,367 @@
+//! The rules of signing in (OpenID Connect, authorization code + PKCE) as plain decisions: where
+//! a person may be sent back to, which ID tokens are accepted, and what went wrong, in words.
+//! The redirects, storage and requests are `api::auth`'s; nothing here touches the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// Where the provider sends the browser back with a code (the default `redirectPath`).
+pub const CALLBACK_PATH: &str = "/signin-callback";
+/// Where the provider sends the browser after signing out.
+pub const SIGNED_OUT_PATH: &str = "/signed-out";
+/// Clock skew tolerated on an ID token's `exp`.
+const SKEW_SECONDS: i64 = 60;
+
+/// What must survive the redirect to the provider and back, in `sessionStorage`, and nothing
+/// more: no token ever goes there. Removed as soon as the callback is handled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSignIn {
+    /// Checked against the callback's `state` (CSRF).
+    pub state: String,
+    /// Checked against the ID token's `nonce` (replay).
+    pub nonce: String,
+    /// The PKCE code verifier.
+    pub verifier: String,
+    /// The same-origin path to land on afterwards.
+    pub return_to: String,
+    /// A `prompt=none` attempt: if the provider needs the person, sign in interactively.
+    pub silent: bool,
+}
+
+/// A path on this site to come back to after signing in: a same-origin absolute path (with its
+/// query), never a full URL, a protocol-relative `//host` or a backslash trick; and never the
+/// sign-in pages themselves. Anything else is `/`.
+pub fn safe_return_path(candidate: &str) -> String {
+    let path = candidate.split('#').next().unwrap_or_default();
+    let same_origin_path = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path.len() <= 2048;
+    let route = path.split('?').next().unwrap_or_default();
+    if same_origin_path && route != CALLBACK_PATH && route != SIGNED_OUT_PATH {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Why signing in didn't work, each with its own words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInError {
+    /// The person (or a policy) said no.
+    AccessDenied,
+    /// The provider needs the person to sign in (a silent attempt found no session).
+    LoginRequired,
+    /// The callback doesn't belong to a sign-in this tab started (forged, stale or replayed).
+    StateMismatch,
+    /// The provider refused the code: expired, or already used.
+    CodeRejected,
+    /// The provider couldn't be reached or answered nonsense.
+    ProviderUnreachable,
+    /// The ID token isn't for this app, from this provider, for this sign-in, or is expired.
+    InvalidIdToken(&'static str),
+    /// Any other error the provider reported (its code, for the log).
+    Provider(String),
+}
+
+impl SignInError {
+    /// The error a provider reported on the callback (`error=...`).
+    pub fn from_callback(code: &str) -> SignInError {
+        match code {
+            "access_denied" => SignInError::AccessDenied,
+            "login_required"
+            | "interaction_required"
+            | "consent_required"
+            | "account_selection_required" => SignInError::LoginRequired,
+            other => SignInError::Provider(other.chars().take(64).collect()),
+        }
+    }
+
+    /// The error of a token request (`{"error": ...}` from the token endpoint).
+    pub fn from_token_error(code: &str) -> SignInError {
+        match code {
+            "invalid_grant" => SignInError::CodeRejected,
+            other => SignInError::Provider(other.chars().take(64).collect()),
+        }
+    }
+
+    /// What the sign-in error page says, in plain words.
+    pub fn user_message(&self) -> &'static str {
+        match self {
+            SignInError::AccessDenied => {
+                "Signing in was cancelled or refused, so your organizations can't be shown."
+            }
+            SignInError::LoginRequired => "You need to sign in to see your organizations.",
+            SignInError::StateMismatch => {
+                "This sign-in link wasn't started from this page, or it was already used. For your safety it was ignored."
+            }
+            SignInError::CodeRejected => {
+                "Your sign-in expired or was already used. Sign in again to continue."
+            }
+            SignInError::ProviderUnreachable => {
+                "We can't reach the sign-in service. Check your connection, then try again."
+            }
+            SignInError::InvalidIdToken(_) => {
+                "The sign-in service sent an answer that doesn't match this sign-in, so it was refused."
+            }
+            SignInError::Provider(_) => "The sign-in service reported a problem.",
+        }
+    }
+}
+
+/// The claims of an ID token this app reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct IdClaims {
+    pub iss: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub aud: Vec<String>,
+    pub exp: i64,
+    #[serde(default)]
+    pub nonce: Option<String>,
+    #[serde(default)]
+    pub azp: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
+}
+
+/// Checks the decoded payload of an ID token received straight from the token endpoint (over
+/// TLS, so its signature may be left to the transport, as OpenID Connect Core 3.1.3.7 allows):
+/// issued by `issuer`, for `client_id`, for this sign-in's `nonce`, not expired at `now`.
+pub fn check_id_token(
+    payload_json: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+    now: i64,
+) -> Result<IdClaims, SignInError> {
+    let claims: IdClaims = serde_json::from_str(payload_json)
+        .map_err(|_| SignInError::InvalidIdToken("unreadable"))?;
+    if claims.iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
+        return Err(SignInError::InvalidIdToken("issuer"));
+    }
+    let for_us = claims.aud.iter().any(|aud| aud == client_id)
+        && (claims.aud.len() == 1 || claims.azp.as_deref() == Some(client_id));
+    if !for_us {
+        return Err(SignInError::InvalidIdToken("audience"));
+    }
+    if claims.nonce.as_deref() != Some(nonce) {
+        return Err(SignInError::InvalidIdToken("nonce"));
+    }
+    if claims.exp + SKEW_SECONDS < now {
+        return Err(SignInError::InvalidIdToken("expired"));
+    }
+    Ok(claims)
+}
+
+/// Standard base64url without padding (RFC 4648 §5), as PKCE and JWTs use.
+pub fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// Decodes base64url (padding optional); `None` for anything else.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'-' => Some(62),
+        b'_' => Some(63),
+        _ => None,
+    };
+    if text.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    for chunk in text.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, c) in chunk.iter().enumerate() {
+            n |= u32::from(value(*c)?) << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+/// The payload of a compact JWT, as JSON text.
+pub fn jwt_payload(token: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (_header, payload) = (parts.next()?, parts.next()?);
+    parts.next()?;
+    String::from_utf8(base64url_decode(payload)?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        assert_eq!(safe_return_path("/organizations"), "/organizations");
+        assert_eq!(
+            safe_return_path("/organizations?x=1#top"),
+            "/organizations?x=1"
+        );
+        for unsafe_path in [
+            "https://evil.example/",
+            "//evil.example/organizations",
+            "/\\evil.example",
+            "evil.example",
+            "javascript:alert(1)",
+            "",
+            "/signin-callback?code=x",
+            "/signed-out",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_return_path(unsafe_path), "/", "{unsafe_path:?}");
+        }
+    }
+
+    fn payload(aud: &str, nonce: &str, exp: i64) -> String {
+        format!(
+            r#"{{"iss":"http://127.0.0.1:8090","aud":{aud},"exp":{exp},"nonce":"{nonce}","name":"Megan Bowen"}}"#
+        )
+    }
+
+    #[test]
+    fn id_tokens_must_be_for_this_sign_in() {
+        let issuer = "http://127.0.0.1:8090";
+        let good = check_id_token(
+            &payload(r#""myorgs""#, "n1", 2000),
+            issuer,
+            "myorgs",
+            "n1",
+            1000,
+        );
+        assert_eq!(good.map(|c| c.name), Ok(Some("Megan Bowen".to_string())));
+        let array = check_id_token(
+            &payload(r#"["myorgs"]"#, "n1", 2000),
+            issuer,
+            "myorgs",
+            "n1",
+            1000,
+        );
+        assert!(array.is_ok());
+        for (why, text, expected) in [
+            ("another app", payload(r#""other""#, "n1", 2000), "audience"),
+            (
+                "several audiences, no azp",
+                payload(r#"["myorgs","other"]"#, "n1", 2000),
+                "audience",
+            ),
+            (
+                "another sign-in",
+                payload(r#""myorgs""#, "n2", 2000),
+                "nonce",
+            ),
+            ("expired", payload(r#""myorgs""#, "n1", 900), "expired"),
+            ("not JSON", "{".to_string(), "unreadable"),
+        ] {
+            assert_eq!(
+                check_id_token(&text, issuer, "myorgs", "n1", 1000),
+                Err(SignInError::InvalidIdToken(expected)),
+                "{why}"
+            );
+        }
+        assert_eq!(
+            check_id_token(
+                &payload(r#""myorgs""#, "n1", 2000),
+                "https://evil.example",
+                "myorgs",
+                "n1",
+                1000
+            ),
+            Err(SignInError::InvalidIdToken("issuer"))
+        );
+        assert!(
+            check_id_token(
+                &payload(r#""myorgs""#, "n1", 1000 - 30),
+                issuer,
+                "myorgs",
+                "n1",
+                1000
+            )
+            .is_ok(),
+            "a minute of clock skew is tolerated"
+        );
+    }
+
+    #[test]
+    fn provider_errors_in_words() {
+        assert_eq!(
+            SignInError::from_callback("access_denied"),
+            SignInError::AccessDenied
+        );
+        for silent in ["login_required", "interaction_required", "consent_required"] {
+            assert_eq!(
+                SignInError::from_callback(silent),
+                SignInError::LoginRequired
+            );
+        }
+        assert_eq!(
+            SignInError::from_token_error("invalid_grant"),
+            SignInError::CodeRejected
+        );
+        let odd = SignInError::from_callback(&"x".repeat(500));
+        assert_eq!(odd, SignInError::Provider("x".repeat(64)));
+        assert!(!odd.user_message().contains('x'));
+    }
+
+    #[test]
+    fn base64url_round_trips() {
+        // RFC 4648 test vectors, unpadded and URL-safe.
+        for (bytes, text) in [
+            (&b""[..], ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff], "-_8"),
+        ] {
+            assert_eq!(base64url(bytes), text);
+            assert_eq!(base64url_decode(text).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64url_decode("Zg==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base64url_decode("a"), None);
+        assert_eq!(base64url_decode("a+b/"), None);
+    }
+
+    #[test]
+    fn jwt_payloads() {
+        let token = format!("e30.{}.sig", base64url(br#"{"sub":"1"}"#));
+        assert_eq!(jwt_payload(&token).as_deref(), Some(r#"{"sub":"1"}"#));
+        assert_eq!(jwt_payload("only.two"), None);
+        assert_eq!(jwt_payload("a.!!!.c"), None);
+    }
+}
