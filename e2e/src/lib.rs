@@ -141,6 +141,11 @@ pub struct SignedInServer {
 
 impl SignedInServer {
     pub fn start(extra: &[&str]) -> SignedInServer {
+        Self::start_with(&[], extra)
+    }
+
+    /// With these extra arguments for the provider (e.g. `--access-token-ttl`) and the server.
+    pub fn start_with(provider_args: &[&str], extra: &[&str]) -> SignedInServer {
         let dir = TempDir::new("signed-in");
         let dist = dir.path().join("dist");
         copy_dir(&env_path("MYORGS_DIST"), &dist);

@@ -172,6 +172,36 @@ async fn sign_in_errors_are_explained_and_keep_nothing() {
     in_each_browser!(scenario);
 }
 
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_without_leaving_the_page() {
+    async fn scenario(b: &Browser) {
+        // Access tokens that live two seconds: every later request needs a refreshed one.
+        let server = SignedInServer::start_with(&["--access-token-ttl", "2"], &[]);
+        b.goto(&server.url).await;
+        b.sign_in_as(MEGAN).await;
+        b.wait_for(&heading(1, "Overview")).await;
+        // A mark a new page load (a redirect to the provider) would wipe out.
+        b.js("window.stillTheSamePage = true;").await;
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        b.click(&myorgs_e2e::link("Organizations")).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        b.click(&button("Leave organization Fabrikam")).await;
+        b.wait_for(&format!("{OPEN_DIALOG}{}", heading(2, "Leave Fabrikam?")))
+            .await;
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        b.click(&button("Leave")).await;
+        b.wait_for(&status("You left Fabrikam.")).await;
+        assert_eq!(
+            b.js("return window.stillTheSamePage === true;").await,
+            Value::Bool(true),
+            "[{}] the page was left to sign in again",
+            b.name
+        );
+        assert_no_token_kept(b, "after refreshing").await;
+    }
+    in_each_browser!(scenario);
+}
+
 /// Saves a screenshot of the state and adds axe's violations to `report`.
 async fn audit(b: &Browser, state: &str, tag: &str, report: &mut Vec<String>) {
     b.screenshot(&format!("{state}-{tag}")).await;
