@@ -5,6 +5,8 @@ SHELL := /bin/bash
 ADDR ?= 127.0.0.1:8080
 DB ?= data/myorgs.sqlite3
 PROVIDER_PORT ?= 8090
+# More flags for myorgs-server under `make run`, e.g. SERVER_FLAGS="--reset --no-home".
+SERVER_FLAGS ?=
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
@@ -15,7 +17,7 @@ export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
 run: build
-	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT)
+	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT) $(SERVER_FLAGS)
 
 ## dist/ (the static site, with precompressed copies and the host files of the deploy kit:
 ## docs/deploy.md) and target/release/myorgs-server.

@@ -4,13 +4,14 @@
 # file an operator edits to deploy the same build anywhere), and the deploy kit is run again so
 # the Content-Security-Policy admits the provider.
 #
-# Usage: scripts/run.sh ADDR DB PROVIDER_PORT   (make run passes them)
+# Usage: scripts/run.sh ADDR DB PROVIDER_PORT [SERVER FLAGS...]   (make run passes them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 addr=${1:-127.0.0.1:8080}
 db=${2:-data/myorgs.sqlite3}
 provider_port=${3:-8090}
+server_flags=("${@:4}")
 port=${addr##*:}
 host=${addr%:*}
 
@@ -53,6 +54,6 @@ target/release/myorgs-deploy-kit --dist dist >/dev/null
 
 echo "run: sign in at http://$addr as MeganB@contoso.com / Megan-demo-1 (more accounts: README)"
 target/release/myorgs-server --addr "$addr" --db "$db" --dist dist \
-  --issuer "$issuer" --audience api://myorgs &
+  --issuer "$issuer" --audience api://myorgs "${server_flags[@]}" &
 pids+=($!)
 wait -n "${pids[@]}"

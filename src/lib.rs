@@ -21,109 +21,121 @@ use std::rc::Rc;
 
 use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
-use crate::components::{AppHeader, LeaveOrganizationDialog, NavPane, SignInNotice, StatusNotice};
+use crate::components::{AppHeader, BootNotice, LeaveOrganizationDialog, NavPane, StatusNotice};
 use crate::context::{provide_portal_context, PortalContext};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
-/// Reads `config.json`, then starts the portal against the API it names. A missing or broken
-/// file is a clear message on the page, never a blank screen.
-#[component]
-pub fn App() -> impl IntoView {
-    let config = LocalResource::new(load_config);
-    move || match config.get() {
-        None => view! {
-            <p class="boot" aria-busy="true">
-                "Loading…"
-            </p>
-        }
-        .into_any(),
-        Some(Err(why)) => {
-            leptos::logging::error!("{why}");
-            view! {
-                <main class="boot boot-error">
-                    <h1>"Your organizations can't be shown"</h1>
-                    <p>{api::CONFIG_ERROR}</p>
-                    <button class="btn btn-primary" on:click=|_| reload()>
-                        "Reload"
-                    </button>
-                </main>
-            }
-            .into_any()
-        }
-        Some(Ok(Config {
+/// What the page knows once it has started: its settings, and with sign-in how it arrived.
+enum Boot {
+    /// `config.json` is missing or broken.
+    Broken(String),
+    /// No sign-in: the API named by `config.json`, with no token.
+    Open(String),
+    /// With sign-in: the API, how to sign in, and how this page load arrived.
+    SignIn(String, AuthConfig, Arrival),
+}
+
+async fn boot() -> Boot {
+    match load_config().await {
+        Err(why) => Boot::Broken(why),
+        Ok(Config {
             api_base_url,
             auth: None,
-        })) => {
-            let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(api_base_url));
-            view! { <Portal backend /> }.into_any()
-        }
-        Some(Ok(Config {
+        }) => Boot::Open(api_base_url),
+        Ok(Config {
             api_base_url,
             auth: Some(auth),
-        })) => view! { <SignedInApp api_base_url auth /> }.into_any(),
+        }) => {
+            let arrival = arrive(&auth).await;
+            Boot::SignIn(api_base_url, auth, arrival)
+        }
     }
 }
 
-/// Signs the person in (OpenID Connect, code + PKCE), then starts the portal with their access
-/// token; or shows the signed-out page, or why signing in didn't work.
+/// Reads `config.json`, signs the person in when it says so (OpenID Connect, code + PKCE), then
+/// starts the portal against the API it names. A broken file, the signed-out page and a failed
+/// sign-in are clear pages of their own, never a blank screen or a loop.
 #[component]
-fn SignedInApp(api_base_url: String, auth: AuthConfig) -> impl IntoView {
-    let arrival = LocalResource::new({
-        let auth = auth.clone();
-        move || {
-            let auth = auth.clone();
-            async move { Rc::new(RefCell::new(Some(arrive(&auth).await))) }
-        }
-    });
-    let sign_in_again = Callback::new(move |()| {
-        let auth = auth.clone();
-        leptos::task::spawn_local(async move {
-            if let Err(error) = sign_in(&auth, false, "/").await {
-                leptos::logging::error!("sign-in: {error:?}");
-            }
-        });
-    });
+pub fn App() -> impl IntoView {
+    // One load for all of it; the session inside is taken once, by the portal.
+    let boot = LocalResource::new(|| async { Rc::new(RefCell::new(Some(boot().await))) });
     move || {
-        let Some(arrival) = arrival.get() else {
-            return view! { <SignInNotice title="Signing you in…" /> }.into_any();
+        let Some(boot) = boot.get() else {
+            return view! {
+                <p class="boot" aria-busy="true">
+                    "Loading…"
+                </p>
+            }
+            .into_any();
         };
-        // Taken once: the session moves into the portal.
-        let taken = arrival.borrow_mut().take();
+        let taken = boot.borrow_mut().take();
         match taken {
-            None | Some(Arrival::Redirecting) => {
-                view! { <SignInNotice title="Signing you in…" /> }.into_any()
-            }
-            Some(Arrival::SignedOut) => view! {
-                <SignInNotice
-                    title="You're signed out"
-                    message="Sign in to see and manage the organizations you belong to."
-                    action="Sign in"
-                    on_action=sign_in_again
-                />
-            }
-            .into_any(),
-            Some(Arrival::Failed(error)) => {
-                leptos::logging::warn!("sign-in: {error:?}");
+            None => ().into_any(),
+            Some(Boot::Broken(why)) => {
+                leptos::logging::error!("{why}");
                 view! {
-                    <SignInNotice
-                        title="Sign-in didn't work"
-                        message=error.user_message()
-                        action="Sign in again"
-                        on_action=sign_in_again
+                    <BootNotice
+                        title="Your organizations can't be shown"
+                        message=api::CONFIG_ERROR
+                        action="Reload"
+                        on_action=Callback::new(|()| reload())
                         is_error=true
                     />
                 }
                 .into_any()
             }
-            Some(Arrival::SignedIn(session)) => {
-                let session: Arc<Session> = Arc::from(session);
-                let backend: Arc<dyn Backend> = Arc::new(HttpBackend::signed_in(
-                    api_base_url.clone(),
-                    session.clone(),
-                ));
-                let on_sign_out = Callback::new(move |()| session.sign_out());
-                view! { <Portal backend on_sign_out=Some(on_sign_out) /> }.into_any()
+            Some(Boot::Open(api_base_url)) => {
+                let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(api_base_url));
+                view! { <Portal backend /> }.into_any()
             }
+            Some(Boot::SignIn(api_base_url, auth, arrival)) => {
+                signed_in_view(api_base_url, auth, arrival)
+            }
+        }
+    }
+}
+
+/// The portal with the person's access token, or the signed-out page, or why signing in didn't
+/// work, each with a way on.
+fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> AnyView {
+    let sign_in_again = Callback::new(move |()| {
+        let auth = auth.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(error) = sign_in(&auth, false, "/").await {
+                leptos::logging::error!("sign-in: {}", error.user_message());
+            }
+        });
+    });
+    match arrival {
+        Arrival::Redirecting => view! { <BootNotice title="Signing you in…" /> }.into_any(),
+        Arrival::SignedOut => view! {
+            <BootNotice
+                title="You're signed out"
+                message="Sign in to see and manage the organizations you belong to."
+                action="Sign in"
+                on_action=sign_in_again
+            />
+        }
+        .into_any(),
+        Arrival::Failed(error) => {
+            leptos::logging::warn!("sign-in: {}", error.user_message());
+            view! {
+                <BootNotice
+                    title="Sign-in didn't work"
+                    message=error.user_message()
+                    action="Sign in again"
+                    on_action=sign_in_again
+                    is_error=true
+                />
+            }
+            .into_any()
+        }
+        Arrival::SignedIn(session) => {
+            let session: Arc<Session> = Arc::from(session);
+            let backend: Arc<dyn Backend> =
+                Arc::new(HttpBackend::signed_in(api_base_url, session.clone()));
+            let on_sign_out = Callback::new(move |()| session.sign_out());
+            view! { <Portal backend on_sign_out=Some(on_sign_out) /> }.into_any()
         }
     }
 }

@@ -162,6 +162,7 @@ impl SignedInServer {
                 "--audience",
                 "api://myorgs",
             ])
+            .args(provider_args)
             .arg("--keys")
             .arg(dir.path().join("oidc-keys.json"))
             .stdout(Stdio::piped())

@@ -151,13 +151,11 @@ async fn sign_in_errors_are_explained_and_keep_nothing() {
             .find(|(name, _)| name == "state")
             .map(|(_, value)| value.into_owned())
             .unwrap();
-        let pending = serde_json::json!({
-            "state": state, "nonce": "n", "verifier": "v".repeat(43),
-            "return_to": "/", "silent": false,
-        });
+        // The pending sign-in as the app stores it: state, nonce, verifier, mode, return path.
+        let pending = format!("{state}\nn\n{}\ninteractive\n/", "v".repeat(43));
         b.js(&format!(
             "sessionStorage.setItem('myorgs.signin', {});",
-            Value::String(pending.to_string())
+            Value::String(pending)
         ))
         .await;
         b.goto(&callback).await;
@@ -175,8 +173,10 @@ async fn sign_in_errors_are_explained_and_keep_nothing() {
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_without_leaving_the_page() {
     async fn scenario(b: &Browser) {
-        // Access tokens that live two seconds: every later request needs a refreshed one.
-        let server = SignedInServer::start_with(&["--access-token-ttl", "2"], &[]);
+        // Access tokens that live two seconds, and an API that allows no clock skew: every later
+        // request needs a refreshed token.
+        let server =
+            SignedInServer::start_with(&["--access-token-ttl", "2"], &["--clock-skew-secs", "0"]);
         b.goto(&server.url).await;
         b.sign_in_as(MEGAN).await;
         b.wait_for(&heading(1, "Overview")).await;

@@ -26,8 +26,6 @@ use crate::api::ApiError;
 
 /// The signature algorithms accepted: asymmetric only.
 pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
-/// Clock skew tolerated on `exp` and `nbf`.
-pub const LEEWAY_SECONDS: u64 = 60;
 
 /// The scopes this API knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +188,8 @@ pub struct Verifier {
     keys: Mutex<Keys>,
     /// The shortest time between two fetches of the JWKS.
     min_refresh: Duration,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    clock_skew: Duration,
 }
 
 impl Verifier {
@@ -199,6 +199,7 @@ impl Verifier {
         audience: &str,
         user_claim: &str,
         min_refresh: Duration,
+        clock_skew: Duration,
     ) -> Result<Verifier, String> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
@@ -215,6 +216,7 @@ impl Verifier {
                 fetched: None,
             }),
             min_refresh,
+            clock_skew,
         })
     }
 
@@ -271,7 +273,7 @@ impl Verifier {
             .ok_or_else(|| invalid("the token names no key (kid)".to_owned()))?;
         let key = self.key(&kid, header.alg).await?;
         let mut validation = Validation::new(header.alg);
-        validation.leeway = LEEWAY_SECONDS;
+        validation.leeway = self.clock_skew.as_secs();
         validation.validate_nbf = true;
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);

@@ -103,6 +103,11 @@ pub struct Cli {
           default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub jwks_min_refresh_secs: u64,
 
+    /// Clock skew tolerated on an access token's `exp` and `nbf` (seconds).
+    #[arg(long = "clock-skew-secs", env = "MYORGS_CLOCK_SKEW_SECS", value_name = "S",
+          default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub clock_skew_secs: u64,
+
     /// Accept every API request, without a token, as the first demo person. Only for an API
     /// behind a gateway that signs people in, and for tests; announced loudly at start-up.
     #[arg(long = "no-auth", env = "MYORGS_NO_AUTH")]

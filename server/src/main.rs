@@ -81,6 +81,7 @@ async fn start(cli: Cli) -> Result<(), String> {
                 &cli.audience,
                 &cli.user_claim,
                 Duration::from_secs(cli.jwks_min_refresh_secs),
+                Duration::from_secs(cli.clock_skew_secs),
             )?;
             // The provider may start after the server: keys are fetched again on first use.
             match verifier.refresh_keys().await {

@@ -16,12 +16,11 @@
 use std::sync::Mutex;
 
 use gloo_net::http::Request;
-use serde::Deserialize;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Storage, UrlSearchParams};
 
 use crate::domain::{
-    base64url, check_id_token, jwt_payload, safe_return_path, PendingSignIn, SignInError,
+    base64url, check_id_token, jwt_payload, safe_return_path, IdClaims, PendingSignIn, SignInError,
     SIGNED_OUT_PATH,
 };
 
@@ -41,37 +40,106 @@ pub struct AuthConfig {
 
 /// Where in `sessionStorage` a sign-in under way is kept.
 const PENDING_KEY: &str = "myorgs.signin";
-/// When a silent re-sign-in for a refused token last happened (ms), so it never loops.
+/// Set while a silent re-sign-in for a refused token is under way, and cleared by the sign-in it
+/// leads to: a refusal right after such a re-sign-in is not retried, so it never loops.
 const REAUTH_KEY: &str = "myorgs.reauth";
-/// A second refusal within this many ms of a re-sign-in is not retried.
-const REAUTH_QUIET_MS: f64 = 60_000.0;
 /// An access token this close to expiry is refreshed before use.
 const EXPIRY_MARGIN_MS: f64 = 30_000.0;
 
 /// The provider's endpoints, from discovery.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 struct Provider {
     issuer: String,
     authorization_endpoint: String,
     token_endpoint: String,
-    #[serde(default)]
     end_session_endpoint: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// A token endpoint's answer.
 struct TokenDto {
     access_token: String,
-    #[serde(default)]
-    expires_in: Option<f64>,
-    #[serde(default)]
+    /// Seconds; 5 minutes when the provider doesn't say.
+    expires_in: u32,
     refresh_token: Option<String>,
-    #[serde(default)]
     id_token: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct TokenErrorDto {
-    error: String,
+/// The provider's few small answers are read with the browser's `JSON.parse` and checked field
+/// by field: serde's code for each of their shapes would cost the download kilobytes.
+struct Json(wasm_bindgen::JsValue);
+
+impl Json {
+    fn parse(text: &str) -> Option<Json> {
+        js_sys::JSON::parse(text)
+            .ok()
+            .filter(wasm_bindgen::JsValue::is_object)
+            .map(Json)
+    }
+
+    fn get(&self, name: &str) -> wasm_bindgen::JsValue {
+        js_sys::Reflect::get(&self.0, &name.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+    }
+
+    /// A string field; `None` when absent or of another type.
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).as_string()
+    }
+
+    fn number(&self, name: &str) -> Option<f64> {
+        self.get(name).as_f64().filter(|n| n.is_finite())
+    }
+
+    /// A string, or the strings of a list (JWT's `aud`).
+    fn texts(&self, name: &str) -> Vec<String> {
+        let value = self.get(name);
+        match value.as_string() {
+            Some(one) => vec![one],
+            None if js_sys::Array::is_array(&value) => js_sys::Array::from(&value)
+                .iter()
+                .filter_map(|v| v.as_string())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+impl Provider {
+    fn from_json(json: &Json) -> Option<Provider> {
+        Some(Provider {
+            issuer: json.text("issuer")?,
+            authorization_endpoint: json.text("authorization_endpoint")?,
+            token_endpoint: json.text("token_endpoint")?,
+            end_session_endpoint: json.text("end_session_endpoint"),
+        })
+    }
+}
+
+impl TokenDto {
+    fn from_json(json: &Json) -> Option<TokenDto> {
+        Some(TokenDto {
+            access_token: json.text("access_token")?,
+            // Whole seconds, between a second and a day.
+            expires_in: json
+                .number("expires_in")
+                .map_or(300, |n| n.clamp(1.0, 86_400.0) as u32),
+            refresh_token: json.text("refresh_token"),
+            id_token: json.text("id_token"),
+        })
+    }
+}
+
+/// The claims of an ID token this app reads, for [`check_id_token`].
+fn id_claims(payload: &str) -> Option<IdClaims> {
+    let json = Json::parse(payload)?;
+    Some(IdClaims {
+        iss: json.text("iss")?,
+        aud: json.texts("aud"),
+        exp: json.number("exp")? as i64,
+        nonce: json.text("nonce"),
+        azp: json.text("azp"),
+        name: json.text("name"),
+        preferred_username: json.text("preferred_username"),
+    })
 }
 
 /// What this tab holds of a signed-in person: in memory, never stored.
@@ -168,9 +236,8 @@ pub async fn sign_in(
     if silent {
         query.append("prompt", "none");
     }
-    let stored = serde_json::to_string(&pending).map_err(|_| SignInError::ProviderUnreachable)?;
     session_storage()
-        .and_then(|storage| storage.set_item(PENDING_KEY, &stored).ok())
+        .and_then(|storage| storage.set_item(PENDING_KEY, &pending.encode()).ok())
         .ok_or(SignInError::Provider("storage".into()))?;
     navigate(&url.href());
     Ok(())
@@ -210,14 +277,15 @@ async fn complete_sign_in(
     let tokens = token_request(&provider, &form)
         .await
         .map_err(|e| (e, None))?;
-    let payload = tokens
+    let claims = tokens
         .id_token
         .as_deref()
         .and_then(jwt_payload)
-        .ok_or((SignInError::InvalidIdToken("missing"), None))?;
+        .and_then(|payload| id_claims(&payload))
+        .ok_or((SignInError::InvalidIdToken("unreadable"), None))?;
     let now = (js_sys::Date::now() / 1000.0) as i64;
-    let claims = check_id_token(
-        &payload,
+    check_id_token(
+        &claims,
         &provider.issuer,
         &config.client_id,
         &pending.nonce,
@@ -239,6 +307,13 @@ impl Session {
         self.tokens
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The API accepted this session's token: a later refusal may sign in again.
+    pub fn accepted(&self) {
+        if let Some(storage) = session_storage() {
+            let _ = storage.remove_item(REAUTH_KEY);
+        }
     }
 
     /// An access token to send now: refreshed first when it is about to expire and a refresh
@@ -288,22 +363,16 @@ impl Session {
     }
 
     /// The API refused this tab's tokens for good: sign in again silently, coming back to this
-    /// page, unless that just happened (then the refusal stands, and the page says so).
+    /// page, unless this session came from just such a re-sign-in (then the refusal stands, and
+    /// the page says so).
     pub fn reauthenticate(&self) {
-        let now = js_sys::Date::now();
         let Some(storage) = session_storage() else {
             return;
         };
-        let last: f64 = storage
-            .get_item(REAUTH_KEY)
-            .ok()
-            .flatten()
-            .and_then(|text| text.parse().ok())
-            .unwrap_or(0.0);
-        if now - last < REAUTH_QUIET_MS {
+        if storage.get_item(REAUTH_KEY).ok().flatten().is_some() {
             return;
         }
-        let _ = storage.set_item(REAUTH_KEY, &now.to_string());
+        let _ = storage.set_item(REAUTH_KEY, "1");
         *self.tokens() = None;
         let config = self.config.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -340,7 +409,7 @@ fn tokens_from(dto: TokenDto) -> Tokens {
         access: dto.access_token,
         refresh: dto.refresh_token,
         id_token: dto.id_token,
-        expires_at_ms: js_sys::Date::now() + dto.expires_in.unwrap_or(300.0) * 1000.0,
+        expires_at_ms: js_sys::Date::now() + f64::from(dto.expires_in) * 1000.0,
     }
 }
 
@@ -349,19 +418,11 @@ async fn discover(config: &AuthConfig) -> Result<Provider, SignInError> {
         "{}/.well-known/openid-configuration",
         config.authority.trim_end_matches('/')
     );
-    let response = Request::get(&url)
-        .send()
-        .await
-        .map_err(|_| SignInError::ProviderUnreachable)?;
-    if !response.ok() {
-        return Err(SignInError::ProviderUnreachable);
-    }
-    let text = response
-        .text()
-        .await
-        .map_err(|_| SignInError::ProviderUnreachable)?;
-    let provider: Provider =
-        serde_json::from_str(&text).map_err(|_| SignInError::ProviderUnreachable)?;
+    let (ok, text) = fetch_text(Request::get(&url).build()).await?;
+    let provider = Json::parse(&text)
+        .filter(|_| ok)
+        .and_then(|json| Provider::from_json(&json))
+        .ok_or(SignInError::ProviderUnreachable)?;
     if provider.issuer.trim_end_matches('/') != config.authority.trim_end_matches('/') {
         return Err(SignInError::InvalidIdToken("issuer"));
     }
@@ -372,26 +433,34 @@ async fn token_request(
     provider: &Provider,
     form: &UrlSearchParams,
 ) -> Result<TokenDto, SignInError> {
-    let response = Request::post(&provider.token_endpoint)
+    let request = Request::post(&provider.token_endpoint)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .header("Accept", "application/json")
-        .body(String::from(form.to_string()))
-        .map_err(|_| SignInError::ProviderUnreachable)?
+        .body(String::from(form.to_string()));
+    let (ok, text) = fetch_text(request).await?;
+    let json = Json::parse(&text).ok_or(SignInError::ProviderUnreachable)?;
+    if ok {
+        TokenDto::from_json(&json).ok_or(SignInError::ProviderUnreachable)
+    } else {
+        Err(json
+            .text("error")
+            .map_or(SignInError::ProviderUnreachable, |code| {
+                SignInError::from_token_error(&code)
+            }))
+    }
+}
+
+/// Sends a request to the provider: whether it succeeded, and the body.
+async fn fetch_text(
+    request: Result<Request, gloo_net::Error>,
+) -> Result<(bool, String), SignInError> {
+    let unreachable = |_| SignInError::ProviderUnreachable;
+    let response = request
+        .map_err(unreachable)?
         .send()
         .await
-        .map_err(|_| SignInError::ProviderUnreachable)?;
+        .map_err(unreachable)?;
     let ok = response.ok();
-    let text = response
-        .text()
-        .await
-        .map_err(|_| SignInError::ProviderUnreachable)?;
-    if ok {
-        serde_json::from_str(&text).map_err(|_| SignInError::ProviderUnreachable)
-    } else {
-        Err(serde_json::from_str::<TokenErrorDto>(&text)
-            .map(|e| SignInError::from_token_error(&e.error))
-            .unwrap_or(SignInError::ProviderUnreachable))
-    }
+    Ok((ok, response.text().await.map_err(unreachable)?))
 }
 
 fn redirect_uri(config: &AuthConfig) -> String {
@@ -426,7 +495,7 @@ fn take_pending() -> Option<PendingSignIn> {
     let storage = session_storage()?;
     let text = storage.get_item(PENDING_KEY).ok().flatten();
     let _ = storage.remove_item(PENDING_KEY);
-    serde_json::from_str(&text?).ok()
+    PendingSignIn::decode(&text?)
 }
 
 fn session_storage() -> Option<Storage> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use leptos::prelude::{on_cleanup, StoredValue, WithValue};
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
@@ -43,9 +43,19 @@ impl HttpBackend {
     }
 
     /// The one place a request is sent: with the access token, refreshed and sent once more if
-    /// the API refuses it; network failures and error statuses become [`ApiError`]. `request`
-    /// builds the same request again for that retry.
-    async fn send(&self, request: impl Fn() -> RequestBuilder) -> Result<Response, ApiError> {
+    /// the API refuses it; network failures and error statuses become [`ApiError`]. Not generic
+    /// over the request, so the app carries one copy of it.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        abort: Option<&AbortSignal>,
+    ) -> Result<Response, ApiError> {
+        let request = || {
+            RequestBuilder::new(url)
+                .method(method.clone())
+                .abort_signal(abort)
+        };
         let Some(session) = &self.session else {
             return self.check(self.send_once(request(), None).await?).await;
         };
@@ -56,11 +66,13 @@ impl HttpBackend {
         })?;
         let response = self.send_once(request(), Some(&token)).await?;
         if response.status() != 401 {
+            session.accepted();
             return self.check(response).await;
         }
         if let Ok(fresh) = session.refresh_after(&token).await {
             let retried = self.send_once(request(), Some(&fresh)).await?;
             if retried.status() != 401 {
+                session.accepted();
                 return self.check(retried).await;
             }
         }
@@ -107,7 +119,7 @@ impl HttpBackend {
         url: &str,
         abort: Option<&AbortSignal>,
     ) -> Result<T, ApiError> {
-        let response = self.send(|| Request::get(url).abort_signal(abort)).await?;
+        let response = self.send(Method::GET, url, abort).await?;
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|e| ApiError::InvalidResponse(e.to_string()))
     }
@@ -190,7 +202,7 @@ impl Backend for HttpBackend {
             if !valid {
                 return Err(ApiError::InvalidResponse("not a tenant ID".into()));
             }
-            match self.send(|| Request::delete(&url)).await {
+            match self.send(Method::DELETE, &url, None).await {
                 // Already gone: the person's goal is met, and the row should go too.
                 Ok(_)
                 | Err(ApiError::Status {

@@ -2,7 +2,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::{initials, Me};
+use super::app_header::PersonBadge;
+use crate::domain::Me;
 
 /// Who is signed in, as a disclosure button that opens the account menu with "Sign out". A
 /// disclosure (not an ARIA menu): the button says whether it is expanded, Tab moves through the
@@ -54,17 +55,7 @@ pub fn AccountMenu(
                 aria-controls="account-panel"
                 on:click=move |_| open.update(|o| *o = !*o)
             >
-                <span class="avatar" aria-hidden="true">
-                    {initials(&me.display_name)}
-                </span>
-                <span class="person-text">
-                    <span class="person-name" dir="auto">
-                        {me.display_name.clone()}
-                    </span>
-                    <span class="person-upn" dir="auto">
-                        {me.user_principal_name.clone()}
-                    </span>
-                </span>
+                <PersonBadge me />
                 <span class="visually-hidden">", account menu"</span>
             </button>
             <div id="account-panel" class="account-panel" hidden=move || !open.get()>

@@ -1,8 +1,28 @@
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::icons::MenuIcon;
 use super::AccountMenu;
 use crate::domain::{initials, Me};
+
+/// Who someone is at a glance: their initials, name and user name (the name isolated, as any
+/// text from the service).
+#[component]
+pub fn PersonBadge(me: Me) -> impl IntoView {
+    view! {
+        <span class="avatar" aria-hidden="true">
+            {initials(&me.display_name)}
+        </span>
+        <span class="person-text">
+            <span class="person-name" dir="auto">
+                {me.display_name}
+            </span>
+            <span class="person-upn" dir="auto">
+                {me.user_principal_name}
+            </span>
+        </span>
+    }
+}
 
 /// The 48 px bar: product name, the menu button on narrow screens, and who is signed in.
 #[component]
@@ -18,23 +38,12 @@ pub fn AppHeader(
 ) -> impl IntoView {
     let person = move || {
         me.get().map(|me| match on_sign_out {
-            Some(on_sign_out) => view! { <AccountMenu me on_sign_out /> }.into_any(),
-            None => view! {
+            Some(on_sign_out) => Either::Left(view! { <AccountMenu me on_sign_out /> }),
+            None => Either::Right(view! {
                 <div class="person">
-                    <span class="avatar" aria-hidden="true">
-                        {initials(&me.display_name)}
-                    </span>
-                    <span class="person-text">
-                        <span class="person-name" dir="auto">
-                            {me.display_name.clone()}
-                        </span>
-                        <span class="person-upn" dir="auto">
-                            {me.user_principal_name.clone()}
-                        </span>
-                    </span>
+                    <PersonBadge me />
                 </div>
-            }
-            .into_any(),
+            }),
         })
     };
     view! {

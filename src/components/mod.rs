@@ -3,6 +3,7 @@
 
 mod account_menu;
 mod app_header;
+mod boot_notice;
 mod copy_button;
 mod date_text;
 mod home_organization_card;
@@ -16,12 +17,12 @@ mod nav_pane;
 mod organization_list;
 mod organization_row;
 mod privacy_contact_links;
-mod sign_in_notice;
 mod status_notice;
 mod tenant_id_detail;
 
 pub use account_menu::AccountMenu;
 pub use app_header::AppHeader;
+pub use boot_notice::BootNotice;
 pub use copy_button::CopyButton;
 pub use date_text::DateText;
 pub use home_organization_card::HomeOrganizationCard;
@@ -32,6 +33,5 @@ pub use nav_pane::NavPane;
 pub use organization_list::OrganizationList;
 pub use organization_row::OrganizationRow;
 pub use privacy_contact_links::PrivacyContactLinks;
-pub use sign_in_notice::SignInNotice;
 pub use status_notice::StatusNotice;
 pub use tenant_id_detail::TenantIdDetail;

@@ -2,8 +2,6 @@
 //! a person may be sent back to, which ID tokens are accepted, and what went wrong, in words.
 //! The redirects, storage and requests are `api::auth`'s; nothing here touches the browser.
 
-use serde::{Deserialize, Serialize};
-
 /// Where the provider sends the browser back with a code (the default `redirectPath`).
 pub const CALLBACK_PATH: &str = "/signin-callback";
 /// Where the provider sends the browser after signing out.
@@ -13,7 +11,7 @@ const SKEW_SECONDS: i64 = 60;
 
 /// What must survive the redirect to the provider and back, in `sessionStorage`, and nothing
 /// more: no token ever goes there. Removed as soon as the callback is handled.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingSignIn {
     /// Checked against the callback's `state` (CSRF).
     pub state: String,
@@ -25,6 +23,43 @@ pub struct PendingSignIn {
     pub return_to: String,
     /// A `prompt=none` attempt: if the provider needs the person, sign in interactively.
     pub silent: bool,
+}
+
+impl PendingSignIn {
+    /// One line each: the three values are base64url and the path has no control characters
+    /// (see [`safe_return_path`]), so no separator can occur inside a value. (Plain lines rather
+    /// than JSON: serde's code for one more struct costs the download more than these lines.)
+    pub fn encode(&self) -> String {
+        format!(
+            "{}\n{}\n{}\n{}\n{}",
+            self.state,
+            self.nonce,
+            self.verifier,
+            if self.silent { "silent" } else { "interactive" },
+            safe_return_path(&self.return_to)
+        )
+    }
+
+    /// The inverse of [`PendingSignIn::encode`]; `None` for anything else.
+    pub fn decode(text: &str) -> Option<PendingSignIn> {
+        let mut lines = text.splitn(5, '\n');
+        let mut next = || lines.next().map(str::to_string);
+        let (state, nonce, verifier, mode, return_to) =
+            (next()?, next()?, next()?, next()?, next()?);
+        let silent = match mode.as_str() {
+            "silent" => true,
+            "interactive" => false,
+            _ => return None,
+        };
+        let nonempty = !state.is_empty() && !nonce.is_empty() && !verifier.is_empty();
+        nonempty.then(|| PendingSignIn {
+            state,
+            nonce,
+            verifier,
+            silent,
+            return_to: safe_return_path(&return_to),
+        })
+    }
 }
 
 /// A path on this site to come back to after signing in: a same-origin absolute path (with its
@@ -110,47 +145,28 @@ impl SignInError {
 }
 
 /// The claims of an ID token this app reads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IdClaims {
     pub iss: String,
-    #[serde(deserialize_with = "one_or_many")]
+    /// One audience or several (a JWT's `aud` is a string or a list).
     pub aud: Vec<String>,
     pub exp: i64,
-    #[serde(default)]
     pub nonce: Option<String>,
-    #[serde(default)]
     pub azp: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub preferred_username: Option<String>,
 }
 
-fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
-    }
-    Ok(match OneOrMany::deserialize(d)? {
-        OneOrMany::One(one) => vec![one],
-        OneOrMany::Many(many) => many,
-    })
-}
-
-/// Checks the decoded payload of an ID token received straight from the token endpoint (over
-/// TLS, so its signature may be left to the transport, as OpenID Connect Core 3.1.3.7 allows):
-/// issued by `issuer`, for `client_id`, for this sign-in's `nonce`, not expired at `now`.
+/// Checks the claims of an ID token received straight from the token endpoint (over TLS, so its
+/// signature may be left to the transport, as OpenID Connect Core 3.1.3.7 allows): issued by
+/// `issuer`, for `client_id`, for this sign-in's `nonce`, not expired at `now`.
 pub fn check_id_token(
-    payload_json: &str,
+    claims: &IdClaims,
     issuer: &str,
     client_id: &str,
     nonce: &str,
     now: i64,
-) -> Result<IdClaims, SignInError> {
-    let claims: IdClaims = serde_json::from_str(payload_json)
-        .map_err(|_| SignInError::InvalidIdToken("unreadable"))?;
+) -> Result<(), SignInError> {
     if claims.iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(SignInError::InvalidIdToken("issuer"));
     }
@@ -165,7 +181,7 @@ pub fn check_id_token(
     if claims.exp + SKEW_SECONDS < now {
         return Err(SignInError::InvalidIdToken("expired"));
     }
-    Ok(claims)
+    Ok(())
 }
 
 /// Standard base64url without padding (RFC 4648 §5), as PKCE and JWTs use.
@@ -225,6 +241,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pending_sign_ins_survive_storage() {
+        let pending = PendingSignIn {
+            state: "s-1".into(),
+            nonce: "n_2".into(),
+            verifier: "v".repeat(43),
+            return_to: "/organizations?q=a b".into(),
+            silent: true,
+        };
+        assert_eq!(
+            PendingSignIn::decode(&pending.encode()),
+            Some(pending.clone())
+        );
+        let interactive = PendingSignIn {
+            silent: false,
+            ..pending
+        };
+        assert_eq!(
+            PendingSignIn::decode(&interactive.encode()),
+            Some(interactive)
+        );
+        for broken in [
+            "",
+            "a\nb\nc\nsilent",
+            "a\nb\nc\nmaybe\n/",
+            "\nb\nc\nsilent\n/",
+        ] {
+            assert_eq!(PendingSignIn::decode(broken), None, "{broken:?}");
+        }
+        let hostile =
+            PendingSignIn::decode("a\nb\nc\nsilent\nhttps://evil.example/").expect("read");
+        assert_eq!(hostile.return_to, "/");
+    }
+
+    #[test]
     fn return_paths_stay_on_this_site() {
         assert_eq!(safe_return_path("/organizations"), "/organizations");
         assert_eq!(
@@ -246,55 +296,56 @@ mod tests {
         }
     }
 
-    fn payload(aud: &str, nonce: &str, exp: i64) -> String {
-        format!(
-            r#"{{"iss":"http://127.0.0.1:8090","aud":{aud},"exp":{exp},"nonce":"{nonce}","name":"Megan Bowen"}}"#
-        )
+    fn claims(aud: &[&str], nonce: &str, exp: i64) -> IdClaims {
+        IdClaims {
+            iss: "http://127.0.0.1:8090".into(),
+            aud: aud.iter().map(|a| a.to_string()).collect(),
+            exp,
+            nonce: Some(nonce.into()),
+            name: Some("Megan Bowen".into()),
+            ..IdClaims::default()
+        }
     }
 
     #[test]
     fn id_tokens_must_be_for_this_sign_in() {
         let issuer = "http://127.0.0.1:8090";
-        let good = check_id_token(
-            &payload(r#""myorgs""#, "n1", 2000),
-            issuer,
-            "myorgs",
-            "n1",
-            1000,
-        );
-        assert_eq!(good.map(|c| c.name), Ok(Some("Megan Bowen".to_string())));
-        let array = check_id_token(
-            &payload(r#"["myorgs"]"#, "n1", 2000),
-            issuer,
-            "myorgs",
-            "n1",
-            1000,
-        );
-        assert!(array.is_ok());
-        for (why, text, expected) in [
-            ("another app", payload(r#""other""#, "n1", 2000), "audience"),
+        let check = |c: &IdClaims| check_id_token(c, issuer, "myorgs", "n1", 1000);
+        assert_eq!(check(&claims(&["myorgs"], "n1", 2000)), Ok(()));
+        for (why, bad, expected) in [
+            ("another app", claims(&["other"], "n1", 2000), "audience"),
+            ("no audience", claims(&[], "n1", 2000), "audience"),
             (
                 "several audiences, no azp",
-                payload(r#"["myorgs","other"]"#, "n1", 2000),
+                claims(&["myorgs", "other"], "n1", 2000),
                 "audience",
             ),
-            (
-                "another sign-in",
-                payload(r#""myorgs""#, "n2", 2000),
-                "nonce",
-            ),
-            ("expired", payload(r#""myorgs""#, "n1", 900), "expired"),
-            ("not JSON", "{".to_string(), "unreadable"),
+            ("another sign-in", claims(&["myorgs"], "n2", 2000), "nonce"),
+            ("expired", claims(&["myorgs"], "n1", 900), "expired"),
         ] {
             assert_eq!(
-                check_id_token(&text, issuer, "myorgs", "n1", 1000),
+                check(&bad),
                 Err(SignInError::InvalidIdToken(expected)),
                 "{why}"
             );
         }
+        let several = IdClaims {
+            azp: Some("myorgs".into()),
+            ..claims(&["myorgs", "other"], "n1", 2000)
+        };
+        assert_eq!(
+            check(&several),
+            Ok(()),
+            "several audiences, authorized party us"
+        );
+        let no_nonce = IdClaims {
+            nonce: None,
+            ..claims(&["myorgs"], "n1", 2000)
+        };
+        assert_eq!(check(&no_nonce), Err(SignInError::InvalidIdToken("nonce")));
         assert_eq!(
             check_id_token(
-                &payload(r#""myorgs""#, "n1", 2000),
+                &claims(&["myorgs"], "n1", 2000),
                 "https://evil.example",
                 "myorgs",
                 "n1",
@@ -302,15 +353,9 @@ mod tests {
             ),
             Err(SignInError::InvalidIdToken("issuer"))
         );
-        assert!(
-            check_id_token(
-                &payload(r#""myorgs""#, "n1", 1000 - 30),
-                issuer,
-                "myorgs",
-                "n1",
-                1000
-            )
-            .is_ok(),
+        assert_eq!(
+            check(&claims(&["myorgs"], "n1", 1000 - 30)),
+            Ok(()),
             "a minute of clock skew is tolerated"
         );
     }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::support::*;
 use leptos::prelude::*;
 use myorgs::api::auth::sha256;
-use myorgs::components::{AccountMenu, SignInNotice};
+use myorgs::components::{AccountMenu, BootNotice};
 use myorgs::domain::{base64url, Me, SignInError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -122,7 +122,7 @@ async fn signed_out_and_error_pages_say_what_happened_and_offer_one_way_on() {
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         let count = count.clone();
         view! {
-            <SignInNotice
+            <BootNotice
                 title="Sign-in didn't work"
                 message=error.user_message()
                 action="Sign in again"
@@ -146,7 +146,7 @@ async fn signed_out_and_error_pages_say_what_happened_and_offer_one_way_on() {
     // While signing in: the state, and nothing to press.
     let root = fresh_root("/organizations");
     let _handle = leptos::mount::mount_to(root.clone(), || {
-        view! { <SignInNotice title="Signing you in…" /> }
+        view! { <BootNotice title="Signing you in…" /> }
     });
     settle().await;
     assert_eq!(headings(1), ["Signing you in…"]);

@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 
-/// A page of its own while nobody is signed in: signing in, signed out, or why signing in
-/// didn't work, with the one thing to do next.
+/// A page of its own before the portal runs: signing in, signed out, why signing in didn't
+/// work, or a broken `config.json`, with the one thing to do next.
 #[component]
-pub fn SignInNotice(
+pub fn BootNotice(
     /// The page's heading (and, for the signed-in-progress state, its only text).
     title: &'static str,
     /// What happened, in plain words.
