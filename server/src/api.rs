@@ -13,7 +13,7 @@ use axum::extract::{FromRequestParts, Path, Query, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/me", get(me))
         .route(ORGANIZATIONS_PATH, get(list_organizations))
-        .route("/api/v1/me/organizations/{id}", delete(leave_organization))
+        .route(
+            "/api/v1/me/organizations/{id}",
+            get(get_organization).delete(leave_organization),
+        )
         .method_not_allowed_fallback(method_not_allowed)
 }
 
@@ -344,11 +347,8 @@ async fn list_organizations(
     }))
 }
 
-async fn leave_organization(
-    State(state): State<AppState>,
-    Authorized(user, _): Authorized<ToLeave>,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
+/// The organization id of a path, lowercased, or the API's 400.
+fn organization_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     let invalid = |shown: &str| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -357,7 +357,41 @@ async fn leave_organization(
         )
     };
     let Path(raw) = id.map_err(|_| invalid("(undecodable)"))?;
-    let id = normalize_guid(&raw).ok_or_else(|| invalid(&shorten(&raw)))?;
+    normalize_guid(&raw).ok_or_else(|| invalid(&shorten(&raw)))
+}
+
+fn not_a_member(id: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "organizationNotFound",
+        format!("You are not a member of organization {id}."),
+    )
+}
+
+/// `GET /me/organizations/{id}`: one membership, as the list shows it. After a leave whose
+/// answer was lost, this tells whether it happened.
+async fn get_organization(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToRead>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Organization>, ApiError> {
+    let id = organization_id(id)?;
+    let found = blocking(&state.db, {
+        let id = id.clone();
+        move |db| db.membership(&user.id, &id)
+    })
+    .await?;
+    found
+        .map(|membership| Json(Organization::from(membership)))
+        .ok_or_else(|| not_a_member(&id))
+}
+
+async fn leave_organization(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToLeave>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let id = organization_id(id)?;
     let outcome = blocking(&state.db, {
         let id = id.clone();
         move |db| db.leave(&user.id, &id)
@@ -365,11 +399,7 @@ async fn leave_organization(
     .await?;
     match outcome {
         LeaveOutcome::Left => Ok(StatusCode::NO_CONTENT),
-        LeaveOutcome::NotMember => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "organizationNotFound",
-            format!("You are not a member of organization {id}."),
-        )),
+        LeaveOutcome::NotMember => Err(not_a_member(&id)),
         LeaveOutcome::HomeOrganization => Err(ApiError::new(
             StatusCode::CONFLICT,
             "cannotLeaveHomeOrganization",

@@ -335,41 +335,32 @@ impl Db {
         top: u32,
     ) -> rusqlite::Result<Page> {
         let conn = self.conn();
-        let mut statement = conn.prepare_cached(
-            "SELECT m.position, o.id, o.display_name, o.default_domain,
-                    (SELECT group_concat(d.domain, char(10) ORDER BY d.ordinal)
-                       FROM organization_domains d WHERE d.organization_id = o.id),
-                    m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-                    o.privacy_email, o.privacy_statement_url
-               FROM memberships m JOIN organizations o ON o.id = m.organization_id
-              WHERE m.user_id = ?1 AND m.position > ?2
+        let mut statement = conn.prepare_cached(&format!(
+            "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.position > ?2
               ORDER BY m.position
-              LIMIT ?3",
-        )?;
+              LIMIT ?3"
+        ))?;
         // One extra row tells whether another page exists.
         let mut items = statement
-            .query_map(params![user_id, after, i64::from(top) + 1], |row| {
-                let domains: Option<String> = row.get(4)?;
-                Ok(Membership {
-                    position: row.get(0)?,
-                    organization_id: row.get(1)?,
-                    display_name: row.get(2)?,
-                    default_domain: row.get(3)?,
-                    domains: domains
-                        .map(|joined| joined.split('\n').map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                    category: row.get(5)?,
-                    joined_at: row.get(6)?,
-                    last_sign_in_at: row.get(7)?,
-                    leave_block: row.get(8)?,
-                    privacy_email: row.get(9)?,
-                    privacy_statement_url: row.get(10)?,
-                })
-            })?
+            .query_map(params![user_id, after, i64::from(top) + 1], membership_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let more = items.len() > usize::try_from(top).unwrap_or(usize::MAX);
         items.truncate(usize::try_from(top).unwrap_or(usize::MAX));
         Ok(Page { items, more })
+    }
+
+    /// `user_id`'s membership in one organization (`organization_id` is a lowercase GUID).
+    pub fn membership(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+    ) -> rusqlite::Result<Option<Membership>> {
+        self.conn()
+            .prepare_cached(&format!(
+                "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.organization_id = ?2"
+            ))?
+            .query_row(params![user_id, organization_id], membership_row)
+            .optional()
     }
 
     /// `user_id` leaves an organization (`organization_id` is a lowercase GUID) for good: the
@@ -400,6 +391,33 @@ impl Db {
         tx.commit()?;
         Ok(outcome)
     }
+}
+
+/// A membership with its organization, as [`membership_row`] reads it.
+const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.default_domain,
+            (SELECT group_concat(d.domain, char(10) ORDER BY d.ordinal)
+               FROM organization_domains d WHERE d.organization_id = o.id),
+            m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
+            o.privacy_email, o.privacy_statement_url
+       FROM memberships m JOIN organizations o ON o.id = m.organization_id";
+
+fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
+    let domains: Option<String> = row.get(4)?;
+    Ok(Membership {
+        position: row.get(0)?,
+        organization_id: row.get(1)?,
+        display_name: row.get(2)?,
+        default_domain: row.get(3)?,
+        domains: domains
+            .map(|joined| joined.split('\n').map(str::to_owned).collect())
+            .unwrap_or_default(),
+        category: row.get(5)?,
+        joined_at: row.get(6)?,
+        last_sign_in_at: row.get(7)?,
+        leave_block: row.get(8)?,
+        privacy_email: row.get(9)?,
+        privacy_statement_url: row.get(10)?,
+    })
 }
 
 /// WAL lets readers proceed during a write; foreign keys keep the tables
@@ -529,7 +547,14 @@ mod tests {
             db.leave("someone-else", &fabrikam),
             Ok(LeaveOutcome::NotMember)
         );
+        assert_eq!(
+            db.membership(&user, &fabrikam)
+                .map(|m| m.map(|m| m.display_name)),
+            Ok(Some("Fabrikam".to_owned()))
+        );
+        assert_eq!(db.membership("someone-else", &fabrikam), Ok(None));
         assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::Left));
+        assert_eq!(db.membership(&user, &fabrikam), Ok(None));
         assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::NotMember));
         assert_eq!(all(&db, &user).len(), 8);
     }

@@ -27,7 +27,38 @@ pub(crate) fn leaving_between_pages() {
 
 pub(crate) fn leave_rules() {
     let server = Server::start(&[]);
+    // One organization reads as the list shows it, until it is left.
+    let path = format!("/api/v1/me/organizations/{FABRIKAM}");
+    let one = server.get(&path).json();
+    let listed = server.get("/api/v1/me/organizations").json();
+    let in_list = listed["value"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|org| org["id"] == FABRIKAM)
+        .cloned()
+        .expect("Fabrikam is listed");
+    assert_eq!(one, in_list);
+    assert_eq!(
+        server
+            .get(
+                &path
+                    .to_uppercase()
+                    .replace("/API/V1/ME/ORGANIZATIONS", "/api/v1/me/organizations")
+            )
+            .status,
+        200,
+        "upper case is the same id"
+    );
+    let bad = server.get("/api/v1/me/organizations/not-a-guid");
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["code"], "invalidOrganizationId");
+    let unknown = server.get("/api/v1/me/organizations/00000000-0000-4000-8000-000000000000");
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["error"]["code"], "organizationNotFound");
+
     assert_eq!(server.delete_organization(FABRIKAM).status, 204);
+    assert_eq!(server.get(&path).status, 404, "left: gone");
     let again = server.delete_organization(FABRIKAM);
     assert_eq!(again.status, 404);
     assert_eq!(again.json()["error"]["code"], "organizationNotFound");

@@ -192,7 +192,14 @@ pub(crate) fn tokens_are_checked() {
         c.contains("error=\"insufficient_scope\"") && c.contains("scope=\"myorgs.leave\"")
     }));
     let no_scope = issuer.token(MEGAN, "openid profile");
-    for path in ["/api/v1/me", ORGANIZATIONS] {
+    let one = format!("{ORGANIZATIONS}/{FABRIKAM}");
+    assert_refused(
+        &server.request_with("GET", &one, &[]),
+        "unauthenticated",
+        None,
+        "no bearer token",
+    );
+    for path in ["/api/v1/me", ORGANIZATIONS, one.as_str()] {
         let reply = with_token(&server, "GET", path, &no_scope);
         assert_eq!(reply.status, 403, "{path}: {}", reply.body);
         assert_eq!(reply.json()["error"]["code"], "insufficientScope");
@@ -221,7 +228,25 @@ pub(crate) fn each_person_sees_only_their_own() {
         names_of(&with_token(&server, "GET", ORGANIZATIONS, &alex)),
         ["Fabrikam", "Northwind Traders", "Woodgrove Bank"]
     );
-    // Alex can't leave Megan's Tailspin Toys: exactly like an organization that doesn't exist.
+    // Alex can't see or leave Megan's Tailspin Toys: exactly like an organization that doesn't
+    // exist.
+    let seen = with_token(
+        &server,
+        "GET",
+        &format!("{ORGANIZATIONS}/{TAILSPIN}"),
+        &alex,
+    );
+    assert_eq!(seen.status, 404);
+    assert_eq!(
+        with_token(
+            &server,
+            "GET",
+            &format!("{ORGANIZATIONS}/{TAILSPIN}"),
+            &megan
+        )
+        .status,
+        200
+    );
     let reply = with_token(
         &server,
         "DELETE",
