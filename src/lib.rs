@@ -21,7 +21,9 @@ use std::rc::Rc;
 
 use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
-use crate::components::{AppHeader, BootNotice, LeaveOrganizationDialog, NavPane, StatusNotice};
+use crate::components::{
+    AppHeader, BootNotice, LeaveOrganizationDialog, NavPane, OfflineNotice, StatusNotice,
+};
 use crate::context::{provide_portal_context, PortalContext};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -155,7 +157,12 @@ pub fn Portal(
     #[prop(default = None)]
     on_sign_out: Option<Callback<()>>,
 ) -> impl IntoView {
-    let PortalContext { api, me, flow } = provide_portal_context(backend);
+    let PortalContext {
+        api,
+        me,
+        flow,
+        online,
+    } = provide_portal_context(backend);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
 
@@ -169,6 +176,7 @@ pub fn Portal(
             <div class="layout">
                 <NavPane open=nav_open />
                 <main id="main" tabindex="-1">
+                    <OfflineNotice online />
                     <StatusNotice message=flow.notice />
                     <Routes fallback=NotFoundPage>
                         <Route path=path!("/") view=OverviewPage />

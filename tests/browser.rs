@@ -316,6 +316,107 @@ async fn a_failed_load_offers_try_again_and_it_works() {
     assert!(button("Try again").is_none(), "{:?}", buttons());
 }
 
+fn busy(status: u16, secs: u32) -> ApiError {
+    ApiError::Status {
+        status,
+        code: Some("serviceUnavailable".into()),
+        retry_after_secs: Some(secs),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_busy_service_asking_for_a_short_wait_is_waited_for_once() {
+    let backend = demo();
+    backend.state().load_errors.push_back(busy(503, 1));
+    let _page = open("/organizations", &backend).await;
+    assert_eq!(
+        role_texts("status")
+            .into_iter()
+            .filter(|t| t.contains("busy"))
+            .collect::<Vec<_>>(),
+        ["The service is busy. Trying again in 1 second…"]
+    );
+    assert!(button("Try again").is_none(), "{:?}", buttons());
+    wait_ms(1_200).await;
+    settle().await;
+    assert_eq!(backend.state().loads, 2);
+    assert_eq!(headings(3), ALL_NAMES);
+}
+
+#[wasm_bindgen_test]
+async fn the_page_tries_again_by_itself_only_once() {
+    let backend = demo();
+    backend
+        .state()
+        .load_errors
+        .extend([busy(429, 1), busy(429, 1)]);
+    let _page = open("/organizations", &backend).await;
+    wait_ms(1_200).await;
+    settle().await;
+    assert_eq!(backend.state().loads, 2);
+    assert!(
+        role_texts("alert")
+            .iter()
+            .any(|t| t.contains("The service is busy. Try again in 1 second.")),
+        "{:?}",
+        role_texts("alert")
+    );
+    wait_ms(1_200).await;
+    settle().await;
+    assert_eq!(backend.state().loads, 2, "no second try without the person");
+    click("Try again");
+    settle().await;
+    assert_eq!(headings(3), ALL_NAMES);
+}
+
+#[wasm_bindgen_test]
+async fn a_long_wait_says_when_to_come_back() {
+    let backend = demo();
+    backend.state().load_errors.push_back(busy(429, 600));
+    let _page = open("/organizations", &backend).await;
+    assert!(
+        role_texts("alert")
+            .iter()
+            .any(|t| t.contains("The service is busy. Try again in 10 minutes.")),
+        "{:?}",
+        role_texts("alert")
+    );
+    assert!(button("Try again").is_some());
+    assert_eq!(backend.state().loads, 1);
+}
+
+#[wasm_bindgen_test]
+async fn offline_is_said_and_back_online_the_failed_load_tries_again() {
+    let backend = demo();
+    backend.state().failing_loads = 1;
+    let _page = open("/organizations", &backend).await;
+    assert!(
+        page_text().contains("We can't reach the service."),
+        "{}",
+        page_text()
+    );
+    fire("offline");
+    settle().await;
+    assert!(
+        role_texts("status")
+            .iter()
+            .any(|t| t.starts_with("You're offline.")),
+        "{:?}",
+        role_texts("status")
+    );
+    fire("online");
+    settle().await;
+    assert_eq!(backend.state().loads, 2);
+    assert_eq!(headings(3), ALL_NAMES);
+    assert!(
+        !role_texts("status")
+            .iter()
+            .any(|t| t.starts_with("You're offline.")),
+        "{:?}",
+        role_texts("status")
+    );
+}
+
 /// Markup that, parsed as HTML, sets [`HOSTILE_FLAG`] (not `alert()`, which would stop the
 /// runner with an unreadable error before any assertion could say what happened).
 fn hostile_img() -> String {

@@ -15,6 +15,13 @@ use crate::domain::{is_guid, same_origin, Me, Organization, Organizations};
 
 /// A runaway `@odata.nextLink` chain stops here rather than looping for ever.
 const MAX_PAGES: usize = 1000;
+/// A load (every page of it) with no answer by then shows its error and "Try again".
+pub const LOAD_DEADLINE_MS: u32 = 20_000;
+/// A leave with no answer by then is checked, then reported.
+pub const LEAVE_DEADLINE_MS: u32 = 30_000;
+/// An answer larger than this is not ours (the largest page of 999 organizations is well under
+/// a megabyte): refused rather than parsed.
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The HTTP client of the memberships API.
 #[derive(Clone)]
@@ -23,6 +30,8 @@ pub struct HttpBackend {
     /// The signed-in session whose access token goes with every request; `None` without
     /// sign-in.
     session: Option<Arc<Session>>,
+    /// Deadlines in milliseconds: (a load, a leave).
+    deadlines: (u32, u32),
 }
 
 impl HttpBackend {
@@ -31,30 +40,38 @@ impl HttpBackend {
         HttpBackend {
             base: base.into(),
             session: None,
+            deadlines: (LOAD_DEADLINE_MS, LEAVE_DEADLINE_MS),
         }
+    }
+
+    /// With other deadlines (milliseconds) than [`LOAD_DEADLINE_MS`] and [`LEAVE_DEADLINE_MS`].
+    pub fn with_deadlines(mut self, load_ms: u32, leave_ms: u32) -> Self {
+        self.deadlines = (load_ms, leave_ms);
+        self
     }
 
     /// Requests carry `session`'s access token.
     pub fn signed_in(base: impl Into<String>, session: Arc<Session>) -> Self {
         HttpBackend {
-            base: base.into(),
             session: Some(session),
+            ..HttpBackend::new(base)
         }
     }
 
     /// The one place a request is sent: with the access token, refreshed and sent once more if
     /// the API refuses it; network failures and error statuses become [`ApiError`]. Not generic
     /// over the request, so the app carries one copy of it.
+    /// `abort` is the deadline (see [`Deadline`]).
     async fn send(
         &self,
         method: Method,
         url: &str,
-        abort: Option<&AbortSignal>,
+        abort: &Deadline,
     ) -> Result<Response, ApiError> {
         let request = || {
             RequestBuilder::new(url)
                 .method(method.clone())
-                .abort_signal(abort)
+                .abort_signal(Some(&abort.signal))
         };
         let Some(session) = &self.session else {
             return self.check(self.send_once(request(), None).await?).await;
@@ -100,7 +117,11 @@ impl HttpBackend {
             return Ok(response);
         }
         let status = response.status();
-        let retry_after_secs = parse_retry_after(response.headers().get("Retry-After").as_deref());
+        let retry_after_secs = parse_retry_after(
+            response.headers().get("Retry-After").as_deref(),
+            |date| Some(js_sys::Date::parse(date)).filter(|ms| ms.is_finite()),
+            js_sys::Date::now(),
+        );
         let code = response
             .text()
             .await
@@ -114,13 +135,30 @@ impl HttpBackend {
         })
     }
 
+    /// A JSON answer: refused unless it says it is JSON, is of a sane size and parses.
     async fn get_json<T: DeserializeOwned>(
         &self,
         url: &str,
-        abort: Option<&AbortSignal>,
+        abort: &Deadline,
     ) -> Result<T, ApiError> {
-        let response = self.send(Method::GET, url, abort).await?;
-        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        let response = self
+            .send(Method::GET, url, abort)
+            .await
+            .map_err(|e| abort.explain(e))?;
+        let is_json = response
+            .headers()
+            .get("Content-Type")
+            .is_some_and(|t| t.trim_start().starts_with("application/json"));
+        if !is_json {
+            return Err(ApiError::InvalidResponse("the answer is not JSON".into()));
+        }
+        let text = response
+            .text()
+            .await
+            .map_err(|_| abort.explain(ApiError::Network))?;
+        if text.len() > MAX_BODY_BYTES {
+            return Err(ApiError::InvalidResponse("the answer is too large".into()));
+        }
         serde_json::from_str(&text).map_err(|e| ApiError::InvalidResponse(e.to_string()))
     }
 
@@ -136,18 +174,23 @@ impl HttpBackend {
         }
     }
 
-    async fn all_organizations(
-        &self,
-        abort: Option<AbortSignal>,
-    ) -> Result<Organizations, ApiError> {
+    async fn all_organizations(&self, abort: Deadline) -> Result<Organizations, ApiError> {
         let mut url = format!("{}/me/organizations", self.base);
         let mut list: Vec<Organization> = Vec::new();
-        let mut seen_links = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        // The first page counts too: a link back to it is a loop.
+        let mut seen_links = vec![url.clone()];
         for _ in 0..MAX_PAGES {
-            let page: OrganizationPageDto = self.get_json(&url, abort.as_ref()).await?;
+            let page: OrganizationPageDto = self.get_json(&url, &abort).await?;
             for dto in page.value {
                 let org = Organization::try_from(dto)
                     .map_err(|invalid| ApiError::InvalidResponse(invalid.0))?;
+                // The same organization twice means the pages are not one consistent list.
+                if !ids.insert(org.id.clone()) {
+                    return Err(ApiError::InvalidResponse(
+                        "the pages repeat an organization".into(),
+                    ));
+                }
                 list.push(org);
             }
             match page.next_link {
@@ -165,34 +208,67 @@ impl HttpBackend {
     }
 }
 
-/// A signal that aborts the request when whoever asked for the data goes away: a load started by
-/// a page is cancelled when the person leaves the page (or the page loads again), instead of
-/// finishing for nobody. Leaving an organization is never aborted.
-fn abort_on_cleanup() -> Option<AbortSignal> {
-    let controller = AbortController::new().ok()?;
-    let signal = controller.signal();
-    // Browser objects aren't `Send`: keep it in the owner's local arena, which outlives the
-    // cleanup functions (they run before the arena is dropped).
-    let controller = StoredValue::new_local(controller);
-    on_cleanup(move || {
-        controller.try_with_value(AbortController::abort);
-    });
-    Some(signal)
+/// When a request gives up: at its deadline (the browser's `AbortSignal.timeout`), and for a
+/// load also when whoever asked for the data goes away (a page the person left, or a load started
+/// again): instead of finishing for nobody. Leaving an organization is never aborted but by its
+/// deadline.
+struct Deadline {
+    /// What the request listens to.
+    signal: AbortSignal,
+    /// The deadline alone, to tell a timeout from a cancellation.
+    timeout: AbortSignal,
+}
+
+impl Deadline {
+    /// Only the deadline.
+    fn after(ms: u32) -> Deadline {
+        let timeout = AbortSignal::timeout_with_u32(ms);
+        Deadline {
+            signal: timeout.clone(),
+            timeout,
+        }
+    }
+
+    /// The deadline, or the calling owner's clean-up, whichever comes first.
+    fn after_or_on_cleanup(ms: u32) -> Deadline {
+        let deadline = Deadline::after(ms);
+        let Ok(controller) = AbortController::new() else {
+            return deadline;
+        };
+        let cleanup = controller.signal();
+        // Browser objects aren't `Send`: keep it in the owner's local arena, which outlives the
+        // cleanup functions (they run before the arena is dropped).
+        let controller = StoredValue::new_local(controller);
+        on_cleanup(move || {
+            controller.try_with_value(AbortController::abort);
+        });
+        let both = js_sys::Array::of2(&cleanup, &deadline.timeout);
+        Deadline {
+            signal: AbortSignal::any(&both),
+            timeout: deadline.timeout,
+        }
+    }
+
+    /// A request that got no answer, past the deadline, is a [`ApiError::Timeout`].
+    fn explain(&self, error: ApiError) -> ApiError {
+        match error {
+            ApiError::Network if self.timeout.aborted() => ApiError::Timeout,
+            other => other,
+        }
+    }
 }
 
 impl Backend for HttpBackend {
     fn me(&self) -> LocalFuture<'_, Result<Me, ApiError>> {
-        let abort = abort_on_cleanup();
+        let abort = Deadline::after_or_on_cleanup(self.deadlines.0);
         Box::pin(async move {
-            let dto: MeDto = self
-                .get_json(&format!("{}/me", self.base), abort.as_ref())
-                .await?;
+            let dto: MeDto = self.get_json(&format!("{}/me", self.base), &abort).await?;
             Me::try_from(dto).map_err(|invalid| ApiError::InvalidResponse(invalid.0))
         })
     }
 
     fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>> {
-        Box::pin(self.all_organizations(abort_on_cleanup()))
+        Box::pin(self.all_organizations(Deadline::after_or_on_cleanup(self.deadlines.0)))
     }
 
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {
@@ -202,16 +278,30 @@ impl Backend for HttpBackend {
             if !valid {
                 return Err(ApiError::InvalidResponse("not a tenant ID".into()));
             }
-            match self.send(Method::DELETE, &url, None).await {
+            let abort = Deadline::after(self.deadlines.1);
+            match self.send(Method::DELETE, &url, &abort).await {
                 // Already gone: the person's goal is met, and the row should go too.
-                Ok(_)
-                | Err(ApiError::Status {
-                    status: 404,
-                    code: _,
-                    retry_after_secs: _,
-                }) => Ok(()),
+                Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
+                // No answer: it may have happened. Ask what is true rather than guess.
+                Err(lost @ ApiError::Network) => {
+                    self.left_after_all(&url, abort.explain(lost)).await
+                }
                 Err(e) => Err(e),
             }
         })
+    }
+}
+
+impl HttpBackend {
+    /// After a leave whose answer never arrived: the organization's state now. Gone means it
+    /// happened; still there means it didn't; no answer again leaves `lost` as it was (the
+    /// page says it can't tell).
+    async fn left_after_all(&self, url: &str, lost: ApiError) -> Result<(), ApiError> {
+        let abort = Deadline::after(self.deadlines.0);
+        match self.send(Method::GET, url, &abort).await {
+            Err(ApiError::Status { status: 404, .. }) => Ok(()),
+            Ok(_) => Err(ApiError::NotLeft),
+            Err(_) => Err(lost),
+        }
     }
 }

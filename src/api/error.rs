@@ -10,6 +10,10 @@ use crate::domain::text;
 pub enum ApiError {
     /// The request never got an answer (offline, DNS, CORS, connection reset).
     Network,
+    /// No answer before the request's deadline.
+    Timeout,
+    /// A leave whose answer was lost, and a check afterwards found the person still a member.
+    NotLeft,
     /// The service answered with an error status.
     Status {
         status: u16,
@@ -36,6 +40,15 @@ impl ApiError {
             ApiError::Network => {
                 "We can't reach the service. Check your connection, then try again.".into()
             }
+            ApiError::Timeout => match doing {
+                Doing::Loading => "The service is taking too long to answer. Try again in a moment.".into(),
+                Doing::Leaving => {
+                    "The service took too long to answer, so we can't tell whether you left. Try again in a moment.".into()
+                }
+            },
+            ApiError::NotLeft => {
+                "The answer got lost on the way, and you haven't left this organization. Try again.".into()
+            }
             ApiError::InvalidResponse(_) | ApiError::UntrustedLink => match doing {
                 Doing::Loading => {
                     "The service sent an answer we couldn't read. Try again in a moment.".into()
@@ -56,7 +69,11 @@ impl ApiError {
                 }
                 (429 | 503, _) => match retry_after_secs {
                     Some(1) => "The service is busy. Try again in 1 second.".into(),
-                    Some(n) => format!("The service is busy. Try again in {n} seconds."),
+                    Some(n @ ..=119) => format!("The service is busy. Try again in {n} seconds."),
+                    Some(n) => format!(
+                        "The service is busy. Try again in {} minutes.",
+                        n.div_ceil(60)
+                    ),
                     None => "The service is busy. Try again in a moment.".into(),
                 },
                 (403, _) => match doing {
@@ -82,6 +99,8 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::Network => write!(f, "network error"),
+            ApiError::Timeout => write!(f, "no answer before the deadline"),
+            ApiError::NotLeft => write!(f, "the leave's answer was lost, and it didn't happen"),
             ApiError::Status { status, code, .. } => {
                 write!(
                     f,
@@ -97,11 +116,21 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Reads `Retry-After` as whole seconds. HTTP dates are allowed by the standard but the API sends
-/// seconds; a date (or nonsense) is treated as "no hint".
-pub fn parse_retry_after(value: Option<&str>) -> Option<u32> {
-    let secs: u32 = value?.trim().parse().ok()?;
-    Some(secs.clamp(1, 3600))
+/// Reads `Retry-After`: whole seconds, or an HTTP date (which `parse_date` turns into Unix
+/// milliseconds, the browser's `Date.parse` in the app) counted from `now_ms`. Nonsense, or a
+/// date in the past, is "no hint"; a wait is at least a second and at most an hour.
+pub fn parse_retry_after(
+    value: Option<&str>,
+    parse_date: impl Fn(&str) -> Option<f64>,
+    now_ms: f64,
+) -> Option<u32> {
+    let value = value?.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        let secs: u32 = value.parse().unwrap_or(u32::MAX);
+        return Some(secs.clamp(1, 3600));
+    }
+    let wait_ms = parse_date(value)? - now_ms;
+    (wait_ms > 0.0).then(|| ((wait_ms / 1000.0).ceil() as u32).clamp(1, 3600))
 }
 
 #[cfg(test)]
@@ -162,15 +191,25 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_seconds_or_nothing() {
-        assert_eq!(parse_retry_after(Some("120")), Some(120));
-        assert_eq!(parse_retry_after(Some(" 0 ")), Some(1));
-        assert_eq!(parse_retry_after(Some("999999")), Some(3600));
+    fn retry_after_is_seconds_or_an_http_date() {
+        // A stand-in for Date.parse that knows one date: 2015-10-21T07:28:00Z.
+        let date =
+            |text: &str| (text == "Wed, 21 Oct 2015 07:28:00 GMT").then_some(1_445_412_480_000.0);
+        let now = 1_445_412_476_000.0; // four seconds before
+        let retry = |value: Option<&str>| parse_retry_after(value, date, now);
+        assert_eq!(retry(Some("120")), Some(120));
+        assert_eq!(retry(Some(" 0 ")), Some(1));
+        assert_eq!(retry(Some("999999")), Some(3600));
+        assert_eq!(retry(Some("99999999999999999999")), Some(3600));
+        assert_eq!(retry(Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(4));
         assert_eq!(
-            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT")),
-            None
+            parse_retry_after(Some("Wed, 21 Oct 2015 07:28:00 GMT"), date, now + 10_000.0),
+            None,
+            "a date in the past is no hint"
         );
-        assert_eq!(parse_retry_after(Some("-5")), None);
-        assert_eq!(parse_retry_after(None), None);
+        assert_eq!(retry(Some("-5")), None);
+        assert_eq!(retry(Some("soon")), None);
+        assert_eq!(retry(Some("")), None);
+        assert_eq!(retry(None), None);
     }
 }

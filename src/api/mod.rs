@@ -12,7 +12,7 @@ use std::pin::Pin;
 
 pub use client::HttpBackend;
 pub use config::{load_config, Config, CONFIG_ERROR};
-pub use error::{ApiError, Doing};
+pub use error::{parse_retry_after, ApiError, Doing};
 
 use crate::domain::{Me, Organizations};
 

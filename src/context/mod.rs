@@ -19,7 +19,8 @@ use crate::domain::{Me, Organizations};
 pub struct Api(pub Arc<dyn Backend>);
 
 /// A load a page shows in its three states (loading, failed, loaded), with its "Try again".
-pub struct Load<T: 'static>(LocalResource<Result<T, ApiError>>);
+/// The flag says whether the page already tried again by itself since the person last did.
+pub struct Load<T: 'static>(LocalResource<Result<T, ApiError>>, StoredValue<bool>);
 
 impl<T: 'static> Clone for Load<T> {
     fn clone(&self) -> Self {
@@ -35,7 +36,7 @@ impl<T: 'static> Load<T> {
     where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
-        Load(LocalResource::new(fetch))
+        Load(LocalResource::new(fetch), StoredValue::new(false))
     }
 
     /// `None` while loading (tracked: a view that reads it follows the load).
@@ -53,8 +54,26 @@ impl<T: 'static> Load<T> {
 
     /// "Try again": back to the loading state (a failure has no list to keep), then load again.
     pub fn retry(&self) {
+        self.1.set_value(false);
         self.0.set(None);
         self.0.refetch();
+    }
+
+    /// Tries again without the person asking, once until they next do: after a short "busy"
+    /// wait, or when the browser is back online. `false` when that was already spent.
+    pub fn retry_by_itself(&self) -> bool {
+        if self.1.try_get_value().unwrap_or(true) {
+            return false;
+        }
+        self.1.set_value(true);
+        self.0.set(None);
+        self.0.refetch();
+        true
+    }
+
+    /// Whether trying again by itself is still possible.
+    pub fn may_retry_by_itself(&self) -> bool {
+        !self.1.try_get_value().unwrap_or(true)
     }
 }
 
@@ -62,11 +81,16 @@ impl<T: 'static> Load<T> {
 #[derive(Clone, Copy)]
 struct SignedIn(Load<Me>);
 
+/// Whether the browser says it is online; follows its `online` and `offline` events.
+#[derive(Clone, Copy)]
+struct Online(RwSignal<bool>);
+
 /// What `Portal` itself needs of what it provided.
 pub struct PortalContext {
     pub api: Api,
     pub me: Load<Me>,
     pub flow: LeaveFlow,
+    pub online: Signal<bool>,
 }
 
 /// Provides the backend, the signed-in person (starting its load) and the leave flow to
@@ -82,7 +106,25 @@ pub fn provide_portal_context(backend: Arc<dyn Backend>) -> PortalContext {
     provide_context(SignedIn(me));
     let flow = LeaveFlow::new();
     provide_context(flow);
-    PortalContext { api, me, flow }
+    let online = RwSignal::new(window().navigator().on_line());
+    let on = window_event_listener(leptos::ev::online, move |_| online.set(true));
+    let off = window_event_listener(leptos::ev::offline, move |_| online.set(false));
+    on_cleanup(move || {
+        on.remove();
+        off.remove();
+    });
+    provide_context(Online(online));
+    PortalContext {
+        api,
+        me,
+        flow,
+        online: online.into(),
+    }
+}
+
+/// Whether the browser is online.
+pub fn online() -> Signal<bool> {
+    expect_context::<Online>().0.into()
 }
 
 /// The signed-in person's load, shared with the header.

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 
 use crate::api::{ApiError, Doing};
 use crate::components::LoadError;
-use crate::context::Load;
+use crate::context::{online, Load};
 
 /// Sets the browser tab's title, so each route is named for people who use many tabs and for
 /// screen readers (WCAG 2.4.2).
@@ -20,8 +20,53 @@ fn set_title(page: &str) {
     document().set_title(&format!("{page} - My Account"));
 }
 
-/// A load that failed: the error in plain words, and "Try again" for that same load.
+/// The longest "busy" wait a load sits out by itself before trying again.
+const AUTO_RETRY_MAX_SECS: u32 = 10;
+
+/// A load that failed: the error in plain words, and "Try again" for that same load. Two
+/// failures fix themselves once, without the person: a busy service that asks for a short wait
+/// (429 or 503 with `Retry-After` of at most ten seconds: the page says so politely, waits and
+/// tries again), and a browser that was offline (tried again when it is back online).
 fn load_failed<T>(error: &ApiError, load: Load<T>) -> AnyView {
+    let short_wait = match error {
+        ApiError::Status {
+            status: 429 | 503,
+            retry_after_secs: Some(secs),
+            ..
+        } if *secs <= AUTO_RETRY_MAX_SECS => Some(*secs),
+        _ => None,
+    };
+    if let Some(secs) = short_wait.filter(|_| load.may_retry_by_itself()) {
+        let timer = set_timeout_with_handle(
+            move || {
+                load.retry_by_itself();
+            },
+            std::time::Duration::from_secs(u64::from(secs)),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(timer) = timer {
+                timer.clear();
+            }
+        });
+        let unit = if secs == 1 { "second" } else { "seconds" };
+        return view! {
+            <p class="card busy-notice" role="status">
+                {format!("The service is busy. Trying again in {secs} {unit}…")}
+            </p>
+        }
+        .into_any();
+    }
+    if matches!(error, ApiError::Network | ApiError::Timeout) {
+        let online = online();
+        Effect::new(move |was_online: Option<bool>| {
+            let now = online.get();
+            if was_online == Some(false) && now {
+                load.retry_by_itself();
+            }
+            now
+        });
+    }
     let message = error.user_message(Doing::Loading);
     view! { <LoadError message on_retry=move |_| load.retry() /> }.into_any()
 }

@@ -15,7 +15,8 @@ const FIRST: &str = "https://api.example/v1/me/organizations";
 
 /// `window.fetch` answering from a script keyed by `"METHOD url"` (without a trailing `?` or
 /// `&`), recording every request.
-/// Anything unscripted fails like a network error. The browser's own `fetch` comes back on drop.
+/// Anything unscripted fails like a network error; status 0 never answers (until the request
+/// is aborted). The browser's own `fetch` comes back on drop.
 struct ScriptedFetch {
     original: JsValue,
 }
@@ -45,6 +46,10 @@ const SHIM: &str = r#"
         window.scriptedRequests.push(key);
         const answer = script[key];
         if (!answer) return Promise.reject(new TypeError('nothing scripted for ' + key));
+        if (answer.status === 0) {
+            return new Promise((_, reject) => request.signal.addEventListener('abort',
+                () => reject(new DOMException('aborted', 'AbortError'))));
+        }
         const headers = Object.assign({ 'Content-Type': 'application/json' }, answer.headers);
         return Promise.resolve(new Response(answer.body, { status: answer.status, headers }));
     };
@@ -191,14 +196,10 @@ async fn a_paging_loop_is_an_error_not_an_endless_load() {
         ),
     ]);
     let loaded = load_all().await;
-    // Each link is followed at most once more before the loop is recognised.
+    // The link back to the first page is recognised before it is followed.
     assert_eq!(
         fetch.requests(),
-        [
-            format!("GET {FIRST}"),
-            format!("GET {second}"),
-            format!("GET {FIRST}")
-        ]
+        [format!("GET {FIRST}"), format!("GET {second}")]
     );
     assert_eq!(
         loaded,
@@ -275,4 +276,159 @@ async fn leaving_maps_answers_to_outcomes() {
         Err(ApiError::InvalidResponse(_))
     ));
     assert_eq!(fetch.requests(), Vec::<String>::new());
+}
+
+/// No answer at all, until the client gives up.
+fn silence() -> Answer<'static> {
+    Answer {
+        status: 0,
+        body: None,
+        headers: &[],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_load_without_an_answer_ends_at_its_deadline() {
+    let _fetch = ScriptedFetch::new(&[(&format!("GET {FIRST}"), silence())]);
+    let backend = HttpBackend::new(API).with_deadlines(50, 50);
+    let owner = Owner::new();
+    let load = owner.with(|| backend.organizations());
+    assert_eq!(load.await, Err(ApiError::Timeout));
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_may_be_an_http_date() {
+    let in_five_seconds = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 5_000.0))
+        .to_utc_string()
+        .as_string()
+        .unwrap();
+    let headers: &'static [(&str, &str)] = Box::leak(
+        vec![("Retry-After", &*Box::leak(in_five_seconds.into_boxed_str()))].into_boxed_slice(),
+    );
+    let _fetch = ScriptedFetch::new(&[(
+        &format!("GET {FIRST}"),
+        Answer {
+            status: 503,
+            body: Some(r#"{"error":{"code":"serviceUnavailable","message":"x"}}"#.into()),
+            headers,
+        },
+    )]);
+    match load_all().await {
+        Err(ApiError::Status {
+            status: 503,
+            retry_after_secs: Some(secs),
+            ..
+        }) => assert!((4..=6).contains(&secs), "{secs}"),
+        other => panic!("expected a 503 with a wait, got {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn answers_that_are_not_ours_are_refused_in_plain_words() {
+    let good = page(&[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")]);
+    let html_type: &'static [(&str, &str)] = &[("Content-Type", "text/html")];
+    let cases: Vec<(&str, Answer<'static>)> = vec![
+        (
+            "a proxy's HTML error page",
+            Answer {
+                status: 502,
+                body: Some("<html><body><h1>502 Bad Gateway</h1></body></html>".into()),
+                headers: html_type,
+            },
+        ),
+        (
+            "JSON under the wrong content type",
+            Answer {
+                status: 200,
+                body: Some(good.clone()),
+                headers: html_type,
+            },
+        ),
+        (
+            "an HTML page that says it is JSON",
+            ok("<!DOCTYPE html><title>Sign in</title>".into()),
+        ),
+        ("a truncated body", ok(good[..good.len() / 2].to_string())),
+        (
+            "a body of several megabytes",
+            ok(format!(
+                r#"{{"value":[],"padding":"{}"}}"#,
+                "x".repeat(5 * 1024 * 1024)
+            )),
+        ),
+    ];
+    for (why, answer) in cases {
+        let _fetch = ScriptedFetch::new(&[(&format!("GET {FIRST}"), answer)]);
+        let result = load_all().await;
+        let error = result.expect_err(why);
+        let words = error.user_message(myorgs::api::Doing::Loading);
+        assert!(!words.is_empty() && !words.contains('<'), "{why}: {words}");
+        assert!(
+            matches!(
+                error,
+                ApiError::InvalidResponse(_) | ApiError::Status { status: 502, .. }
+            ),
+            "{why}: {error:?}"
+        );
+    }
+    // Pages that repeat an organization are not one list.
+    let second = format!("{FIRST}?page=2");
+    let _fetch = ScriptedFetch::new(&[
+        (
+            &format!("GET {FIRST}"),
+            ok(page_linking(
+                &[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")],
+                Some(&second),
+            )),
+        ),
+        (
+            &format!("GET {second}"),
+            ok(page(&[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")])),
+        ),
+    ]);
+    assert!(matches!(
+        load_all().await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+}
+
+#[wasm_bindgen_test]
+async fn a_leave_whose_answer_is_lost_is_checked_not_guessed() {
+    let url = format!("{API}/me/organizations/{FABRIKAM}");
+    let backend = HttpBackend::new(API).with_deadlines(50, 50);
+    let member = ok(org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null"));
+    let gone = || Answer {
+        status: 404,
+        body: Some(r#"{"error":{"code":"organizationNotFound","message":"x"}}"#.into()),
+        headers: &[],
+    };
+    // The connection dropped after the server applied it: the check finds it gone.
+    let fetch = ScriptedFetch::new(&[(&format!("GET {url}"), gone())]);
+    assert_eq!(backend.leave(FABRIKAM).await, Ok(()));
+    assert_eq!(
+        fetch.requests(),
+        [format!("DELETE {url}"), format!("GET {url}")]
+    );
+    drop(fetch);
+    // It didn't happen: said so, not "you left".
+    let _fetch = ScriptedFetch::new(&[(&format!("GET {url}"), member)]);
+    assert_eq!(backend.leave(FABRIKAM).await, Err(ApiError::NotLeft));
+    drop(_fetch);
+    // No answer before the deadline, and none to the check either: we can't tell, and say so.
+    let _fetch = ScriptedFetch::new(&[
+        (&format!("DELETE {url}"), silence()),
+        (&format!("GET {url}"), silence()),
+    ]);
+    let error = backend.leave(FABRIKAM).await.expect_err("can't tell");
+    assert_eq!(error, ApiError::Timeout);
+    assert!(error
+        .user_message(myorgs::api::Doing::Leaving)
+        .contains("can't tell whether you left"));
+    drop(_fetch);
+    // No answer before the deadline, but it happened.
+    let _fetch = ScriptedFetch::new(&[
+        (&format!("DELETE {url}"), silence()),
+        (&format!("GET {url}"), gone()),
+    ]);
+    assert_eq!(backend.leave(FABRIKAM).await, Ok(()));
 }

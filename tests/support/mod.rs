@@ -17,6 +17,8 @@ pub struct FakeState {
     pub orgs: Vec<Organization>,
     /// Fail this many organization loads before succeeding.
     pub failing_loads: u32,
+    /// Errors for the next organization loads, before `failing_loads` and success.
+    pub load_errors: VecDeque<ApiError>,
     pub loads: u32,
     /// Results for the next leave calls; empty means success.
     pub leave_results: VecDeque<Result<(), ApiError>>,
@@ -65,6 +67,9 @@ impl Backend for FakeBackend {
         Box::pin(async move {
             let mut s = self.state();
             s.loads += 1;
+            if let Some(error) = s.load_errors.pop_front() {
+                return Err(error);
+            }
             if s.failing_loads > 0 {
                 s.failing_loads -= 1;
                 return Err(ApiError::Network);
@@ -87,6 +92,27 @@ impl Backend for FakeBackend {
             result
         })
     }
+}
+
+/// Waits `ms` milliseconds of real time (for what the page itself waits for, like a service's
+/// `Retry-After`).
+pub async fn wait_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("timer");
+}
+
+/// Fires a window event such as `offline` or `online`.
+pub fn fire(event: &str) {
+    let event = web_sys::Event::new(event).expect("event");
+    web_sys::window()
+        .expect("window")
+        .dispatch_event(&event)
+        .expect("dispatch");
 }
 
 /// One turn of the browser's event loop (a zero-delay timer), so effects and tasks run.

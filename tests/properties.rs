@@ -1,0 +1,144 @@
+//! Property tests of everything that reads untrusted input: a Rust panic kills a WebAssembly
+//! app for good, so no JSON, string or number from the API, the identity provider, the address
+//! bar or storage may make these panic, and none may turn into markup in words a person reads.
+//! Runs on the host (`cargo test`), with proptest's random and shrunk inputs.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use myorgs::api::dto::{MeDto, OrganizationPageDto};
+use myorgs::api::{parse_retry_after, ApiError, Doing};
+use myorgs::domain::{
+    base64url, base64url_decode, check_id_token, jwt_payload, mailto_href, parse_rfc3339,
+    safe_http_url, safe_return_path, same_origin, DateDisplay, IdClaims, Me, Organization,
+    PendingSignIn, SignInError,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// Any JSON value, a few levels deep, with the keys the DTOs look for among random ones.
+fn json() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        Just("id".to_string()),
+        Just("displayName".to_string()),
+        Just("defaultDomain".to_string()),
+        Just("domains".to_string()),
+        Just("tenantCategory".to_string()),
+        Just("joinedDateTime".to_string()),
+        Just("lastSignInDateTime".to_string()),
+        Just("leave".to_string()),
+        Just("allowed".to_string()),
+        Just("reason".to_string()),
+        Just("privacyContact".to_string()),
+        Just("value".to_string()),
+        Just("@odata.nextLink".to_string()),
+        Just("userPrincipalName".to_string()),
+        ".{0,12}",
+    ];
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,40}".prop_map(Value::String),
+        Just(Value::String("8c2b14a3-7a20-4131-b327-2031c0d4557f".into())),
+        Just(Value::String("2024-03-05T14:07:00Z".into())),
+        Just(Value::String("guest".into())),
+    ];
+    leaf.prop_recursive(4, 64, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..8)
+                .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn any_json_decodes_or_is_refused(value in json()) {
+        let text = value.to_string();
+        if let Ok(page) = serde_json::from_str::<OrganizationPageDto>(&text) {
+            for dto in page.value {
+                if let Ok(org) = Organization::try_from(dto) {
+                    let _ = (org.can_leave(), org.leave_blocked_message(), org.other_domains());
+                }
+            }
+        }
+        if let Ok(me) = serde_json::from_str::<MeDto>(&text) {
+            let _ = Me::try_from(me);
+        }
+    }
+
+    #[test]
+    fn any_text_as_json_is_refused_without_panic(text in ".{0,200}") {
+        let _ = serde_json::from_str::<OrganizationPageDto>(&text);
+        let _ = serde_json::from_str::<MeDto>(&text);
+    }
+
+    #[test]
+    fn dates_and_links(text in ".{0,80}", other in ".{0,80}", when in any::<f64>(), now in any::<f64>()) {
+        let _ = parse_rfc3339(&text);
+        let _ = DateDisplay::decide(when, now);
+        if let Some(url) = safe_http_url(&text) {
+            prop_assert!(!url.contains(['<', '>', '"', '\'', '`']));
+            prop_assert!(url.to_ascii_lowercase().starts_with("http"));
+        }
+        if let Some(href) = mailto_href(&text) {
+            prop_assert!(href.starts_with("mailto:"));
+            prop_assert!(!href.contains(['?', '&', '<', '>', ' ']));
+        }
+        let _ = same_origin(&text, &other);
+    }
+
+    #[test]
+    fn error_words_never_carry_the_services_text(
+        status in any::<u16>(),
+        code in proptest::option::of(".{0,60}"),
+        retry in proptest::option::of(any::<u32>()),
+        why in ".{0,40}",
+    ) {
+        for error in [
+            ApiError::Status { status, code: code.clone(), retry_after_secs: retry },
+            ApiError::InvalidResponse(why.clone()),
+            ApiError::Network,
+            ApiError::Timeout,
+            ApiError::NotLeft,
+            ApiError::UntrustedLink,
+        ] {
+            for doing in [Doing::Loading, Doing::Leaving] {
+                let words = error.user_message(doing);
+                prop_assert!(!words.is_empty());
+                if let Some(code) = code.as_deref().filter(|c| c.len() > 3) {
+                    prop_assert!(!words.contains(code) || "The service is busy".contains(code));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_any_header(value in ".{0,40}", now in any::<f64>()) {
+        if let Some(secs) = parse_retry_after(Some(&value), |_| None, now) {
+            prop_assert!((1..=3600).contains(&secs));
+        }
+        let _ = parse_retry_after(Some(&value), |_| Some(now + 5000.0), now);
+    }
+
+    #[test]
+    fn sign_in_rules(text in ".{0,120}", bytes in prop::collection::vec(any::<u8>(), 0..64), n in any::<i64>()) {
+        let path = safe_return_path(&text);
+        prop_assert!(path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'));
+        if let Some(pending) = PendingSignIn::decode(&text) {
+            prop_assert_eq!(PendingSignIn::decode(&pending.encode()), Some(pending));
+        }
+        prop_assert_eq!(base64url_decode(&base64url(&bytes)), Some(bytes));
+        let _ = base64url_decode(&text);
+        let _ = jwt_payload(&text);
+        let claims = IdClaims { iss: text.clone(), aud: vec![text.clone()], exp: n, ..IdClaims::default() };
+        let _ = check_id_token(&claims, &text, "myorgs", "nonce", n);
+        let _ = SignInError::from_callback(&text).user_message();
+        let _ = SignInError::from_token_error(&text).user_message();
+    }
+}
