@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    cli, contract_checker, edge, errors, flags, leaving, reading, sign_in, static_site,
+    cli, contract_checker, edge, errors, faults, flags, leaving, reading, sign_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -82,6 +82,18 @@ const SCENARIOS: &[Scenario] = &[
     (
         "the_provider_down_is_a_503_not_a_401",
         sign_in::the_provider_down_is_a_503_not_a_401,
+    ),
+    (
+        "a_stuck_writer_stalls_nobody",
+        faults::a_stuck_writer_stalls_nobody,
+    ),
+    (
+        "unusable_databases_are_refused_at_start",
+        faults::unusable_databases_are_refused_at_start,
+    ),
+    (
+        "locks_held_by_another_process",
+        faults::locks_held_by_another_process,
     ),
     (
         "contract_checker_rejects_violations",

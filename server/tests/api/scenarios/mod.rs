@@ -5,6 +5,7 @@ pub(crate) mod cli;
 pub(crate) mod contract_checker;
 pub(crate) mod edge;
 pub(crate) mod errors;
+pub(crate) mod faults;
 pub(crate) mod flags;
 pub(crate) mod leaving;
 pub(crate) mod reading;
