@@ -24,7 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    cli, contract_checker, edge, errors, faults, flags, leaving, reading, sign_in, static_site,
+    cli, contract_checker, edge, errors, faults, flags, leaving, load, reading, sign_in,
+    static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -94,6 +95,19 @@ const SCENARIOS: &[Scenario] = &[
     (
         "locks_held_by_another_process",
         faults::locks_held_by_another_process,
+    ),
+    (
+        "a_kill_mid_load_loses_nothing_answered",
+        load::a_kill_mid_load_loses_nothing_answered,
+    ),
+    (
+        "two_leaves_of_one_organization_at_once",
+        load::two_leaves_of_one_organization_at_once,
+    ),
+    ("paging_while_others_leave", load::paging_while_others_leave),
+    (
+        "a_leave_in_flight_finishes_on_sigterm",
+        load::a_leave_in_flight_finishes_on_sigterm,
     ),
     (
         "contract_checker_rejects_violations",

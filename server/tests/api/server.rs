@@ -195,6 +195,16 @@ impl Server {
         (status, log)
     }
 
+    /// SIGKILL: the server gets no chance to finish anything. Dropping the `Server` reaps it.
+    pub(crate) fn kill(&self) {
+        let child = self.child.as_ref().expect("running");
+        let signalled = Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(signalled.success());
+    }
+
     pub(crate) fn get(&self, path_or_url: &str) -> Reply {
         self.request("GET", path_or_url)
     }

@@ -8,6 +8,7 @@ pub(crate) mod errors;
 pub(crate) mod faults;
 pub(crate) mod flags;
 pub(crate) mod leaving;
+pub(crate) mod load;
 pub(crate) mod reading;
 pub(crate) mod sign_in;
 pub(crate) mod static_site;
