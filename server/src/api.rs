@@ -20,7 +20,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::auth::{bearer_token, Scope};
-use crate::db::{Db, LeaveBlock, LeaveOutcome, Membership, TenantCategory, User};
+use crate::db::{
+    Db, DbError, DbResult, LeaveBlock, LeaveOutcome, Membership, TenantCategory, User,
+};
 use crate::AppState;
 
 /// Page size when the client sends no `$top` (as in Graph).
@@ -132,14 +134,24 @@ struct ErrorDetail<'a> {
     message: &'a str,
 }
 
+/// Every 503 says when to try again; a caller may set a longer `Retry-After` over this one.
+const RETRY_AFTER_SECONDS: &str = "1";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
             self.body(),
         )
-            .into_response()
+            .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        response
     }
 }
 
@@ -224,15 +236,20 @@ impl From<Membership> for Organization {
     }
 }
 
-/// Runs database work on the blocking pool; failures become a logged 500.
+/// Runs database work on the blocking pool. A busy database (the write lock held elsewhere,
+/// every connection in use) is a quick 503 with `Retry-After`; other failures a logged 500.
 async fn blocking<T, F>(db: &Arc<Db>, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
-    F: FnOnce(&Db) -> rusqlite::Result<T> + Send + 'static,
+    F: FnOnce(&Db) -> DbResult<T> + Send + 'static,
 {
     let db = Arc::clone(db);
     match tokio::task::spawn_blocking(move || work(&db)).await {
         Ok(Ok(value)) => Ok(value),
+        Ok(Err(DbError::Busy(reason))) => {
+            tracing::warn!(%reason, "database busy: answering 503");
+            Err(ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE))
+        }
         Ok(Err(error)) => Err(ApiError::internal("database", error)),
         Err(error) => Err(ApiError::internal("database task", error)),
     }

@@ -1,19 +1,33 @@
 //! The SQLite store: schema, and the queries the API needs. What to seed is `seed.rs`'s.
 //!
-//! One connection behind a mutex is plenty for a reference server and keeps
-//! every statement trivially serialized; callers run these blocking methods on
-//! Tokio's blocking pool. Order is fixed at seed time by a `position` column,
-//! so the API pages by keyset (`position > token`) and memberships removed
+//! A pool of connections (r2d2): in WAL mode readers never wait for a writer, so a request
+//! that reads gets its own connection and is not queued behind a leave. Writers wait at most
+//! [`BUSY_TIMEOUT`] for SQLite's write lock (held, say, by another process); then the call
+//! fails with [`DbError::Busy`], which the API answers 503 with `Retry-After`, quickly. Callers
+//! run these blocking methods on Tokio's blocking pool. Order is fixed at seed time by a
+//! `position` column, so the API pages by keyset (`position > token`) and memberships removed
 //! between two pages can never shift the rows that follow.
 
+use std::fmt;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use r2d2::{Pool, PooledConnection};
+use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior, MAIN_DB};
 
-/// Bumped whenever the schema below changes incompatibly; `--reset` rebuilds.
+/// How long a request waits for SQLite's write lock before it is answered 503.
+pub const BUSY_TIMEOUT: Duration = Duration::from_millis(250);
+/// How long start-up waits for a lock: bounded, so a file locked for good is an error, not a hang.
+pub const OPEN_BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections in the pool: more than the blocking work two cores can do at once.
+const POOL_SIZE: u32 = 8;
+/// How long a request waits for a free connection before it is answered 503.
+const POOL_WAIT: Duration = Duration::from_secs(1);
+
+/// Bumped whenever the schema below changes incompatibly; a database of another version is
+/// refused at start-up (even with `--reset`, which drops only this schema's tables).
 const SCHEMA_VERSION: i64 = 1;
 
 const SCHEMA: &str = "
@@ -166,76 +180,159 @@ pub enum LeaveOutcome {
     NotAllowed(LeaveBlock),
 }
 
+/// Why a database call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbError {
+    /// The write lock stayed taken past [`BUSY_TIMEOUT`] (SQLite's BUSY or LOCKED), or no
+    /// connection was free within [`POOL_WAIT`]: nothing was changed; try again shortly.
+    Busy(String),
+    /// Anything else: a bug, a broken file, a full disk.
+    Failed(String),
+}
+
+impl fmt::Display for DbError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbError::Busy(reason) => write!(f, "the database is busy: {reason}"),
+            DbError::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        if is_busy(&error) {
+            DbError::Busy(error.to_string())
+        } else {
+            DbError::Failed(error.to_string())
+        }
+    }
+}
+
+impl From<r2d2::Error> for DbError {
+    /// The pool's only error: no connection within [`POOL_WAIT`] (all in use, or the last
+    /// attempt to open one failed, which it names).
+    fn from(error: r2d2::Error) -> Self {
+        DbError::Busy(error.to_string())
+    }
+}
+
+/// Whether SQLite gave up waiting for a lock.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
 /// The database. All methods block; call them from `spawn_blocking`.
 pub struct Db {
-    conn: Mutex<Connection>,
+    pool: Pool<SqliteConnectionManager>,
 }
 
 impl Db {
-    /// Opens (creating if needed) the database file and its schema.
+    /// Opens the database file, creating it and its schema when it is new (no tables at all).
+    /// An existing myorgs database is used as it is: its schema is not rewritten, so this
+    /// takes no write lock and succeeds while another process is writing. Refused, with a
+    /// one-line reason and without writing a byte: a file SQLite can't open or read (not a
+    /// database, locked for longer than [`OPEN_BUSY_TIMEOUT`]), a read-only one, another
+    /// application's database, or another schema version.
     pub fn open(path: &Path) -> Result<Db, String> {
+        let shown = path.display();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         let conn = Connection::open(path)
-            .and_then(|conn| configure(&conn).map(|()| conn))
-            .map_err(|e| format!("cannot open database {}: {e}", path.display()))?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .map_err(|e| format!("cannot read schema version: {e}"))?;
-        if version != 0 && version != SCHEMA_VERSION {
+            .and_then(|conn| conn.busy_timeout(OPEN_BUSY_TIMEOUT).map(|()| conn))
+            .map_err(|e| format!("cannot open database {shown}: {e}"))?;
+        let unreadable = |e: rusqlite::Error| {
+            if is_busy(&e) {
+                format!(
+                    "database {shown} is locked by another process (still after {} s): {e}",
+                    OPEN_BUSY_TIMEOUT.as_secs()
+                )
+            } else {
+                format!("cannot read database {shown}: {e}")
+            }
+        };
+        let (version, tables) = inspect(&conn).map_err(unreadable)?;
+        if conn.is_readonly(MAIN_DB).unwrap_or(true) {
             return Err(format!(
-                "database {} has schema version {version}, this server uses {SCHEMA_VERSION}; \
-                 start with --reset to rebuild it",
-                path.display()
+                "database {shown} is read-only: the server must be able to write to it"
             ));
         }
-        let db = Db {
-            conn: Mutex::new(conn),
-        };
-        db.create_schema()
-            .map_err(|e| format!("cannot create schema: {e}"))?;
-        Ok(db)
-    }
-
-    /// A poisoned lock only means another request panicked while holding it;
-    /// its transaction was rolled back on unwind, so the connection is sound.
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn create_schema(&self) -> rusqlite::Result<()> {
-        let conn = self.conn();
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
-    }
-
-    /// Drops every table and recreates the schema: an empty database.
-    pub fn reset(&self) -> rusqlite::Result<()> {
-        {
-            let mut conn = self.conn();
-            let tx = conn.transaction()?;
-            tx.execute_batch(
-                "DROP TABLE IF EXISTS memberships;
-                 DROP TABLE IF EXISTS organization_domains;
-                 DROP TABLE IF EXISTS organizations;
-                 DROP TABLE IF EXISTS users;",
-            )?;
-            tx.commit()?;
+        match (version, tables.is_empty()) {
+            (0, true) => {}
+            (0, false) => {
+                return Err(format!(
+                    "{shown} is not a myorgs database (it has tables {} and no schema \
+                     version): refusing to touch it; point --db at another file",
+                    tables.join(", ")
+                ))
+            }
+            (SCHEMA_VERSION, _) => {}
+            (other, _) => {
+                return Err(format!(
+                    "database {shown} has schema version {other}, this server uses \
+                     {SCHEMA_VERSION}; move it away or point --db at another file"
+                ))
+            }
         }
-        self.create_schema()
+        use_wal(&conn).map_err(|e| format!("cannot switch database {shown} to WAL: {e}"))?;
+        if tables.is_empty() {
+            create_schema(&conn).map_err(|e| format!("cannot create the schema: {e}"))?;
+        }
+        drop(conn);
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        Db::with_manager(manager, POOL_SIZE).map_err(|e| format!("database {shown}: {e}"))
+    }
+
+    fn with_manager(manager: SqliteConnectionManager, size: u32) -> DbResult<Db> {
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(POOL_WAIT)
+            .build(manager)?;
+        Ok(Db { pool })
+    }
+
+    fn conn(&self) -> DbResult<PooledConnection<SqliteConnectionManager>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Drops every table and recreates the schema, in one transaction: an empty database.
+    pub fn reset(&self) -> DbResult<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS memberships;
+             DROP TABLE IF EXISTS organization_domains;
+             DROP TABLE IF EXISTS organizations;
+             DROP TABLE IF EXISTS users;",
+        )?;
+        tx.execute_batch(SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// Stores `people` and their memberships (each list in list order) if there is no user yet,
     /// in one transaction. An organization several people belong to is stored once. Returns how
     /// many memberships were created, or `None` when the database already had data (and nothing
     /// was written).
-    pub fn seed_if_empty(
-        &self,
-        people: &[(User, Vec<NewMembership>)],
-    ) -> rusqlite::Result<Option<usize>> {
-        let mut conn = self.conn();
+    pub fn seed_if_empty(&self, people: &[(User, Vec<NewMembership>)]) -> DbResult<Option<usize>> {
+        let mut conn = self.conn()?;
+        // Read first: a database with data needs no write lock (another process may hold it).
+        let has_user: bool =
+            conn.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |row| row.get(0))?;
+        if has_user {
+            return Ok(None);
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let has_user: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |row| row.get(0))?;
@@ -296,12 +393,12 @@ impl Db {
     }
 
     /// The person a server without sign-in (`--no-auth`) acts for: the first one stored.
-    pub fn first_user(&self) -> rusqlite::Result<Option<User>> {
+    pub fn first_user(&self) -> DbResult<Option<User>> {
         self.user_where("1 = 1 ORDER BY rowid LIMIT 1", params![])
     }
 
     /// The person with this id, if stored.
-    pub fn user(&self, id: &str) -> rusqlite::Result<Option<User>> {
+    pub fn user(&self, id: &str) -> DbResult<Option<User>> {
         self.user_where("id = ?1", params![id])
     }
 
@@ -309,8 +406,9 @@ impl Db {
         &self,
         condition: &str,
         values: &[&dyn rusqlite::ToSql],
-    ) -> rusqlite::Result<Option<User>> {
-        self.conn()
+    ) -> DbResult<Option<User>> {
+        Ok(self
+            .conn()?
             .query_row(
                 &format!(
                     "SELECT id, display_name, user_principal_name FROM users WHERE {condition}"
@@ -324,17 +422,12 @@ impl Db {
                     })
                 },
             )
-            .optional()
+            .optional()?)
     }
 
     /// Up to `top` memberships of `user_id` with a position after `after`.
-    pub fn organizations_after(
-        &self,
-        user_id: &str,
-        after: i64,
-        top: u32,
-    ) -> rusqlite::Result<Page> {
-        let conn = self.conn();
+    pub fn organizations_after(&self, user_id: &str, after: i64, top: u32) -> DbResult<Page> {
+        let conn = self.conn()?;
         let mut statement = conn.prepare_cached(&format!(
             "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.position > ?2
               ORDER BY m.position
@@ -350,23 +443,20 @@ impl Db {
     }
 
     /// `user_id`'s membership in one organization (`organization_id` is a lowercase GUID).
-    pub fn membership(
-        &self,
-        user_id: &str,
-        organization_id: &str,
-    ) -> rusqlite::Result<Option<Membership>> {
-        self.conn()
+    pub fn membership(&self, user_id: &str, organization_id: &str) -> DbResult<Option<Membership>> {
+        Ok(self
+            .conn()?
             .prepare_cached(&format!(
                 "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.organization_id = ?2"
             ))?
             .query_row(params![user_id, organization_id], membership_row)
-            .optional()
+            .optional()?)
     }
 
     /// `user_id` leaves an organization (`organization_id` is a lowercase GUID) for good: the
     /// membership row is deleted in the same transaction that checked it.
-    pub fn leave(&self, user_id: &str, organization_id: &str) -> rusqlite::Result<LeaveOutcome> {
-        let mut conn = self.conn();
+    pub fn leave(&self, user_id: &str, organization_id: &str) -> DbResult<LeaveOutcome> {
+        let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let membership: Option<(TenantCategory, Option<LeaveBlock>)> = tx
             .query_row(
@@ -420,15 +510,45 @@ fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
     })
 }
 
-/// WAL lets readers proceed during a write; foreign keys keep the tables
-/// consistent; the busy timeout covers another process holding the file.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
+/// The schema version and the names of the tables (SQLite's own aside): reads only.
+fn inspect(conn: &Connection) -> rusqlite::Result<(i64, Vec<String>)> {
+    let version = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let mut statement = conn.prepare(
+        "SELECT name FROM sqlite_schema
+          WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+          ORDER BY name",
+    )?;
+    let tables = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok((version, tables))
+}
+
+/// WAL lets readers proceed during a write. The mode is stored in the file, so this writes
+/// only the first time.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
     let mode: String =
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!("SQLite journal mode is {mode}, not WAL");
     }
+    Ok(())
+}
+
+/// The schema of a new database, in one transaction.
+fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+}
+
+/// Every pooled connection: a short busy timeout (see [`BUSY_TIMEOUT`]) and foreign keys.
+fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)
 }
 
@@ -437,14 +557,14 @@ mod tests {
     use super::*;
     use crate::seed::{self, SeedOptions};
 
+    /// One in-memory database: every connection of `memory()` is a database of its own, so
+    /// the pool holds one connection.
     fn memory_db() -> Db {
-        let conn = Connection::open_in_memory().expect("in-memory database");
-        configure(&conn).expect("configure");
-        let db = Db {
-            conn: Mutex::new(conn),
-        };
-        db.create_schema().expect("schema");
-        db
+        let manager = SqliteConnectionManager::memory().with_init(|conn| {
+            configure(conn)?;
+            create_schema(conn)
+        });
+        Db::with_manager(manager, 1).expect("in-memory database")
     }
 
     /// A database seeded as the server seeds it; returns the first person's id.

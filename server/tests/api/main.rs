@@ -24,7 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    cli, contract_checker, edge, errors, flags, leaving, reading, sign_in, static_site,
+    cli, contract_checker, edge, errors, faults, flags, leaving, load, reading, sign_in,
+    static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -82,6 +83,31 @@ const SCENARIOS: &[Scenario] = &[
     (
         "the_provider_down_is_a_503_not_a_401",
         sign_in::the_provider_down_is_a_503_not_a_401,
+    ),
+    (
+        "a_stuck_writer_stalls_nobody",
+        faults::a_stuck_writer_stalls_nobody,
+    ),
+    (
+        "unusable_databases_are_refused_at_start",
+        faults::unusable_databases_are_refused_at_start,
+    ),
+    (
+        "locks_held_by_another_process",
+        faults::locks_held_by_another_process,
+    ),
+    (
+        "a_kill_mid_load_loses_nothing_answered",
+        load::a_kill_mid_load_loses_nothing_answered,
+    ),
+    (
+        "two_leaves_of_one_organization_at_once",
+        load::two_leaves_of_one_organization_at_once,
+    ),
+    ("paging_while_others_leave", load::paging_while_others_leave),
+    (
+        "a_leave_in_flight_finishes_on_sigterm",
+        load::a_leave_in_flight_finishes_on_sigterm,
     ),
     (
         "contract_checker_rejects_violations",

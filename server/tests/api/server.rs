@@ -159,13 +159,24 @@ impl Server {
     }
 
     /// SIGTERM, then waits for the exit; returns the status and the log.
-    pub(crate) fn stop(mut self) -> (ExitStatus, String) {
-        let mut child = self.child.take().expect("running");
+    pub(crate) fn stop(self) -> (ExitStatus, String) {
+        self.terminate();
+        self.wait()
+    }
+
+    /// Sends SIGTERM and returns at once.
+    pub(crate) fn terminate(&self) {
+        let child = self.child.as_ref().expect("running");
         let signalled = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()
             .expect("run kill");
         assert!(signalled.success());
+    }
+
+    /// Waits (at most 10 s) for the server to exit; returns the status and the log.
+    pub(crate) fn wait(mut self) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
             if let Some(status) = child.try_wait().expect("try_wait") {
@@ -173,7 +184,7 @@ impl Server {
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
-                panic!("the server did not stop within 10 s of SIGTERM");
+                panic!("the server did not stop within 10 s");
             }
             std::thread::sleep(Duration::from_millis(20));
         };
@@ -182,6 +193,16 @@ impl Server {
         }
         let log = self.log.lock().expect("not poisoned").clone();
         (status, log)
+    }
+
+    /// SIGKILL: the server gets no chance to finish anything. Dropping the `Server` reaps it.
+    pub(crate) fn kill(&self) {
+        let child = self.child.as_ref().expect("running");
+        let signalled = Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(signalled.success());
     }
 
     pub(crate) fn get(&self, path_or_url: &str) -> Reply {
@@ -204,6 +225,18 @@ impl Server {
         path_or_url: &str,
         headers: &[(&str, &str)],
     ) -> Reply {
+        self.try_request_with(method, path_or_url, headers)
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// `request_with`, but a request that gets no reply (the server was killed) is an `Err`,
+    /// not a panic. A reply is checked against the contract as always.
+    pub(crate) fn try_request_with(
+        &self,
+        method: &str,
+        path_or_url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, String> {
         let url = if path_or_url.starts_with("http://") {
             path_or_url.to_owned()
         } else {
@@ -217,7 +250,7 @@ impl Server {
         let mut response = self
             .agent
             .run(request)
-            .unwrap_or_else(|error| panic!("{method} {url}: {error}"));
+            .map_err(|error| format!("{method} {url}: {error}"))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -237,14 +270,14 @@ impl Server {
                 .with_config()
                 .limit(64 * 1024 * 1024)
                 .read_to_vec()
-                .expect("read body")
+                .map_err(|error| format!("{method} {url}: reading the body: {error}"))?
         };
         let path = url
             .strip_prefix(&self.base)
             .unwrap_or_else(|| panic!("{url} is on this server"));
         let reply = Reply::new(status, headers, bytes);
         check_reply(method, path, &reply);
-        reply
+        Ok(reply)
     }
 
     /// Sends a request line exactly as given over a raw socket, for targets a
