@@ -16,10 +16,21 @@ use crate::origin::PublicUrl;
 /// Headers every response carries, with the policy on the document: what a browser may do with
 /// what it gets (no MIME sniffing, no referrer to other sites, never inside a frame). The
 /// server's layers and the deploy kit's host files both read them here.
-pub const SECURITY_HEADERS: [(&str, &str); 3] = [
+pub const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
+    // Another site's window can't script this one, nor embed its files.
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    // Nothing the page doesn't use: copying a tenant ID is all it asks of the browser.
+    (
+        "Permissions-Policy",
+        "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), \
+         fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), \
+         payment=(), picture-in-picture=(), publickey-credentials-get=(), usb=(), \
+         clipboard-write=(self)",
+    ),
 ];
 
 /// The policy of the app built in `dist`: its `index.html`, and the origins its `config.json`

@@ -77,6 +77,16 @@ pub fn app(state: AppState) -> Router {
         .layer(security_header(0))
         .layer(security_header(1))
         .layer(security_header(2))
+        .layer(security_header(3))
+        .layer(security_header(4))
+        .layer(security_header(5))
+        // Behind an https public URL: never plain HTTP again (two years, as HSTS preload asks).
+        .option_layer(state.origins.public_https().then(|| {
+            SetResponseHeaderLayer::overriding(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+            )
+        }))
         .layer(middleware::from_fn(api_errors_are_json))
         .layer(middleware::from_fn_with_state(
             state.clone(),

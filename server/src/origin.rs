@@ -154,6 +154,11 @@ impl Origins {
         }
     }
 
+    /// Whether the public URL is `https:` (browsers should then never use plain HTTP).
+    pub fn public_https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(PublicUrl::is_https)
+    }
+
     pub fn allowed_hosts(&self) -> &[String] {
         &self.allowed
     }

@@ -224,16 +224,14 @@ pub(crate) fn contract_checker_rejects_violations() {
 /// A reply with the headers every API response carries, and `body` as JSON
 /// (`None`: no body).
 fn api_reply(status: u16, body: Option<Value>) -> Reply {
-    let headers = [
-        ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
-        ("x-frame-options", "DENY"),
-        ("content-type", "application/json"),
-        ("cache-control", "no-store"),
-    ]
-    .iter()
-    .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-    .collect();
+    let headers = myorgs_server::csp::SECURITY_HEADERS
+        .iter()
+        .chain(&[
+            ("content-type", "application/json"),
+            ("cache-control", "no-store"),
+        ])
+        .map(|(name, value)| (name.to_ascii_lowercase(), (*value).to_owned()))
+        .collect();
     let bytes = body.map(|body| body.to_string().into_bytes());
     Reply::new(status, headers, bytes.unwrap_or_default())
 }

@@ -91,6 +91,11 @@ pub(crate) fn links_behind_a_proxy() {
         )),
         "{link}"
     );
+    assert_eq!(
+        get_with(&server, "/api/v1/me", server.addr(), "").header("strict-transport-security"),
+        None,
+        "no HSTS without an https public URL"
+    );
     drop(server);
 
     // --public-url wins, whatever the request says, and is a host the server answers for.
@@ -105,6 +110,13 @@ pub(crate) fn links_behind_a_proxy() {
         assert!(
             link.starts_with("https://myaccount.example.com/api/v1/me/organizations?$top=3&"),
             "{link}"
+        );
+    }
+    for target in ["/api/v1/me", "/organizations"] {
+        assert_eq!(
+            get_with(&server, target, server.addr(), "").header("strict-transport-security"),
+            Some("max-age=63072000; includeSubDomains"),
+            "an https public URL: never plain HTTP again ({target})"
         );
     }
     drop(server);
