@@ -7,12 +7,14 @@ DB ?= data/myorgs.sqlite3
 PROVIDER_PORT ?= 8090
 # More flags for myorgs-server under `make run`, e.g. SERVER_FLAGS="--reset --no-home".
 SERVER_FLAGS ?=
+# Test cases per operation and phase under `make fuzz` (`make test` runs scripts/fuzz/run.sh's 100).
+FUZZ_EXAMPLES ?= 2000
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size test tools test-tools lint unit browser e2e clean
+.PHONY: run build size test tools test-tools lint unit browser e2e fuzz clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
@@ -51,6 +53,7 @@ lint:
 unit:
 	cargo test --workspace --exclude myorgs-e2e
 	node --test scripts/oidc/
+	scripts/fuzz/run.sh
 
 ## Component tests (wasm-bindgen-test) against an in-memory fake backend, in headless Chromium,
 ## then in headless Firefox (the runner picks the driver named by CHROMEDRIVER or GECKODRIVER).
@@ -66,6 +69,12 @@ e2e:
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \
 	  cargo test -p myorgs-e2e -- --test-threads=1
+
+## Fuzz the server against api/openapi.json longer than `make unit` does (Schemathesis, signed
+## in through a test issuer on loopback; installs into .tools/venv when missing).
+fuzz:
+	cargo build -p myorgs-server
+	scripts/fuzz/run.sh --examples $(FUZZ_EXAMPLES)
 
 clean:
 	cargo clean

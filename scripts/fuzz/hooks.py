@@ -1,0 +1,64 @@
+"""Schemathesis hooks for scripts/fuzz/run.sh (loaded through SCHEMATHESIS_HOOKS=hooks).
+
+One extra check, `refused_requests_change_nothing`: after every response the signed-in person's
+memberships are read again (FUZZ_API, FUZZ_TOKEN). Only a 204 from leaveOrganization may change
+them, and then by removing exactly that organization; any other response, a refused one above
+all, must leave them as they were. A 404 `organizationNotFound` must be for an organization the
+person is not in. Sound only with one worker (run.sh passes --workers 1).
+"""
+
+import os
+
+import requests
+import schemathesis
+
+API = os.environ["FUZZ_API"]
+SESSION = requests.Session()
+SESSION.headers["Authorization"] = f"Bearer {os.environ['FUZZ_TOKEN']}"
+
+
+def memberships():
+    """The person's organizations, id to organization, read page by page."""
+    found = {}
+    url = f"{API}/me/organizations?$top=999"
+    while url:
+        reply = SESSION.get(url, timeout=10)
+        reply.raise_for_status()
+        body = reply.json()
+        for organization in body["value"]:
+            found[organization["id"]] = organization
+        url = body.get("@odata.nextLink")
+    return found
+
+
+SNAPSHOT = memberships()
+LEFT = set()
+
+
+@schemathesis.check
+def refused_requests_change_nothing(ctx, response, case):
+    global SNAPSHOT
+    current = memberships()
+    leaving = case.method.upper() == "DELETE" and case.path.endswith("/{id}")
+    raw_id = (case.path_parameters or {}).get("id") if leaving else None
+    org_id = raw_id.lower() if isinstance(raw_id, str) else None
+    if leaving and response.status_code == 204:
+        if org_id not in SNAPSHOT and org_id not in LEFT:
+            raise AssertionError(f"204 for leaving {raw_id!r}, which the person was not in")
+        expected = {k: v for k, v in SNAPSHOT.items() if k != org_id}
+        if current != expected:
+            raise AssertionError(f"after leaving {org_id} the memberships are not the rest")
+        LEFT.add(org_id)
+        SNAPSHOT = current
+        return True
+    if current != SNAPSHOT:
+        gone = sorted(SNAPSHOT.keys() - current.keys())
+        new = sorted(current.keys() - SNAPSHOT.keys())
+        SNAPSHOT = current
+        raise AssertionError(
+            f"{case.method} {case.path} answered {response.status_code} and changed the "
+            f"memberships (gone: {gone}, new: {new}, or an organization changed)"
+        )
+    if leaving and response.status_code == 404 and org_id in SNAPSHOT:
+        raise AssertionError(f"404 for leaving {org_id}, which the person is in")
+    return True
