@@ -89,6 +89,7 @@ impl ApiError {
                 "misdirectedRequest",
                 "This server does not answer for that host name.",
             ),
+            429 => ("tooManyRequests", "Too many requests: try again later."),
             431 => ("headersTooLarge", "The request headers are too large."),
             503 => (
                 "serviceUnavailable",

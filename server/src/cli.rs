@@ -1,11 +1,13 @@
 //! Command-line flags (clap), each also readable from a `MYORGS_*` environment variable.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
 use crate::origin::PublicUrl;
+use crate::rate_limit::Limit;
 use crate::seed::SeedOptions;
 
 /// Largest `--guests`: far beyond any test or benchmark, small enough that a typo cannot make
@@ -134,6 +136,31 @@ pub struct Cli {
           default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub header_timeout_secs: u64,
 
+    /// API requests per second each caller may make, sustained: each person signed in (each
+    /// access token), and each client address for requests without a token. Over the limit: 429
+    /// with Retry-After. 0 turns rate limiting off.
+    #[arg(
+        long = "rate-limit-per-second",
+        env = "MYORGS_RATE_LIMIT_PER_SECOND",
+        value_name = "N",
+        default_value_t = 20
+    )]
+    pub rate_limit_per_second: u32,
+
+    /// API requests a caller may make at once, above the sustained rate. 0 turns rate limiting
+    /// off.
+    #[arg(
+        long = "rate-limit-burst",
+        env = "MYORGS_RATE_LIMIT_BURST",
+        value_name = "N",
+        default_value_t = 60
+    )]
+    pub rate_limit_burst: u32,
+
+    /// No rate limit at all (benchmarks; or a gateway in front that limits).
+    #[arg(long = "no-rate-limit", env = "MYORGS_NO_RATE_LIMIT")]
+    pub no_rate_limit: bool,
+
     /// Log format on stderr: human-readable lines, or one JSON object per line. Levels follow
     /// RUST_LOG (default: info).
     #[arg(long = "log-format", env = "MYORGS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
@@ -169,6 +196,17 @@ impl Cli {
 
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout_secs)
+    }
+
+    /// The rate limit, or `None` when it is off (`--no-rate-limit`, or a 0).
+    pub fn rate_limit(&self) -> Option<Limit> {
+        if self.no_rate_limit {
+            return None;
+        }
+        Some(Limit {
+            per_second: NonZeroU32::new(self.rate_limit_per_second)?,
+            burst: NonZeroU32::new(self.rate_limit_burst)?,
+        })
     }
 }
 
@@ -237,6 +275,34 @@ mod tests {
         assert_eq!(cli.seed(), SeedOptions::default());
         assert_eq!(cli.log_format, LogFormat::Human);
         assert_eq!(cli.request_timeout(), Duration::from_secs(30));
+        assert_eq!(
+            cli.rate_limit(),
+            Some(Limit {
+                per_second: NonZeroU32::new(20).expect("not 0"),
+                burst: NonZeroU32::new(60).expect("not 0"),
+            })
+        );
+    }
+
+    #[test]
+    fn rate_limits() {
+        let limit = |args: &[&str]| {
+            let args: Vec<&str> = std::iter::once("--no-auth")
+                .chain(args.iter().copied())
+                .collect();
+            parse(&args)
+                .expect("valid")
+                .rate_limit()
+                .map(|l| (l.per_second.get(), l.burst.get()))
+        };
+        assert_eq!(
+            limit(&["--rate-limit-per-second", "2", "--rate-limit-burst=5"]),
+            Some((2, 5))
+        );
+        assert_eq!(limit(&["--no-rate-limit"]), None);
+        assert_eq!(limit(&["--rate-limit-per-second", "0"]), None);
+        assert_eq!(limit(&["--rate-limit-burst", "0"]), None);
+        assert!(parse(&["--no-auth", "--rate-limit-burst", "-1"]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod db;
 pub mod deploy_kit;
 pub mod logging;
 pub mod origin;
+pub mod rate_limit;
 pub mod seed;
 pub mod serve;
 pub mod site;
@@ -37,6 +38,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::api::ApiError;
 use crate::db::Db;
 use crate::origin::{HostRejection, Origins};
+use crate::rate_limit::RateLimit;
 use crate::site::Site;
 
 /// Largest request body: the API takes none today; anything bigger is not for us.
@@ -58,13 +60,15 @@ pub struct AppState {
     pub auth: Option<Arc<auth::Verifier>>,
     /// Origins whose pages may call the API from the browser (CORS).
     pub allowed_origins: Vec<HeaderValue>,
+    /// Requests per caller over time, on the API's routes; `None` with `--no-rate-limit`.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
 /// layers every response goes through (outermost first): a request ID (kept when the client
 /// sent one, echoed back), one log event per request, the security headers, JSON errors for
 /// everything under `/api` whoever produced them, the host allowlist, the `--delay-ms`, a
-/// timeout and a body limit.
+/// timeout and a body limit. The API's routes alone are rate-limited ([`rate_limit`]).
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
@@ -94,7 +98,11 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(cors(&state.allowed_origins))
         .layer(middleware::from_fn_with_state(state.clone(), api_delay));
+    // Before the fallback: `Router::layer` wraps only the routes that exist so far.
     api::routes()
+        .layer(tower::util::option_layer(
+            state.rate_limit.as_ref().map(RateLimit::layer),
+        ))
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

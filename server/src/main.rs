@@ -12,6 +12,7 @@ use myorgs_server::auth::Verifier;
 use myorgs_server::cli::Cli;
 use myorgs_server::db::Db;
 use myorgs_server::origin::Origins;
+use myorgs_server::rate_limit::{CallerKeys, RateLimit};
 use myorgs_server::site::Site;
 use myorgs_server::{app, logging, seed, serve, AppState};
 
@@ -108,7 +109,30 @@ async fn start(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("--allowed-origin {origin}: {e}"))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let rate_limit = match cli.rate_limit() {
+        Some(limit) => {
+            tracing::info!(
+                per_second = limit.per_second,
+                burst = limit.burst,
+                "rate-limiting the API per person (access token) or client address"
+            );
+            let rate_limit = RateLimit::new(
+                limit,
+                CallerKeys {
+                    by_token: auth.is_some(),
+                    trust_proxy: cli.trust_proxy,
+                },
+            );
+            rate_limit.spawn_housekeeping();
+            Some(rate_limit)
+        }
+        None => {
+            tracing::warn!("the API is not rate-limited");
+            None
+        }
+    };
     let state = AppState {
+        rate_limit,
         auth,
         allowed_origins,
         db: Arc::new(db),

@@ -9,6 +9,7 @@
 //! - Requests hyper itself refuses before any handler sees them (a URI over 64 KiB: 414; too
 //!   many or too large headers: 431; a malformed request line: 400) get the API's JSON error
 //!   body and headers instead of hyper's empty one ([`ParserErrorsAsJson`]).
+//! - Every request carries the connection's peer address as axum's `ConnectInfo<SocketAddr>`.
 
 use std::future::Future;
 use std::io;
@@ -16,14 +17,16 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
-use axum::Router;
+use axum::{Extension, Router};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
+use tower::Layer as _;
 
 use crate::api::ApiError;
 
@@ -47,8 +50,8 @@ pub async fn run(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(error) => {
                         // Out of file descriptors and the like: wait, don't spin.
                         tracing::warn!(%error, "cannot accept a connection");
@@ -57,8 +60,10 @@ pub async fn run(
                     }
                 };
                 let io = TokioIo::new(ParserErrorsAsJson::new(stream));
+                // The peer's address, for the rate limit of callers without a token.
+                let service = Extension(ConnectInfo(peer)).layer(app.clone());
                 let connection =
-                    builder.serve_connection(io, TowerToHyperService::new(app.clone()));
+                    builder.serve_connection(io, TowerToHyperService::new(service));
                 let connection = graceful.watch(connection);
                 tokio::spawn(async move {
                     if let Err(error) = connection.await {

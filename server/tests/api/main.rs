@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    cli, contract_checker, edge, errors, faults, flags, leaving, load, reading, sign_in,
-    static_site,
+    cli, contract_checker, edge, errors, faults, flags, leaving, load, rate_limits, reading,
+    sign_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -109,6 +109,15 @@ const SCENARIOS: &[Scenario] = &[
         "a_leave_in_flight_finishes_on_sigterm",
         load::a_leave_in_flight_finishes_on_sigterm,
     ),
+    (
+        "each_person_has_a_limit",
+        rate_limits::each_person_has_a_limit,
+    ),
+    (
+        "client_addresses_are_limited_apart",
+        rate_limits::client_addresses_are_limited_apart,
+    ),
+    ("the_default_burst", rate_limits::the_default_burst),
     (
         "contract_checker_rejects_violations",
         contract_checker::contract_checker_rejects_violations,

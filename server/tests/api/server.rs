@@ -97,12 +97,21 @@ impl Server {
         Server::spawn_with(args, &[])
     }
 
-    /// Without sign-in (`--no-auth`) unless the arguments name an `--issuer`.
+    /// Without sign-in (`--no-auth`) unless the arguments name an `--issuer`, and without a
+    /// rate limit (`--no-rate-limit`) unless the arguments or the environment set one: the
+    /// scenarios that fire many requests at once test other things.
     fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Server {
         let signs_in = args.iter().any(|arg| arg == "--issuer");
+        let limits = args
+            .iter()
+            .any(|arg| arg.starts_with("--rate-limit") || arg == "--no-rate-limit")
+            || env
+                .iter()
+                .any(|(name, _)| name.starts_with("MYORGS_RATE_LIMIT"));
         let mut child = Command::new(BINARY)
             .args(["--addr", "127.0.0.1:0"])
             .args((!signs_in).then_some("--no-auth"))
+            .args((!limits).then_some("--no-rate-limit"))
             .args(args)
             .envs(env.iter().copied())
             .stdin(Stdio::null())

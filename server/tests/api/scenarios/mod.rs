@@ -9,6 +9,7 @@ pub(crate) mod faults;
 pub(crate) mod flags;
 pub(crate) mod leaving;
 pub(crate) mod load;
+pub(crate) mod rate_limits;
 pub(crate) mod reading;
 pub(crate) mod sign_in;
 pub(crate) mod static_site;
