@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size test tools test-tools lint unit browser e2e clean
+.PHONY: run build size test tools test-tools lint unit browser e2e bench-api clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
@@ -66,6 +66,12 @@ e2e:
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \
 	  cargo test -p myorgs-e2e -- --test-threads=1
+
+## The API under load, not part of `make test`: the release server without sign-in and without
+## a rate limit, 10,000 organizations, listing and leaving at concurrency 1, 8, 32 and 128 (oha,
+## wrk). Figures measured so far: docs/performance.md.
+bench-api:
+	scripts/bench-api.sh
 
 clean:
 	cargo clean
