@@ -14,7 +14,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size test tools test-tools lint unit browser e2e fuzz clean
+.PHONY: run build size test tools test-tools lint unit browser e2e fuzz bench-api clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
@@ -75,6 +75,12 @@ e2e:
 fuzz:
 	cargo build -p myorgs-server
 	scripts/fuzz/run.sh --examples $(FUZZ_EXAMPLES)
+
+## The API under load, not part of `make test`: the release server without sign-in and without
+## a rate limit, 10,000 organizations, listing and leaving at concurrency 1, 8, 32 and 128 (oha,
+## wrk). Figures measured so far: docs/performance.md.
+bench-api:
+	scripts/bench-api.sh
 
 clean:
 	cargo clean
