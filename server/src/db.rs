@@ -134,26 +134,12 @@ impl FromSql for LeaveBlock {
     }
 }
 
-/// One organization the user belongs to, as stored.
+/// One organization the user belongs to, as stored (and, for [`Db::seed_if_empty`], to store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
+    /// The list order. Assigned by storage when seeding: a given value is ignored there.
     pub position: i64,
     pub organization_id: String,
-    pub display_name: String,
-    pub default_domain: String,
-    pub domains: Vec<String>,
-    pub category: TenantCategory,
-    pub joined_at: i64,
-    pub last_sign_in_at: Option<i64>,
-    pub leave_block: Option<LeaveBlock>,
-    pub privacy_email: Option<String>,
-    pub privacy_statement_url: Option<String>,
-}
-
-/// An organization and the user's membership in it, to be stored by [`Db::seed_if_empty`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMembership {
-    pub id: String,
     pub display_name: String,
     pub default_domain: String,
     pub domains: Vec<String>,
@@ -336,7 +322,7 @@ impl Db {
     /// in one transaction. An organization several people belong to is stored once. Returns how
     /// many memberships were created, or `None` when the database already had data (and nothing
     /// was written).
-    pub fn seed_if_empty(&self, people: &[(User, Vec<NewMembership>)]) -> DbResult<Option<usize>> {
+    pub fn seed_if_empty(&self, people: &[(User, Vec<Membership>)]) -> DbResult<Option<usize>> {
         let mut conn = self.conn()?;
         // Read first: a database with data needs no write lock (another process may hold it).
         let has_user: bool =
@@ -377,18 +363,18 @@ impl Db {
                 ])?;
                 for (position, org) in (1_i64..).zip(organizations) {
                     insert_org.execute(params![
-                        org.id,
+                        org.organization_id,
                         org.display_name,
                         org.default_domain,
                         org.privacy_email,
                         org.privacy_statement_url
                     ])?;
                     for (ordinal, domain) in (0_i64..).zip(&org.domains) {
-                        insert_domain.execute(params![org.id, ordinal, domain])?;
+                        insert_domain.execute(params![org.organization_id, ordinal, domain])?;
                     }
                     insert_membership.execute(params![
                         user.id,
-                        org.id,
+                        org.organization_id,
                         position,
                         org.category.as_str(),
                         org.joined_at,

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-use crate::db::{LeaveBlock, NewMembership, TenantCategory, User};
+use crate::db::{LeaveBlock, Membership, TenantCategory, User};
 
 /// What to seed into an empty database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub fn now() -> i64 {
 /// - Adele Vance, in her home organization, Contoso, and no other.
 ///
 /// Their ids are the subjects the local OpenID provider (`scripts/oidc/provider.mjs`) issues.
-pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<NewMembership>)> {
+pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<Membership>)> {
     let mut megan = demo_organizations(now, options.home, options.demo_guests);
     megan.extend((1..=options.guests).map(|n| generated_organization(n, now)));
     if options.hostile_names {
@@ -68,7 +68,7 @@ pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<NewMembership>)> {
             (
                 org.category != TenantCategory::Home,
                 org.display_name.to_lowercase(),
-                org.id.clone(),
+                org.organization_id.clone(),
             )
         });
         (user, organizations)
@@ -110,7 +110,7 @@ const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
-impl NewMembership {
+impl Membership {
     /// Joined before now and before the last sign-in, whatever the clock says.
     fn with_consistent_dates(mut self, now: i64) -> Self {
         self.joined_at = self.joined_at.min(now - DAY);
@@ -234,7 +234,7 @@ const GUESTS: [DemoOrganization; 8] = [
     },
 ];
 
-fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<NewMembership> {
+fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<Membership> {
     let home = home.then_some((TenantCategory::Home, CONTOSO));
     let guests = GUESTS
         .into_iter()
@@ -243,8 +243,9 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<NewMembers
     home.into_iter()
         .chain(guests)
         .map(|(category, demo)| {
-            NewMembership {
-                id: demo.id.to_owned(),
+            Membership {
+                position: 0,
+                organization_id: demo.id.to_owned(),
                 display_name: demo.name.to_owned(),
                 default_domain: demo.domains.first().copied().unwrap_or_default().to_owned(),
                 domains: demo.domains.iter().map(|d| (*d).to_owned()).collect(),
@@ -262,7 +263,7 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<NewMembers
 
 /// The `n`th generated guest organization (1-based); the same `n` always
 /// yields the same organization, so test runs and benchmarks are repeatable.
-fn generated_organization(n: u32, now: i64) -> NewMembership {
+fn generated_organization(n: u32, now: i64) -> Membership {
     let n64 = i64::from(n);
     let domain = format!("gen{n:04}.onmicrosoft.com");
     let joined_at = datetime!(2022-01-01 00:00 UTC).unix_timestamp()
@@ -271,8 +272,9 @@ fn generated_organization(n: u32, now: i64) -> NewMembership {
     let last_sign_in_at =
         (!n.is_multiple_of(7)).then(|| now - (n64 * 13 % 500) * DAY - (n64 % 24) * HOUR);
     let privacy = n.is_multiple_of(3);
-    NewMembership {
-        id: generated_guid(n),
+    Membership {
+        position: 0,
+        organization_id: generated_guid(n),
         display_name: format!("Generated Organization {n:04}"),
         default_domain: domain.clone(),
         domains: vec![domain],
@@ -300,13 +302,14 @@ const HOSTILE_NAMES: [&str; 8] = [
     "Supercalifragilisticexpialidociousandthensomemoreletterswithoutanyspacesatallforlayouttests",
 ];
 
-fn hostile_organizations(now: i64) -> Vec<NewMembership> {
+fn hostile_organizations(now: i64) -> Vec<Membership> {
     (0_u32..)
         .zip(HOSTILE_NAMES)
         .map(|(n, name)| {
             let domain = format!("hostile{n}.onmicrosoft.com");
-            NewMembership {
-                id: generated_guid(1_000_000 + n),
+            Membership {
+                position: 0,
+                organization_id: generated_guid(1_000_000 + n),
                 display_name: name.to_owned(),
                 default_domain: domain.clone(),
                 domains: vec![domain],
