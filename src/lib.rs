@@ -1,13 +1,15 @@
-//! The Organizations page of a My Account portal: `App` loads `config.json`, then [`Portal`]
-//! renders the shell, the routes and the one confirmation dialog.
+//! The Organizations page of a My Account portal: `App` loads `config.json` and the person's
+//! language, then [`Portal`] renders the shell, the routes and the one confirmation dialog.
 //!
-//! Imports run one way: pages -> components, context, api, domain; context -> api, domain and the
-//! components' ids; api -> domain; components -> domain only. Nothing imports this file.
+//! Imports run one way: pages -> components, context, api, i18n, domain; context -> api, domain
+//! and the components' ids; api -> domain; components -> i18n, domain; i18n -> domain. Nothing
+//! imports this file.
 
 pub mod api;
 pub mod components;
 pub mod context;
 pub mod domain;
+pub mod i18n;
 pub mod pages;
 
 use std::sync::Arc;
@@ -22,9 +24,11 @@ use std::rc::Rc;
 use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
 use crate::components::{
-    AppHeader, BootNotice, LeaveOrganizationDialog, NavPane, OfflineNotice, StatusNotice,
+    AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
+    StatusNotice,
 };
 use crate::context::{provide_portal_context, PortalContext};
+use crate::i18n::{t, Key};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
 /// What the page knows once it has started: its settings, and with sign-in how it arrived.
@@ -37,8 +41,17 @@ enum Boot {
     SignIn(String, AuthConfig, Arrival),
 }
 
+/// Loads the settings and, at the same time, the person's language (English, compiled in, when
+/// its catalog can't be had).
 async fn boot() -> Boot {
-    match load_config().await {
+    let language = async {
+        let chosen = i18n::chosen();
+        if let Err(why) = i18n::switch(chosen).await {
+            leptos::logging::warn!("language {}: {why}; showing English", chosen.code);
+        }
+    };
+    let (config, ()) = futures::future::join(load_config(), language).await;
+    match config {
         Err(why) => Boot::Broken(why),
         Ok(Config {
             api_base_url,
@@ -65,7 +78,7 @@ pub fn App() -> impl IntoView {
         let Some(boot) = boot.get() else {
             return view! {
                 <p class="boot" aria-busy="true">
-                    "Loading…"
+                    {t(Key::Loading)}
                 </p>
             }
             .into_any();
@@ -77,9 +90,9 @@ pub fn App() -> impl IntoView {
                 leptos::logging::error!("{why}");
                 view! {
                     <BootNotice
-                        title="Your organizations can't be shown"
-                        message=api::CONFIG_ERROR
-                        action="Reload"
+                        title=Key::ConfigTitle
+                        message=Key::ConfigError
+                        action=Key::Reload
                         on_action=Callback::new(|()| reload())
                         is_error=true
                     />
@@ -104,28 +117,28 @@ fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> A
         let auth = auth.clone();
         leptos::task::spawn_local(async move {
             if let Err(error) = sign_in(&auth, false, "/").await {
-                leptos::logging::error!("sign-in: {}", error.user_message());
+                leptos::logging::error!("sign-in: {}", error.user_message().name());
             }
         });
     });
     match arrival {
-        Arrival::Redirecting => view! { <BootNotice title="Signing you in…" /> }.into_any(),
+        Arrival::Redirecting => view! { <BootNotice title=Key::SigningIn /> }.into_any(),
         Arrival::SignedOut => view! {
             <BootNotice
-                title="You're signed out"
-                message="Sign in to see and manage the organizations you belong to."
-                action="Sign in"
+                title=Key::SignedOutTitle
+                message=Key::SignedOutMessage
+                action=Key::SignIn
                 on_action=sign_in_again
             />
         }
         .into_any(),
         Arrival::Failed(error) => {
-            leptos::logging::warn!("sign-in: {}", error.user_message());
+            leptos::logging::warn!("sign-in: {}", error.user_message().name());
             view! {
                 <BootNotice
-                    title="Sign-in didn't work"
+                    title=Key::SignInFailedTitle
                     message=error.user_message()
-                    action="Sign in again"
+                    action=Key::SignInAgain
                     on_action=sign_in_again
                     is_error=true
                 />
@@ -169,7 +182,7 @@ pub fn Portal(
     view! {
         <Router>
             <a class="skip-link" href="#main" on:click=skip_to_main>
-                "Skip to main content"
+                {t(Key::SkipToMain)}
             </a>
             <FocusOnNavigation />
             <AppHeader me=person nav_open on_sign_out />
@@ -182,6 +195,9 @@ pub fn Portal(
                         <Route path=path!("/") view=OverviewPage />
                         <Route path=path!("/organizations") view=OrganizationsPage />
                     </Routes>
+                    <footer class="page-footer">
+                        <LanguagePicker />
+                    </footer>
                 </main>
             </div>
             <LeaveOrganizationDialog

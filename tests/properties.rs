@@ -109,7 +109,7 @@ proptest! {
             ApiError::UntrustedLink,
         ] {
             for doing in [Doing::Loading, Doing::Leaving] {
-                let words = error.user_message(doing);
+                let words = error.user_message(doing).english();
                 prop_assert!(!words.is_empty());
                 if let Some(code) = code.as_deref().filter(|c| c.len() > 3) {
                     prop_assert!(!words.contains(code) || "The service is busy".contains(code));

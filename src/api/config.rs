@@ -68,11 +68,6 @@ impl AuthDto {
     }
 }
 
-/// Why the app can't start; shown on the page in plain words.
-pub const CONFIG_ERROR: &str =
-    "This page isn't set up correctly: its settings file (config.json) couldn't be read. \
-     Reload the page; if this keeps happening, tell your administrator.";
-
 /// Fetches `config.json` next to `index.html` and resolves `apiBaseUrl` against the page.
 pub async fn load_config() -> Result<Config, String> {
     let response = Request::get("/config.json")

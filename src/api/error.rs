@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::domain::text;
+use crate::domain::i18n::{Key, Message};
 
 /// What went wrong with a request. `code` is the API's machine-readable `error.code`; the API's
 /// `message` is for developers and is never shown.
@@ -35,62 +35,40 @@ pub enum Doing {
 
 impl ApiError {
     /// Plain words for the person, for the error `code` (or status) the service sent.
-    pub fn user_message(&self, doing: Doing) -> String {
-        match self {
-            ApiError::Network => {
-                "We can't reach the service. Check your connection, then try again.".into()
+    pub fn user_message(&self, doing: Doing) -> Message {
+        let leaving = doing == Doing::Leaving;
+        let key = match self {
+            ApiError::Network => Key::ErrorNetwork,
+            ApiError::Timeout if leaving => Key::ErrorTimeoutLeaving,
+            ApiError::Timeout => Key::ErrorTimeoutLoading,
+            ApiError::NotLeft => Key::ErrorNotLeft,
+            ApiError::InvalidResponse(_) | ApiError::UntrustedLink if leaving => {
+                Key::ErrorUnreadableLeaving
             }
-            ApiError::Timeout => match doing {
-                Doing::Loading => "The service is taking too long to answer. Try again in a moment.".into(),
-                Doing::Leaving => {
-                    "The service took too long to answer, so we can't tell whether you left. Try again in a moment.".into()
-                }
-            },
-            ApiError::NotLeft => {
-                "The answer got lost on the way, and you haven't left this organization. Try again.".into()
-            }
-            ApiError::InvalidResponse(_) | ApiError::UntrustedLink => match doing {
-                Doing::Loading => {
-                    "The service sent an answer we couldn't read. Try again in a moment.".into()
-                }
-                Doing::Leaving => {
-                    "The service sent an answer we couldn't read, so we can't tell whether you left. Try again in a moment.".into()
-                }
-            },
+            ApiError::InvalidResponse(_) | ApiError::UntrustedLink => Key::ErrorUnreadableLoading,
             ApiError::Status {
                 status,
                 code,
                 retry_after_secs,
             } => match (status, code.as_deref()) {
-                (401, _) => "Your session has ended. Sign in again to continue.".into(),
-                (_, Some("leaveNotAllowed")) => text::LEAVE_NOT_ALLOWED.into(),
-                (_, Some("cannotLeaveHomeOrganization")) => {
-                    "You can't leave your home organization.".into()
+                (401, _) => Key::ErrorSessionEnded,
+                (_, Some("leaveNotAllowed")) => Key::LeaveNotAllowed,
+                (_, Some("cannotLeaveHomeOrganization")) => Key::ErrorCannotLeaveHome,
+                (429 | 503, _) => {
+                    return match retry_after_secs {
+                        Some(n @ ..=119) => Message::count(Key::ErrorBusySeconds, u64::from(*n)),
+                        Some(n) => Message::count(Key::ErrorBusyMinutes, u64::from(n.div_ceil(60))),
+                        None => Message::new(Key::ErrorBusy),
+                    }
                 }
-                (429 | 503, _) => match retry_after_secs {
-                    Some(1) => "The service is busy. Try again in 1 second.".into(),
-                    Some(n @ ..=119) => format!("The service is busy. Try again in {n} seconds."),
-                    Some(n) => format!(
-                        "The service is busy. Try again in {} minutes.",
-                        n.div_ceil(60)
-                    ),
-                    None => "The service is busy. Try again in a moment.".into(),
-                },
-                (403, _) => match doing {
-                    Doing::Loading => "You don't have permission to see this.".into(),
-                    Doing::Leaving => "You don't have permission to leave this organization.".into(),
-                },
-                (409, _) => "This organization can't be left right now. Try again later.".into(),
-                (_, _) => match doing {
-                    Doing::Loading => {
-                        "Something went wrong on our side. Try again in a moment.".into()
-                    }
-                    Doing::Leaving => {
-                        "Something went wrong on our side, and you haven't left. Try again in a moment.".into()
-                    }
-                },
+                (403, _) if leaving => Key::ErrorForbiddenLeaving,
+                (403, _) => Key::ErrorForbiddenLoading,
+                (409, _) => Key::ErrorConflictLeaving,
+                _ if leaving => Key::ErrorServerLeaving,
+                _ => Key::ErrorServerLoading,
             },
-        }
+        };
+        Message::new(key)
     }
 }
 
@@ -148,38 +126,51 @@ mod tests {
     #[test]
     fn leave_errors_are_plain_words_by_code() {
         assert_eq!(
-            status(403, Some("leaveNotAllowed"), None).user_message(Doing::Leaving),
+            status(403, Some("leaveNotAllowed"), None)
+                .user_message(Doing::Leaving)
+                .english(),
             "Your administrator doesn't allow leaving this organization."
         );
         assert_eq!(
-            status(409, Some("cannotLeaveHomeOrganization"), None).user_message(Doing::Leaving),
+            status(409, Some("cannotLeaveHomeOrganization"), None)
+                .user_message(Doing::Leaving)
+                .english(),
             "You can't leave your home organization."
         );
         assert_eq!(
-            status(401, Some("InvalidAuthenticationToken"), None).user_message(Doing::Leaving),
+            status(401, Some("InvalidAuthenticationToken"), None)
+                .user_message(Doing::Leaving)
+                .english(),
             "Your session has ended. Sign in again to continue."
         );
         assert_eq!(
-            ApiError::Network.user_message(Doing::Leaving),
+            ApiError::Network.user_message(Doing::Leaving).english(),
             "We can't reach the service. Check your connection, then try again."
         );
         assert!(status(500, Some("internalError"), None)
             .user_message(Doing::Leaving)
+            .english()
             .contains("you haven't left"));
     }
 
     #[test]
     fn busy_errors_say_when_to_retry() {
         assert_eq!(
-            status(429, Some("tooManyRequests"), Some(30)).user_message(Doing::Leaving),
+            status(429, Some("tooManyRequests"), Some(30))
+                .user_message(Doing::Leaving)
+                .english(),
             "The service is busy. Try again in 30 seconds."
         );
         assert_eq!(
-            status(503, None, Some(1)).user_message(Doing::Loading),
+            status(503, None, Some(1))
+                .user_message(Doing::Loading)
+                .english(),
             "The service is busy. Try again in 1 second."
         );
         assert_eq!(
-            status(503, None, None).user_message(Doing::Loading),
+            status(503, None, None)
+                .user_message(Doing::Loading)
+                .english(),
             "The service is busy. Try again in a moment."
         );
     }
@@ -187,7 +178,7 @@ mod tests {
     #[test]
     fn the_api_message_never_leaks() {
         let e = status(500, Some("<script>alert(1)</script>"), None);
-        assert!(!e.user_message(Doing::Loading).contains("script"));
+        assert!(!e.user_message(Doing::Loading).english().contains("script"));
     }
 
     #[test]

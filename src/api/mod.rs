@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub use client::HttpBackend;
-pub use config::{load_config, Config, CONFIG_ERROR};
+pub use config::{load_config, Config};
 pub use error::{parse_retry_after, ApiError, Doing};
 
 use crate::domain::{Me, Organizations};

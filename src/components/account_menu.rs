@@ -3,7 +3,9 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::app_header::PersonBadge;
+use super::sentence::named_sentence;
 use crate::domain::Me;
+use crate::i18n::{t, Key};
 
 /// Who is signed in, as a disclosure button that opens the account menu with "Sign out". A
 /// disclosure (not an ARIA menu): the button says whether it is expanded, Tab moves through the
@@ -56,12 +58,12 @@ pub fn AccountMenu(
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 <PersonBadge me />
-                <span class="visually-hidden">", account menu"</span>
+                <span class="visually-hidden">{t(Key::AccountMenuSuffix)}</span>
             </button>
             <div id="account-panel" class="account-panel" hidden=move || !open.get()>
-                <p class="account-who">"Signed in as " <bdi>{name}</bdi></p>
+                <p class="account-who">{named_sentence(Key::SignedInAs, name)}</p>
                 <button class="btn" on:click=move |_| on_sign_out.run(())>
-                    "Sign out"
+                    {t(Key::SignOut)}
                 </button>
             </div>
         </div>

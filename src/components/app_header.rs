@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use super::icons::MenuIcon;
 use super::AccountMenu;
 use crate::domain::{initials, Me};
+use crate::i18n::{t, Key};
 
 /// Who someone is at a glance: their initials, name and user name (the name isolated, as any
 /// text from the service).
@@ -50,7 +51,7 @@ pub fn AppHeader(
         <header class="app-header">
             <button
                 class="menu-button"
-                aria-label="Navigation"
+                aria-label=t(Key::Navigation)
                 aria-controls="nav-pane"
                 aria-expanded=move || nav_open.get().to_string()
                 on:click=move |_| nav_open.update(|o| *o = !*o)
@@ -58,7 +59,7 @@ pub fn AppHeader(
                 <MenuIcon />
             </button>
             <a class="brand" href="/">
-                "My Account"
+                {t(Key::AppName)}
             </a>
             <span class="header-spacer"></span>
             {person}

@@ -1,17 +1,19 @@
 use leptos::prelude::*;
 
+use crate::i18n::{t, Key};
+
 /// A page of its own before the portal runs: signing in, signed out, why signing in didn't
 /// work, or a broken `config.json`, with the one thing to do next.
 #[component]
 pub fn BootNotice(
     /// The page's heading (and, for the signed-in-progress state, its only text).
-    title: &'static str,
+    title: Key,
     /// What happened, in plain words.
     #[prop(optional)]
-    message: Option<&'static str>,
+    message: Option<Key>,
     /// The button's words ("Sign in", "Sign in again"); no button while signing in.
     #[prop(optional)]
-    action: Option<&'static str>,
+    action: Option<Key>,
     /// What the button does.
     #[prop(optional)]
     on_action: Option<Callback<()>>,
@@ -26,8 +28,8 @@ pub fn BootNotice(
     };
     view! {
         <main class=class aria-busy=action.is_none().then_some("true")>
-            <h1>{title}</h1>
-            {message.map(|message| view! { <p>{message}</p> })}
+            <h1>{t(title)}</h1>
+            {message.map(|message| view! { <p>{t(message)}</p> })}
             {action
                 .map(|label| {
                     view! {
@@ -39,7 +41,7 @@ pub fn BootNotice(
                                 }
                             }
                         >
-                            {label}
+                            {t(label)}
                         </button>
                     }
                 })}

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use super::icons::{CheckIcon, CopyIcon};
+use crate::i18n::{tr, Key};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Copied {
@@ -50,14 +51,14 @@ pub fn CopyButton(
                 _ => view! { <CopyIcon /> }.into_any(),
             }}
             <span aria-hidden="true">
-                {move || if state.get() == Copied::Done { "Copied" } else { "Copy" }}
+                {move || tr(if state.get() == Copied::Done { Key::Copied } else { Key::Copy })}
             </span>
         </button>
         <span class="copy-status" role="status">
             {move || match state.get() {
-                Copied::Idle => "",
-                Copied::Done => "Copied to clipboard",
-                Copied::Failed => "Couldn't copy. Select the ID and copy it instead.",
+                Copied::Idle => String::new(),
+                Copied::Done => tr(Key::CopiedToClipboard),
+                Copied::Failed => tr(Key::CopyFailed),
             }}
         </span>
     }

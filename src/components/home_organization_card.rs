@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::TenantIdDetail;
 use crate::domain::Organization;
+use crate::i18n::{t, Key};
 
 /// The organization that owns the account. It never offers a way to leave.
 #[component]
@@ -14,7 +15,7 @@ pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
     let verified = (!domains.is_empty()).then(|| {
         view! {
             <div>
-                <dt>"Verified domains"</dt>
+                <dt>{t(Key::VerifiedDomains)}</dt>
                 <dd>
                     <ul class="domain-list">
                         {domains
@@ -33,7 +34,7 @@ pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
                     <h3 class="org-name" dir="auto">
                         {org.display_name.clone()}
                     </h3>
-                    <span class="badge">"Home organization"</span>
+                    <span class="badge">{t(Key::HomeOrganization)}</span>
                 </div>
                 <p class="org-domain" dir="auto">
                     {org.default_domain.clone()}

@@ -62,7 +62,7 @@ pub fn InfoIcon() -> impl IntoView {
 #[component]
 pub fn LeaveIcon() -> impl IntoView {
     view! {
-        <svg class="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+        <svg class="icon icon-directional" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
             <path
                 d="M8 3.5H5A1.5 1.5 0 0 0 3.5 5v10A1.5 1.5 0 0 0 5 16.5h3M13 6.5l3.5 3.5-3.5 3.5M16.5 10H8"
                 stroke="currentColor"

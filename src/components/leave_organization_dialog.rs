@@ -3,7 +3,9 @@ use leptos::prelude::*;
 
 use super::icons::SpinnerIcon;
 use super::ids::LEAVE_DIALOG_TITLE_ID;
+use super::sentence::named;
 use crate::domain::LeaveTarget;
+use crate::i18n::{say, t, tr, track, Key, Message};
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
 /// closes, the page behind is inert), announced as an alert dialog named after the organization
@@ -18,7 +20,7 @@ pub fn LeaveOrganizationDialog(
     pending: Signal<bool>,
     /// Why the last attempt failed, in plain words.
     #[prop(into)]
-    error: Signal<Option<String>>,
+    error: Signal<Option<Message>>,
     /// "Leave" was chosen.
     #[prop(into)]
     on_confirm: Callback<()>,
@@ -43,12 +45,12 @@ pub fn LeaveOrganizationDialog(
         }
     });
 
-    let name = move || {
-        target.with(|t| {
-            t.as_ref()
-                .map(|t| t.display_name.clone())
-                .unwrap_or_default()
-        })
+    // The sentences that name the organization, in the language of the moment.
+    let sentence = move |key: Key| {
+        move || {
+            track();
+            target.with(|t| named(key, t.as_ref().map_or("", |t| t.display_name.as_str())))
+        }
     };
 
     // Escape: closing is decided by the flow (not while a request is in flight).
@@ -75,20 +77,17 @@ pub fn LeaveOrganizationDialog(
             on:close=on_closed
         >
             <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
-                "Leave "
-                <bdi>{name}</bdi>
-                "?"
+                {sentence(Key::LeaveTitle)}
             </h2>
             <div id="leave-dialog-description" class="dialog-body">
-                <p>
-                    "Leaving can't be undone. You'll lose access to the apps and resources of "
-                    <bdi>{name}</bdi>
-                    ", and only an administrator of that organization can invite you back."
-                </p>
+                <p>{sentence(Key::LeaveWarning)}</p>
             </div>
             <Show when=move || error.with(Option::is_some)>
                 <p class="dialog-error" role="alert">
-                    {move || error.get()}
+                    {move || {
+                        track();
+                        error.with(|e| e.as_ref().map(say))
+                    }}
                 </p>
             </Show>
             <div class="dialog-actions">
@@ -103,7 +102,10 @@ pub fn LeaveOrganizationDialog(
                     }
                 >
                     {move || pending.get().then(|| view! { <SpinnerIcon /> })}
-                    {move || if pending.get() { "Leaving…" } else { "Leave" }}
+                    {move || {
+                        track();
+                        tr(if pending.get() { Key::Leaving } else { Key::Leave })
+                    }}
                 </button>
                 <button
                     type="button"
@@ -112,7 +114,7 @@ pub fn LeaveOrganizationDialog(
                     autofocus
                     on:click=move |_| on_cancel.run(())
                 >
-                    "Cancel"
+                    {t(Key::Cancel)}
                 </button>
             </div>
         </dialog>

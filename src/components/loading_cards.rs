@@ -1,18 +1,20 @@
 use leptos::prelude::*;
 
+use crate::i18n::{t, Key};
+
 /// Skeleton cards in the real layout's shape while organizations load; `aria-busy` and a
 /// visually hidden line tell screen readers what is happening.
 #[component]
 pub fn LoadingCards(
     /// What is loading, e.g. "Loading your organizations…".
-    label: &'static str,
+    label: Key,
     /// How many placeholder cards.
     count: usize,
 ) -> impl IntoView {
     view! {
         <div class="loading" aria-busy="true">
             <p class="visually-hidden" role="status">
-                {label}
+                {t(label)}
             </p>
             {(0..count)
                 .map(|_| {

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use crate::i18n::{t, Key};
+
 /// The left navigation: Overview and Organizations, the current one marked for everyone
 /// (`aria-current="page"`, accent bar, bold). Collapses behind the header's menu button below
 /// 768 px.
@@ -13,11 +15,16 @@ pub fn NavPane(
     let current =
         move |path: &'static str| move || (location.pathname.get() == path).then_some("page");
     view! {
-        <nav id="nav-pane" class="nav-pane" class:open=move || open.get() aria-label="My Account">
+        <nav
+            id="nav-pane"
+            class="nav-pane"
+            class:open=move || open.get()
+            aria-label=t(Key::AppName)
+        >
             <ul>
                 <li>
                     <a href="/" aria-current=current("/") on:click=move |_| open.set(false)>
-                        "Overview"
+                        {t(Key::Overview)}
                     </a>
                 </li>
                 <li>
@@ -26,7 +33,7 @@ pub fn NavPane(
                         aria-current=current("/organizations")
                         on:click=move |_| open.set(false)
                     >
-                        "Organizations"
+                        {t(Key::Organizations)}
                     </a>
                 </li>
             </ul>

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::i18n::{tr, track, Key};
+
 /// Says so while the browser is offline. The `role="status"` element is always in the page, so
 /// the change is announced; it takes no room while online.
 #[component]
@@ -11,10 +13,8 @@ pub fn OfflineNotice(
     view! {
         <p class="notice offline-notice" class:notice-hidden=move || online.get() role="status">
             {move || {
-                (!online.get())
-                    .then_some(
-                        "You're offline. What's on the page stays; it updates when you're back online.",
-                    )
+                track();
+                (!online.get()).then(|| tr(Key::Offline))
             }}
         </p>
     }

@@ -2,9 +2,11 @@ use leptos::prelude::*;
 
 use super::OrganizationRow;
 use crate::domain::Organization;
+use crate::i18n::{locale, t, Key};
 
 /// The other organizations, keyed by tenant ID so leaving one removes just its row (and focus
-/// can move to its neighbour).
+/// can move to its neighbour), and by language: rows are written in the language of the moment
+/// (no reactive node per word), and a new language rebuilds them.
 #[component]
 pub fn OrganizationList(
     /// The organizations to show, in order.
@@ -14,17 +16,22 @@ pub fn OrganizationList(
     #[prop(into)]
     on_leave: Callback<Organization>,
     /// Shown instead of an empty list.
-    empty_message: &'static str,
+    empty_message: Key,
 ) -> impl IntoView {
     view! {
         <Show
             when=move || !organizations.with(Vec::is_empty)
-            fallback=move || view! { <p class="card empty-state">{empty_message}</p> }
+            fallback=move || view! { <p class="card empty-state">{t(empty_message)}</p> }
         >
             <ul class="org-list">
-                <For each=move || organizations.get() key=|org| org.id.clone() let:org>
-                    <OrganizationRow org on_leave />
-                </For>
+                <For
+                    each=move || {
+                        let language = locale().code;
+                        organizations.get().into_iter().map(move |org| (language, org))
+                    }
+                    key=|(language, org)| (*language, org.id.clone())
+                    children=move |(_, org)| view! { <OrganizationRow org on_leave /> }
+                />
             </ul>
         </Show>
     }

@@ -4,9 +4,11 @@ use super::icons::{InfoIcon, LeaveIcon};
 use super::ids::leave_button_id;
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, Organization};
+use crate::i18n::{tr, tr_named, Key};
 
 /// One of the other organizations: what helps a person recognise it (name, domain, when they
 /// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.
+/// Written in the language of the moment (the list rebuilds rows when it changes).
 #[component]
 pub fn OrganizationRow(
     org: Organization,
@@ -24,17 +26,17 @@ pub fn OrganizationRow(
                     class="btn btn-secondary"
                     id=leave_button_id(&org.id)
                     data-leave-button=""
-                    aria-label=format!("Leave organization {name}")
+                    aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
                     on:click=move |_| on_leave.run(leave_org.clone())
                 >
                     <LeaveIcon />
-                    "Leave organization"
+                    {tr(Key::LeaveOrganization)}
                 </button>
             </div>
         }
     });
     let blocked = (!org.can_leave()).then(|| {
-        let why = org.leave_blocked_message().unwrap_or_default();
+        let why = org.leave_blocked_message().map(tr);
         let contact = org.privacy_contact.clone().map(|contact| {
             view! {
                 " "
@@ -59,20 +61,21 @@ pub fn OrganizationRow(
                 </p>
                 <dl class="org-details">
                     <div>
-                        <dt>"Joined"</dt>
+                        <dt>{tr(Key::Joined)}</dt>
                         <dd>
-                            <DateText when=org.joined missing="Unknown" />
+                            <DateText when=org.joined missing=Key::Unknown />
                         </dd>
                     </div>
                     <div>
-                        <dt>"Last sign-in"</dt>
+                        <dt>{tr(Key::LastSignIn)}</dt>
                         <dd>
                             {match org.last_sign_in {
                                 LastSignIn::At(ms) => {
-                                    view! { <DateText when=Some(ms) missing="" /> }.into_any()
+                                    view! { <DateText when=Some(ms) missing=Key::Unknown /> }
+                                        .into_any()
                                 }
-                                LastSignIn::Never => "Never".into_any(),
-                                LastSignIn::Unknown => "Unknown".into_any(),
+                                LastSignIn::Never => tr(Key::Never).into_any(),
+                                LastSignIn::Unknown => tr(Key::Unknown).into_any(),
                             }}
                         </dd>
                     </div>

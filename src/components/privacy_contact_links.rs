@@ -1,9 +1,12 @@
 use leptos::prelude::*;
 
+use super::sentence::named;
 use crate::domain::PrivacyContact;
+use crate::i18n::{tr, Key};
 
 /// Where to ask an organization about leaving or about your data: its privacy contact's email
 /// and privacy statement, when it published them. Links were checked when the data arrived.
+/// Written in the language of the moment, like the row it is in.
 #[component]
 pub fn PrivacyContactLinks(
     contact: PrivacyContact,
@@ -14,17 +17,17 @@ pub fn PrivacyContactLinks(
         let name = organization.clone();
         view! {
             <a href=href class="contact-link">
-                "Email the privacy contact"
-                <span class="visually-hidden">" of " <bdi>{name}</bdi></span>
+                {tr(Key::EmailPrivacyContact)}
+                <span class="visually-hidden">{named(Key::OfOrganization, &name)}</span>
             </a>
         }
     });
     let statement = contact.statement_url.map(|href| {
         view! {
             <a href=href class="contact-link" target="_blank" rel="noopener noreferrer">
-                "Privacy statement"
+                {tr(Key::PrivacyStatement)}
                 <span class="visually-hidden">
-                    " of " <bdi>{organization}</bdi> " (opens in a new tab)"
+                    {named(Key::OfOrganization, &organization)} {tr(Key::OpensInNewTab)}
                 </span>
             </a>
         }

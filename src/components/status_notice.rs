@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::icons::CheckIcon;
+use crate::i18n::{say, t, track, Key, Message};
 
 /// The status line at the top of the main column ("You left Fabrikam."). The `role="status"`
 /// element is always in the page, so screen readers announce each new message; the notice takes
@@ -8,7 +9,7 @@ use super::icons::CheckIcon;
 #[component]
 pub fn StatusNotice(
     /// The message; `None` when there is nothing to say.
-    message: RwSignal<Option<String>>,
+    message: RwSignal<Option<Message>>,
 ) -> impl IntoView {
     let shown = move || message.with(Option::is_some);
     view! {
@@ -17,7 +18,10 @@ pub fn StatusNotice(
                 <CheckIcon />
             </Show>
             <span class="notice-text" role="status" dir="auto">
-                {move || message.get()}
+                {move || {
+                    track();
+                    message.with(|m| m.as_ref().map(say))
+                }}
             </span>
             <Show when=shown>
                 <button
@@ -25,7 +29,7 @@ pub fn StatusNotice(
                     class="btn btn-subtle btn-small"
                     on:click=move |_| message.set(None)
                 >
-                    "Dismiss"
+                    {t(Key::Dismiss)}
                 </button>
             </Show>
         </div>

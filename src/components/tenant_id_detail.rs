@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::CopyButton;
+use crate::i18n::{tr, tr_named, Key};
 
 /// The "Tenant ID" entry of an organization's details, with a button that copies it: the ID is
 /// what an administrator asks for when a person needs help with an organization.
@@ -13,10 +14,10 @@ pub fn TenantIdDetail(
 ) -> impl IntoView {
     view! {
         <div>
-            <dt>"Tenant ID"</dt>
+            <dt>{tr(Key::TenantId)}</dt>
             <dd class="tenant-id">
                 <code>{id.clone()}</code>
-                <CopyButton text=id label=format!("Copy tenant ID of {organization}") />
+                <CopyButton text=id label=tr_named(Key::CopyTenantId, &organization) />
             </dd>
         </div>
     }

@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use super::Api;
 use crate::api::Doing;
 use crate::components::ids::{leave_button_id, LEAVE_BUTTONS, OTHERS_HEADING_ID};
+use crate::domain::i18n::{Key, Message};
 use crate::domain::{LeaveTarget, Organization};
 
 /// Reactive state of the flow; `Copy`, so it is handed around freely.
@@ -21,11 +22,11 @@ pub struct LeaveFlow {
     /// The DELETE is in flight: "Leave" reads "Leaving…" and a second click sends nothing.
     pub pending: RwSignal<bool>,
     /// Plain words for the last failure, shown inside the dialog.
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Message>>,
     /// IDs left in this visit; lists leave these out without reloading.
     pub left: RwSignal<Vec<String>>,
     /// The `role="status"` message, e.g. "You left Fabrikam.".
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<Message>>,
 }
 
 impl Default for LeaveFlow {
@@ -90,7 +91,7 @@ impl LeaveFlow {
                     flow.left.update(|left| left.push(target.id.clone()));
                     flow.target.set(None);
                     flow.notice
-                        .set(Some(format!("You left {}.", target.display_name)));
+                        .set(Some(Message::named(Key::YouLeft, target.display_name)));
                     focus_soon(next);
                 }
                 Err(error) => {

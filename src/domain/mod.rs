@@ -2,10 +2,10 @@
 //! tested with `cargo test` on the host.
 
 mod dates;
+pub mod i18n;
 mod links;
 mod organization;
 mod sign_in;
-pub mod text;
 
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use links::{mailto_href, safe_http_url, same_origin};

@@ -1,6 +1,6 @@
 //! The organizations a person belongs to, and the rules about leaving them.
 
-use super::text;
+use super::i18n::Key;
 
 /// The signed-in person, as the header and the Overview page show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,22 +82,16 @@ impl Organization {
 
     /// Why leaving isn't offered, in the words the card shows before anyone clicks. `None` for
     /// organizations that can be left, and for the home organization (its card says so itself).
-    pub fn leave_blocked_message(&self) -> Option<&'static str> {
+    pub fn leave_blocked_message(&self) -> Option<Key> {
         if self.category == TenantCategory::Home {
             return None;
         }
         match &self.leave {
             LeaveRule::Allowed => None,
-            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed) => Some(text::LEAVE_NOT_ALLOWED),
-            LeaveRule::NotAllowed(LeaveReason::AccountDisabled) => {
-                Some("Your account in this organization is disabled.")
-            }
-            LeaveRule::NotAllowed(LeaveReason::HomeOrganization) => {
-                Some("This is your home organization, so it can't be left.")
-            }
-            LeaveRule::NotAllowed(LeaveReason::Other) => {
-                Some("Leaving this organization isn't available.")
-            }
+            LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed) => Some(Key::LeaveNotAllowed),
+            LeaveRule::NotAllowed(LeaveReason::AccountDisabled) => Some(Key::AccountDisabled),
+            LeaveRule::NotAllowed(LeaveReason::HomeOrganization) => Some(Key::HomeCannotBeLeft),
+            LeaveRule::NotAllowed(LeaveReason::Other) => Some(Key::LeaveUnavailable),
         }
     }
 
@@ -236,19 +230,13 @@ mod tests {
             LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed),
         );
         assert!(!policy.can_leave());
-        assert_eq!(
-            policy.leave_blocked_message(),
-            Some("Your administrator doesn't allow leaving this organization.")
-        );
+        assert_eq!(policy.leave_blocked_message(), Some(Key::LeaveNotAllowed));
         let disabled = org(
             "d",
             TenantCategory::Guest,
             LeaveRule::NotAllowed(LeaveReason::AccountDisabled),
         );
-        assert_eq!(
-            disabled.leave_blocked_message(),
-            Some("Your account in this organization is disabled.")
-        );
+        assert_eq!(disabled.leave_blocked_message(), Some(Key::AccountDisabled));
         let unknown = org(
             "u",
             TenantCategory::Guest,

@@ -2,6 +2,8 @@
 //! a person may be sent back to, which ID tokens are accepted, and what went wrong, in words.
 //! The redirects, storage and requests are `api::auth`'s; nothing here touches the browser.
 
+use super::i18n::Key;
+
 /// Where the provider sends the browser back with a code (the default `redirectPath`).
 pub const CALLBACK_PATH: &str = "/signin-callback";
 /// Where the provider sends the browser after signing out.
@@ -121,25 +123,15 @@ impl SignInError {
     }
 
     /// What the sign-in error page says, in plain words.
-    pub fn user_message(&self) -> &'static str {
+    pub fn user_message(&self) -> Key {
         match self {
-            SignInError::AccessDenied => {
-                "Signing in was cancelled or refused, so your organizations can't be shown."
-            }
-            SignInError::LoginRequired => "You need to sign in to see your organizations.",
-            SignInError::StateMismatch => {
-                "This sign-in link wasn't started from this page, or it was already used. For your safety it was ignored."
-            }
-            SignInError::CodeRejected => {
-                "Your sign-in expired or was already used. Sign in again to continue."
-            }
-            SignInError::ProviderUnreachable => {
-                "We can't reach the sign-in service. Check your connection, then try again."
-            }
-            SignInError::InvalidIdToken(_) => {
-                "The sign-in service sent an answer that doesn't match this sign-in, so it was refused."
-            }
-            SignInError::Provider(_) => "The sign-in service reported a problem.",
+            SignInError::AccessDenied => Key::SignInCancelled,
+            SignInError::LoginRequired => Key::SignInRequired,
+            SignInError::StateMismatch => Key::SignInUnexpected,
+            SignInError::CodeRejected => Key::SignInExpired,
+            SignInError::ProviderUnreachable => Key::SignInUnreachable,
+            SignInError::InvalidIdToken(_) => Key::SignInMismatch,
+            SignInError::Provider(_) => Key::SignInProviderError,
         }
     }
 }
@@ -378,7 +370,7 @@ mod tests {
         );
         let odd = SignInError::from_callback(&"x".repeat(500));
         assert_eq!(odd, SignInError::Provider("x".repeat(64)));
-        assert!(!odd.user_message().contains('x'));
+        assert_eq!(odd.user_message(), Key::SignInProviderError);
     }
 
     #[test]

@@ -13,11 +13,16 @@ use leptos::prelude::*;
 use crate::api::{ApiError, Doing};
 use crate::components::LoadError;
 use crate::context::{online, Load};
+use crate::domain::i18n::fill;
+use crate::i18n::{say, tr, track, Key, Message};
 
 /// Sets the browser tab's title, so each route is named for people who use many tabs and for
-/// screen readers (WCAG 2.4.2).
-fn set_title(page: &str) {
-    document().set_title(&format!("{page} - My Account"));
+/// screen readers (WCAG 2.4.2), in the page's language.
+fn set_title(page: Key) {
+    Effect::new(move |_| {
+        track();
+        document().set_title(&fill(&tr(Key::PageTitle), &[("page", &tr(page))]));
+    });
 }
 
 /// The longest "busy" wait a load sits out by itself before trying again.
@@ -49,10 +54,13 @@ fn load_failed<T>(error: &ApiError, load: Load<T>) -> AnyView {
                 timer.clear();
             }
         });
-        let unit = if secs == 1 { "second" } else { "seconds" };
+        let words = Message::count(Key::BusyRetrying, u64::from(secs));
         return view! {
             <p class="card busy-notice" role="status">
-                {format!("The service is busy. Trying again in {secs} {unit}…")}
+                {move || {
+                    track();
+                    say(&words)
+                }}
             </p>
         }
         .into_any();

@@ -1,23 +1,36 @@
 use leptos::prelude::*;
 
 use super::set_title;
+use crate::domain::i18n::{pieces, Piece};
+use crate::i18n::{t, template_of, tr, Key};
 
 /// Any path the app doesn't know: says so, and offers a way back.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    set_title("Page not found");
+    set_title(Key::NotFoundTitle);
+    // "Go to Overview or see your organizations.": the links where the language puts them.
+    let links = move || {
+        let template = template_of(Key::NotFoundLinks);
+        pieces(&template)
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.to_string().into_any(),
+                Piece::Slot("overview") => {
+                    view! { <a href="/">{tr(Key::GoToOverview)}</a> }.into_any()
+                }
+                Piece::Slot("organizations") => {
+                    view! { <a href="/organizations">{tr(Key::SeeYourOrganizations)}</a> }
+                        .into_any()
+                }
+                Piece::Slot(_) => ().into_any(),
+            })
+            .collect_view()
+    };
     view! {
-        <h1>"Page not found"</h1>
+        <h1>{t(Key::NotFoundTitle)}</h1>
         <div class="card not-found">
-            <p>
-                "There's no page at this address. It may have moved, or the link may be mistyped."
-            </p>
-            <p>
-                <a href="/">"Go to Overview"</a>
-                " or "
-                <a href="/organizations">"see your organizations"</a>
-                "."
-            </p>
+            <p>{t(Key::NotFoundText)}</p>
+            <p>{links}</p>
         </div>
     }
 }

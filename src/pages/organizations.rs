@@ -4,14 +4,14 @@ use super::{load_failed, set_title};
 use crate::components::ids::OTHERS_HEADING_ID;
 use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList};
 use crate::context::{leave_flow, load_organizations};
-use crate::domain::text::{LOADING_ORGANIZATIONS, NO_OTHER_ORGANIZATIONS};
 use crate::domain::Organization;
+use crate::i18n::{t, track, Key};
 
 /// "Organizations": the home organization, then every other organization with a way to leave
 /// it. Without a home organization there is a single "Organizations" heading over the list.
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
-    set_title("Organizations");
+    set_title(Key::Organizations);
     let flow = leave_flow();
     let orgs = load_organizations();
     let home = Memo::new(move |_| {
@@ -26,33 +26,29 @@ pub fn OrganizationsPage() -> impl IntoView {
     });
     let open = Callback::new(move |org: Organization| flow.open(&org));
     let no_home = move || home.with(Option::is_none);
-    let body = move || match orgs.get() {
-        None => view! { <LoadingCards label=LOADING_ORGANIZATIONS count=3 /> }.into_any(),
+    let body = move || {
+        match orgs.get() {
+        None => view! { <LoadingCards label=Key::LoadingOrganizations count=3 /> }.into_any(),
         Some(Err(e)) => load_failed(&e, orgs),
         Some(Ok(_)) => match home.get() {
-            None => view! {
-                <OrganizationList
-                    organizations=others
-                    on_leave=open
-                    empty_message="No organizations are connected to your account."
-                />
-            }
+            None => view! { <OrganizationList organizations=others on_leave=open empty_message=Key::NoOrganizations /> }
             .into_any(),
-            Some(home) => sections(home, others, open).into_any(),
+            Some(home) => {
+                // The home card is written in the language of the moment: rebuilt when it changes.
+                track();
+                sections(home, others, open).into_any()
+            }
         },
+    }
     };
 
     view! {
         <h1 class="page-title" id=move || no_home().then_some(OTHERS_HEADING_ID) tabindex="-1">
-            "Organizations"
+            {t(Key::Organizations)}
         </h1>
         {body}
     }
 }
-
-/// Under "Other organizations", why the list is there and what to do with it.
-const OTHERS_INTRO: &str = "Organizations you've signed in to as a guest. Make sure you \
-    recognise each one, and leave any you no longer need.";
 
 /// With a home organization: its section, then the others'.
 fn sections(
@@ -62,21 +58,19 @@ fn sections(
 ) -> impl IntoView {
     view! {
         <section class="page-section" aria-labelledby="home-heading">
-            <h2 id="home-heading">"Home organization"</h2>
-            <p class="section-intro">
-                "The organization that owns your work or school account. You can't leave it."
-            </p>
+            <h2 id="home-heading">{t(Key::HomeOrganization)}</h2>
+            <p class="section-intro">{t(Key::HomeIntro)}</p>
             <HomeOrganizationCard org=home />
         </section>
         <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
             <h2 id=OTHERS_HEADING_ID tabindex="-1">
-                "Other organizations you collaborate with"
+                {t(Key::OthersHeading)}
             </h2>
-            <p class="section-intro">{OTHERS_INTRO}</p>
+            <p class="section-intro">{t(Key::OthersIntro)}</p>
             <OrganizationList
                 organizations=others
                 on_leave=open
-                empty_message=NO_OTHER_ORGANIZATIONS
+                empty_message=Key::NoOtherOrganizations
             />
         </section>
     }

@@ -1,43 +1,47 @@
 use leptos::prelude::*;
 
 use super::{load_failed, set_title};
+use crate::components::named;
 use crate::context::{leave_flow, load_organizations, signed_in};
-use crate::domain::text::{other_organizations_summary, LOADING_ORGANIZATIONS};
 use crate::domain::{initials, Me, Organizations};
+use crate::i18n::{say, t, tr, track, Key, Message};
 
 /// "Overview": who is signed in, and a summary of their organizations with the way to manage
 /// them.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    set_title("Overview");
+    set_title(Key::Overview);
     let flow = leave_flow();
     let me = signed_in();
     let orgs = load_organizations();
 
     let profile = move || match me.get() {
-        None => loading("Loading your profile…"),
+        None => loading(Key::LoadingProfile),
         Some(Err(e)) => load_failed(&e, me),
         Some(Ok(me)) => profile_view(&me).into_any(),
     };
     let summary = move || match orgs.get() {
-        None => loading(LOADING_ORGANIZATIONS),
+        None => loading(Key::LoadingOrganizations),
         Some(Err(e)) => load_failed(&e, orgs),
-        Some(Ok(list)) => summary_view(&list, &flow.left.get()).into_any(),
+        Some(Ok(list)) => {
+            track();
+            summary_view(&list, &flow.left.get()).into_any()
+        }
     };
 
     view! {
-        <h1 class="page-title">"Overview"</h1>
+        <h1 class="page-title">{t(Key::Overview)}</h1>
         <div class="overview-grid">
             <section class="card block" aria-labelledby="profile-heading">
-                <h2 id="profile-heading">"Profile"</h2>
+                <h2 id="profile-heading">{t(Key::Profile)}</h2>
                 {profile}
             </section>
             <section class="card block" aria-labelledby="organizations-block-heading">
-                <h2 id="organizations-block-heading">"Organizations"</h2>
+                <h2 id="organizations-block-heading">{t(Key::Organizations)}</h2>
                 {summary}
                 <p>
                     <a class="action-link" href="/organizations">
-                        "Manage organizations"
+                        {t(Key::ManageOrganizations)}
                     </a>
                 </p>
             </section>
@@ -46,10 +50,10 @@ pub fn OverviewPage() -> impl IntoView {
 }
 
 /// A load in progress, in words (the blocks are too small for skeletons).
-fn loading(what: &'static str) -> AnyView {
+fn loading(what: Key) -> AnyView {
     view! {
         <p class="muted" aria-busy="true">
-            {what}
+            {t(what)}
         </p>
     }
     .into_any()
@@ -76,12 +80,15 @@ fn profile_view(me: &Me) -> impl IntoView {
 fn summary_view(list: &Organizations, left: &[String]) -> impl IntoView {
     let home = match &list.home {
         Some(home) => {
-            let name = home.display_name.clone();
-            view! { <p>"Home organization: " <strong dir="auto">{name}</strong></p> }.into_any()
+            view! { <p class="home-summary">{named(Key::HomeOrganizationIs, &home.display_name)}</p> }
+                .into_any()
         }
-        None => view! { <p>"You don't have a home organization."</p> }.into_any(),
+        None => view! { <p>{tr(Key::NoHomeOrganization)}</p> }.into_any(),
     };
-    let others = other_organizations_summary(list.others_not_left(left).count());
+    let others = match list.others_not_left(left).count() {
+        0 => tr(Key::NoOtherOrganizations),
+        n => say(&Message::count(Key::OthersSummary, n as u64)),
+    };
     view! {
         {home}
         <p>{others}</p>

@@ -361,7 +361,7 @@ async fn answers_that_are_not_ours_are_refused_in_plain_words() {
         let _fetch = ScriptedFetch::new(&[(&format!("GET {FIRST}"), answer)]);
         let result = load_all().await;
         let error = result.expect_err(why);
-        let words = error.user_message(myorgs::api::Doing::Loading);
+        let words = error.user_message(myorgs::api::Doing::Loading).english();
         assert!(!words.is_empty() && !words.contains('<'), "{why}: {words}");
         assert!(
             matches!(
@@ -423,6 +423,7 @@ async fn a_leave_whose_answer_is_lost_is_checked_not_guessed() {
     assert_eq!(error, ApiError::Timeout);
     assert!(error
         .user_message(myorgs::api::Doing::Leaving)
+        .english()
         .contains("can't tell whether you left"));
     drop(_fetch);
     // No answer before the deadline, but it happened.

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use myorgs::api::auth::sha256;
 use myorgs::components::{AccountMenu, BootNotice};
 use myorgs::domain::{base64url, Me, SignInError};
+use myorgs::i18n::Key;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -123,9 +124,9 @@ async fn signed_out_and_error_pages_say_what_happened_and_offer_one_way_on() {
         let count = count.clone();
         view! {
             <BootNotice
-                title="Sign-in didn't work"
+                title=Key::SignInFailedTitle
                 message=error.user_message()
-                action="Sign in again"
+                action=Key::SignInAgain
                 on_action=Callback::new(move |()| *count.lock().unwrap() += 1)
                 is_error=true
             />
@@ -146,7 +147,7 @@ async fn signed_out_and_error_pages_say_what_happened_and_offer_one_way_on() {
     // While signing in: the state, and nothing to press.
     let root = fresh_root("/organizations");
     let _handle = leptos::mount::mount_to(root.clone(), || {
-        view! { <BootNotice title="Signing you in…" /> }
+        view! { <BootNotice title=Key::SigningIn /> }
     });
     settle().await;
     assert_eq!(headings(1), ["Signing you in…"]);
