@@ -2,7 +2,9 @@
 
 One extra check, `refused_requests_change_nothing`: after every response the signed-in person's
 memberships are read again (FUZZ_API, FUZZ_TOKEN). Only a 204 from leaveOrganization may change
-them, and then by removing exactly that organization; any other response, a refused one above
+them, and then by removing exactly that organization; a 201 from createRemovalRequest only by
+setting that organization's `removalRequest` to the request answered, and a 204 from
+cancelRemovalRequest only by setting it back to null. Any other response, a refused one above
 all, must leave them as they were. A 404 `organizationNotFound` must be for an organization the
 person is not in. Sound only with one worker (run.sh passes --workers 1).
 """
@@ -50,6 +52,23 @@ def refused_requests_change_nothing(ctx, response, case):
             raise AssertionError(f"after leaving {org_id} the memberships are not the rest")
         LEFT.add(org_id)
         SNAPSHOT = current
+        return True
+    removal = case.path.endswith("/removalRequests") or case.path.endswith("/{requestId}")
+    if removal and response.status_code in (201, 204):
+        raw = (case.path_parameters or {}).get("id")
+        org_id = raw.lower() if isinstance(raw, str) else None
+        expected = {k: dict(v) for k, v in SNAPSHOT.items()}
+        if org_id not in expected:
+            raise AssertionError(f"{response.status_code} for a removal request of {raw!r}, which the person is not in")
+        if response.status_code == 201:
+            if expected[org_id]["removalRequest"] is not None:
+                raise AssertionError(f"201 for {org_id}, which had a pending request")
+            expected[org_id]["removalRequest"] = response.json()
+        else:
+            expected[org_id]["removalRequest"] = None
+        SNAPSHOT = current
+        if current != expected:
+            raise AssertionError(f"{case.method} {case.path} changed more than {org_id}'s removalRequest")
         return True
     if current != SNAPSHOT:
         gone = sorted(SNAPSHOT.keys() - current.keys())

@@ -8,27 +8,34 @@ use std::fmt::Display;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::auth::{bearer_token, Scope};
 use crate::db::{
-    Db, DbError, DbResult, LeaveBlock, LeaveOutcome, Membership, TenantCategory, User,
+    AccessItem, CancelOutcome, Db, DbError, DbResult, LeaveBlock, LeaveOutcome, Membership,
+    RemovalOutcome, RemovalRequest, TenantCategory, User,
 };
+use crate::logging::Escaped;
 use crate::AppState;
 
 /// Page size when the client sends no `$top` (as in Graph).
 pub const DEFAULT_TOP: u32 = 100;
 /// Largest page a client may ask for (as in Graph).
 pub const MAX_TOP: u32 = 999;
+
+/// The longest message of a removal request, in characters (Unicode scalar values, as JSON
+/// Schema's `maxLength` counts), not bytes.
+pub const MAX_MESSAGE_CHARS: usize = 500;
 
 const ORGANIZATIONS_PATH: &str = "/api/v1/me/organizations";
 
@@ -41,6 +48,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/me/organizations/{id}",
             get(get_organization).delete(leave_organization),
+        )
+        .route("/api/v1/me/organizations/{id}/access", get(list_access))
+        .route(
+            "/api/v1/me/organizations/{id}/removalRequests",
+            get(list_removal_requests).post(request_removal),
+        )
+        .route(
+            "/api/v1/me/organizations/{id}/removalRequests/{request_id}",
+            delete(cancel_removal),
         )
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -80,6 +96,10 @@ impl ApiError {
     pub fn for_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
             400 => ("invalidRequest", "The request is malformed."),
+            415 => (
+                "unsupportedMediaType",
+                "The request body must be application/json.",
+            ),
             404 => ("notFound", "There is no API resource here."),
             405 => ("methodNotAllowed", "That method is not allowed here."),
             408 => ("requestTimeout", "The request took too long to arrive."),
@@ -178,6 +198,63 @@ pub struct Organization {
     pub last_sign_in_date_time: Option<String>,
     pub leave: LeaveStatus,
     pub privacy_contact: Option<PrivacyContact>,
+    /// The person's pending request to be removed, so the list shows it without another call.
+    pub removal_request: Option<RemovalRequestView>,
+}
+
+/// A removal request, as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovalRequestView {
+    pub id: String,
+    /// Always `pending` here: a cancelled request is gone.
+    pub status: &'static str,
+    pub created_date_time: String,
+    pub message: Option<String>,
+}
+
+impl From<RemovalRequest> for RemovalRequestView {
+    fn from(request: RemovalRequest) -> Self {
+        RemovalRequestView {
+            id: request.id,
+            status: "pending",
+            created_date_time: rfc3339(request.created_at),
+            message: request.message,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RemovalRequestCollection {
+    pub value: Vec<RemovalRequestView>,
+}
+
+/// Something the person can reach in an organization as a guest.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessItemView {
+    pub id: String,
+    pub kind: &'static str,
+    pub display_name: String,
+    pub last_used_date_time: Option<String>,
+}
+
+impl From<AccessItem> for AccessItemView {
+    fn from(item: AccessItem) -> Self {
+        AccessItemView {
+            id: item.id,
+            kind: item.kind.as_str(),
+            display_name: item.display_name,
+            last_used_date_time: item.last_used_at.map(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AccessCollection {
+    pub value: Vec<AccessItemView>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -233,6 +310,7 @@ impl From<Membership> for Organization {
             last_sign_in_date_time: m.last_sign_in_at.map(rfc3339),
             leave,
             privacy_contact,
+            removal_request: m.removal_request.map(RemovalRequestView::from),
         }
     }
 }
@@ -284,7 +362,7 @@ impl RequiredScope for ToRead {
     const SCOPE: Scope = Scope::Read;
 }
 
-/// Leaving an organization.
+/// Leaving an organization, or asking to be removed from one (and cancelling that).
 pub struct ToLeave;
 
 impl RequiredScope for ToLeave {
@@ -367,15 +445,16 @@ async fn list_organizations(
 
 /// The organization id of a path, lowercased, or the API's 400.
 fn organization_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    let invalid = |shown: &str| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalidOrganizationId",
-            format!("{shown:?} is not an organization id: expected a GUID like 00000000-0000-0000-0000-000000000000."),
-        )
-    };
-    let Path(raw) = id.map_err(|_| invalid("(undecodable)"))?;
-    normalize_guid(&raw).ok_or_else(|| invalid(&shorten(&raw)))
+    let Path(raw) = id.map_err(|_| invalid_organization_id("(undecodable)"))?;
+    normalize_guid(&raw).ok_or_else(|| invalid_organization_id(&shorten(&raw)))
+}
+
+fn invalid_organization_id(shown: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalidOrganizationId",
+        format!("{shown:?} is not an organization id: expected a GUID like 00000000-0000-0000-0000-000000000000."),
+    )
 }
 
 fn not_a_member(id: &str) -> ApiError {
@@ -434,6 +513,223 @@ async fn leave_organization(
                     format!("Your account in organization {id} is disabled, so it cannot be left.")
                 }
             },
+        )),
+    }
+}
+
+/// `GET /me/organizations/{id}/access`: what the person can reach in one organization as a
+/// guest (what leaving takes away), paged like the organization list.
+async fn list_access(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToRead>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Result<Json<AccessCollection>, ApiError> {
+    let id = organization_id(id)?;
+    let ListParams { top, after } = ListParams::parse(raw_query.as_deref(), query)?;
+    let page = blocking(&state.db, {
+        let id = id.clone();
+        move |db| db.access_after(&user.id, &id, after, top)
+    })
+    .await?
+    .ok_or_else(|| not_a_member(&id))?;
+    let next_link = match page.items.last() {
+        Some(last) if page.more => Some(format!(
+            "{}{ORGANIZATIONS_PATH}/{id}/access?$top={top}&$skiptoken={}",
+            state.origins.link_base(&headers),
+            last.position
+        )),
+        _ => None,
+    };
+    Ok(Json(AccessCollection {
+        value: page.items.into_iter().map(AccessItemView::from).collect(),
+        next_link,
+    }))
+}
+
+/// `GET /me/organizations/{id}/removalRequests`: the person's requests to be removed from one
+/// organization (at most the one pending here).
+async fn list_removal_requests(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToRead>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<RemovalRequestCollection>, ApiError> {
+    let id = organization_id(id)?;
+    let requests = blocking(&state.db, {
+        let id = id.clone();
+        move |db| db.removal_requests(&user.id, &id)
+    })
+    .await?
+    .ok_or_else(|| not_a_member(&id))?;
+    Ok(Json(RemovalRequestCollection {
+        value: requests.into_iter().map(RemovalRequestView::from).collect(),
+    }))
+}
+
+/// The body of `POST .../removalRequests`; no body at all is the same as `{}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemovalRequestInput {
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// The message of a removal request from the request's body, checked: JSON (an object with at
+/// most `message`, a string or null), at most [`MAX_MESSAGE_CHARS`] characters, no control
+/// characters but line feed and tab. Accepted text is kept exactly as sent (markup and bidi
+/// controls included: clients show it as isolated plain text); an empty message is no message.
+fn removal_message(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Option<String>, ApiError> {
+    let body = body.map_err(|rejection| ApiError::for_status(rejection.status()))?;
+    if body.is_empty() {
+        return Ok(None);
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+    }
+    let not_an_object = |why: &str| {
+        ApiError::invalid_request(format!(
+            "The body must be a JSON object {{\"message\": string or null}}: {}.",
+            shorten(why)
+        ))
+    };
+    // serde would also read the struct from an array: only an object will do.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(not_an_object("not an object"));
+    }
+    let input: RemovalRequestInput =
+        serde_json::from_slice(&body).map_err(|error| not_an_object(&error.to_string()))?;
+    let Some(message) = input.message.filter(|message| !message.is_empty()) else {
+        return Ok(None);
+    };
+    let chars = message.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "messageTooLong",
+            format!("The message has {chars} characters; at most {MAX_MESSAGE_CHARS} are allowed."),
+        ));
+    }
+    if let Some(control) = message.chars().find(|c| is_refused_control(*c)) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalidMessage",
+            format!(
+                "The message contains the control character U+{:04X}; only line feeds and tabs are allowed.",
+                u32::from(control)
+            ),
+        ));
+    }
+    Ok(Some(message))
+}
+
+/// C0 and C1 control characters and DEL, but line feed and tab.
+fn is_refused_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `POST /me/organizations/{id}/removalRequests`: asks the organization's administrators to
+/// remove the person, where its policy doesn't let them leave. One pending request per
+/// organization: asking again answers that one (200), unchanged.
+async fn request_removal(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToLeave>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<RemovalRequestView>), ApiError> {
+    let id = organization_id(id)?;
+    let message = removal_message(&headers, body)?;
+    let new = RemovalRequest {
+        id: uuid::Uuid::new_v4().to_string(),
+        message,
+        created_at: OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let outcome = blocking(&state.db, {
+        let id = id.clone();
+        move |db| db.request_removal(&user.id, &id, new)
+    })
+    .await?;
+    match outcome {
+        RemovalOutcome::Created(request) => {
+            // Ids only: the message is the person's own text, for the administrators.
+            tracing::info!(
+                organization_id = %Escaped(&id),
+                removal_request_id = %Escaped(&request.id),
+                "removal request created"
+            );
+            Ok((StatusCode::CREATED, Json(request.into())))
+        }
+        RemovalOutcome::AlreadyPending(request) => Ok((StatusCode::OK, Json(request.into()))),
+        RemovalOutcome::NotMember => Err(not_a_member(&id)),
+        RemovalOutcome::NotApplicable(block) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "removalNotApplicable",
+            match block {
+                None => format!(
+                    "Organization {id} is your home organization, or lets you leave it: there \
+                     is nothing to ask its administrators."
+                ),
+                Some(LeaveBlock::AccountDisabled) => format!(
+                    "Your account in organization {id} is disabled, so no removal can be requested."
+                ),
+                Some(LeaveBlock::PolicyDisallowed) => {
+                    format!("Organization {id} cannot take a removal request.")
+                }
+            },
+        )),
+    }
+}
+
+/// `DELETE /me/organizations/{id}/removalRequests/{requestId}`: cancels the person's pending
+/// request.
+async fn cancel_removal(
+    State(state): State<AppState>,
+    Authorized(user, _): Authorized<ToLeave>,
+    ids: Result<Path<(String, String)>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Ok(Path((raw_id, raw_request_id))) = ids else {
+        return Err(invalid_organization_id("(undecodable)"));
+    };
+    let id = normalize_guid(&raw_id).ok_or_else(|| invalid_organization_id(&shorten(&raw_id)))?;
+    let request_id = normalize_guid(&raw_request_id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalidRemovalRequestId",
+            format!(
+                "{:?} is not a removal request id: expected a GUID like 00000000-0000-0000-0000-000000000000.",
+                shorten(&raw_request_id)
+            ),
+        )
+    })?;
+    let outcome = blocking(&state.db, {
+        let (id, request_id) = (id.clone(), request_id.clone());
+        move |db| db.cancel_removal(&user.id, &id, &request_id)
+    })
+    .await?;
+    match outcome {
+        CancelOutcome::Cancelled => {
+            tracing::info!(
+                organization_id = %Escaped(&id),
+                removal_request_id = %Escaped(&request_id),
+                "removal request cancelled"
+            );
+            Ok(StatusCode::NO_CONTENT)
+        }
+        CancelOutcome::NotMember => Err(not_a_member(&id)),
+        CancelOutcome::NoSuchRequest => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "removalRequestNotFound",
+            format!("You have no pending removal request {request_id} in organization {id}."),
         )),
     }
 }
@@ -654,6 +950,78 @@ mod tests {
         assert_eq!(rfc3339(i64::MAX), "1970-01-01T00:00:00Z");
     }
 
+    fn message(content_type: Option<&str>, body: &str) -> Result<Option<String>, ApiError> {
+        let mut headers = HeaderMap::new();
+        if let Some(value) = content_type {
+            headers.insert(header::CONTENT_TYPE, value.parse().expect("a header value"));
+        }
+        removal_message(&headers, Ok(Bytes::from(body.to_owned())))
+    }
+
+    fn code(result: Result<Option<String>, ApiError>) -> (u16, &'static str) {
+        let error = result.expect_err("refused");
+        (error.status.as_u16(), error.code)
+    }
+
+    #[test]
+    fn removal_messages_are_plain_text_kept_exactly() {
+        let json = Some("application/json");
+        assert_eq!(message(None, ""), Ok(None));
+        assert_eq!(message(json, ""), Ok(None));
+        assert_eq!(message(json, "{}"), Ok(None));
+        assert_eq!(message(json, r#"{"message": null}"#), Ok(None));
+        assert_eq!(message(json, r#"{"message": ""}"#), Ok(None));
+        let kept = "<script>alert(1)</script>\n\t\u{202E}txt.exe & \"quotes\" 🚀";
+        let body = serde_json::json!({ "message": kept }).to_string();
+        assert_eq!(
+            message(Some("Application/JSON; charset=utf-8"), &body),
+            Ok(Some(kept.to_owned()))
+        );
+        // Characters, not bytes: 500 four-byte emoji are fine, 501 letters are not.
+        let emoji = serde_json::json!({ "message": "🚀".repeat(500) }).to_string();
+        assert_eq!(
+            message(json, &emoji).map(|m| m.map(|m| m.len())),
+            Ok(Some(2000))
+        );
+        let long = serde_json::json!({ "message": "x".repeat(501) }).to_string();
+        assert_eq!(code(message(json, &long)), (400, "messageTooLong"));
+        let huge = serde_json::json!({ "message": "x".repeat(10_000) }).to_string();
+        assert_eq!(code(message(json, &huge)), (400, "messageTooLong"));
+        for control in [
+            '\u{0}', '\u{7}', '\r', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}',
+        ] {
+            let body = serde_json::json!({ "message": format!("a{control}b") }).to_string();
+            assert_eq!(
+                code(message(json, &body)),
+                (400, "invalidMessage"),
+                "{control:?}"
+            );
+        }
+        for bad in [
+            "{",
+            "null",
+            "[]",
+            r#""text""#,
+            r#"{"message": 5}"#,
+            r#"{"message": ["a"]}"#,
+            r#"["a"]"#,
+            r#"{"message": "a", "other": 1}"#,
+            r#"{"message": "a", "message": "b"}"#,
+            r#"{"message": "\ud800"}"#,
+            " ",
+        ] {
+            assert_eq!(code(message(json, bad)), (400, "invalidRequest"), "{bad}");
+        }
+        assert_eq!(
+            code(message(Some("text/plain"), r#"{"message": "a"}"#)),
+            (415, "unsupportedMediaType")
+        );
+        assert_eq!(
+            code(message(None, r#"{"message": "a"}"#)),
+            (415, "unsupportedMediaType")
+        );
+    }
+
     #[test]
     fn home_organizations_cannot_be_left() {
         let membership = Membership {
@@ -668,6 +1036,8 @@ mod tests {
             leave_block: None,
             privacy_email: None,
             privacy_statement_url: None,
+            removal_request: None,
+            access: Vec::new(),
         };
         let json = serde_json::to_value(Organization::from(membership)).expect("serializable");
         assert_eq!(
@@ -678,5 +1048,6 @@ mod tests {
         assert_eq!(json["lastSignInDateTime"], serde_json::Value::Null);
         assert_eq!(json["joinedDateTime"], "1970-01-01T00:00:00Z");
         assert_eq!(json["tenantCategory"], "home");
+        assert_eq!(json["removalRequest"], serde_json::Value::Null);
     }
 }

@@ -25,12 +25,13 @@ pub const OPEN_BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 const POOL_SIZE: u32 = 8;
 /// How long a request waits for a free connection before it is answered 503.
 const POOL_WAIT: Duration = Duration::from_secs(1);
-/// How long a leave waits for the other leaves of this process before it is answered 503.
+/// How long a write waits for the other writes of this process before it is answered 503.
 const WRITER_WAIT: Duration = Duration::from_secs(1);
 
-/// Bumped whenever the schema below changes incompatibly; a database of another version is
-/// refused at start-up (even with `--reset`, which drops only this schema's tables).
-const SCHEMA_VERSION: i64 = 1;
+/// Bumped whenever the schema below changes; a database of a version this server doesn't know
+/// is refused at start-up (even with `--reset`, which drops only this schema's tables). Version 1
+/// (memberships only) is brought up to date at start-up by adding [`SCHEMA_V2`]'s tables, empty.
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -69,6 +70,36 @@ CREATE TABLE IF NOT EXISTS memberships (
 
 CREATE UNIQUE INDEX IF NOT EXISTS one_home_organization_per_user
     ON memberships (user_id) WHERE tenant_category = 'home';
+";
+
+/// Version 2: what a person can reach in each organization (\"what you'll lose\"), and their
+/// requests to be removed from organizations that don't let them leave. Both belong to a
+/// membership: they go with it when it goes.
+const SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS access_items (
+    user_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    position INTEGER NOT NULL,           -- list order, assigned once at seed time
+    id TEXT NOT NULL UNIQUE,             -- GUID, lowercase
+    kind TEXT NOT NULL CHECK (kind IN ('app', 'group', 'team', 'site')),
+    display_name TEXT NOT NULL,
+    last_used_at INTEGER,                -- Unix seconds; NULL = never
+    PRIMARY KEY (user_id, organization_id, position),
+    FOREIGN KEY (user_id, organization_id)
+        REFERENCES memberships (user_id, organization_id) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS removal_requests (
+    id TEXT PRIMARY KEY NOT NULL,        -- GUID, lowercase
+    user_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    message TEXT,                        -- the person's words, exactly as accepted
+    created_at INTEGER NOT NULL,         -- Unix seconds
+    -- Every stored request is pending: a cancelled one is deleted. One per membership.
+    UNIQUE (user_id, organization_id),
+    FOREIGN KEY (user_id, organization_id)
+        REFERENCES memberships (user_id, organization_id) ON DELETE CASCADE
+) STRICT;
 ";
 
 /// A person whose memberships the API serves.
@@ -149,14 +180,100 @@ pub struct Membership {
     pub leave_block: Option<LeaveBlock>,
     pub privacy_email: Option<String>,
     pub privacy_statement_url: Option<String>,
+    /// The person's pending request to be removed. Read only: ignored when seeding.
+    pub removal_request: Option<RemovalRequest>,
+    /// For seeding only: what the person can reach there, in any order (storage orders it).
+    /// Reading leaves it empty; [`Db::access_after`] reads it page by page.
+    pub access: Vec<AccessItem>,
 }
 
-/// A slice of the membership list in position order.
+/// A slice of a list in position order: memberships, or one membership's access items.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page {
-    pub items: Vec<Membership>,
-    /// Whether memberships exist after the last item.
+pub struct Page<T = Membership> {
+    pub items: Vec<T>,
+    /// Whether items exist after the last one.
     pub more: bool,
+}
+
+/// What an access item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessKind {
+    App,
+    Group,
+    Team,
+    Site,
+}
+
+impl AccessKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessKind::App => "app",
+            AccessKind::Group => "group",
+            AccessKind::Team => "team",
+            AccessKind::Site => "site",
+        }
+    }
+}
+
+impl FromSql for AccessKind {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        match value.as_str()? {
+            "app" => Ok(AccessKind::App),
+            "group" => Ok(AccessKind::Group),
+            "team" => Ok(AccessKind::Team),
+            "site" => Ok(AccessKind::Site),
+            other => Err(FromSqlError::Other(
+                format!("unknown access kind {other:?}").into(),
+            )),
+        }
+    }
+}
+
+/// Something a person can reach in an organization as a guest, which leaving it takes away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessItem {
+    /// The list order. Assigned by storage when seeding: a given value is ignored there.
+    pub position: i64,
+    /// A lowercase GUID.
+    pub id: String,
+    pub kind: AccessKind,
+    pub display_name: String,
+    /// Unix seconds; `None` = never used.
+    pub last_used_at: Option<i64>,
+}
+
+/// A person's pending request to be removed from an organization that doesn't let them leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovalRequest {
+    /// A lowercase GUID.
+    pub id: String,
+    /// The person's words, exactly as accepted; `None` without any.
+    pub message: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// The result of asking to be removed from an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemovalOutcome {
+    /// A new pending request.
+    Created(RemovalRequest),
+    /// One was already pending: that one, unchanged.
+    AlreadyPending(RemovalRequest),
+    NotMember,
+    /// The organization lets the person leave, or isn't theirs to ask about: the home
+    /// organization (`None`), or a guest organization with another leave rule than
+    /// `policyDisallowed` (allowed: `None`; blocked otherwise: the block).
+    NotApplicable(Option<LeaveBlock>),
+}
+
+/// The result of cancelling a removal request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Cancelled,
+    NotMember,
+    /// No pending request of this person with that id in that organization.
+    NoSuchRequest,
 }
 
 /// The result of asking to leave an organization.
@@ -220,8 +337,8 @@ pub type DbResult<T> = Result<T, DbError>;
 /// The database. All methods block; call them from `spawn_blocking`.
 pub struct Db {
     pool: Pool<SqliteConnectionManager>,
-    /// This process's leaves take turns here, in about the order they came, before they ask
-    /// SQLite for its write lock. Left to SQLite's busy handler, which sleeps and polls, a
+    /// This process's writes (leaves, removal requests and their cancellations) take turns
+    /// here, in about the order they came, before they ask SQLite for its write lock. Left to SQLite's busy handler, which sleeps and polls, a
     /// burst of concurrent leaves lets one wait past [`BUSY_TIMEOUT`] while others get in
     /// (a 503 under 8 concurrent leaves in `make bench-api`); SQLite's lock still guards
     /// against other processes.
@@ -260,8 +377,10 @@ impl Db {
                 "database {shown} is read-only: the server must be able to write to it"
             ));
         }
+        let mut migrate = false;
         match (version, tables.is_empty()) {
             (0, true) => {}
+            (1, false) => migrate = true,
             (0, false) => {
                 return Err(format!(
                     "{shown} is not a myorgs database (it has tables {} and no schema \
@@ -280,6 +399,17 @@ impl Db {
         use_wal(&conn).map_err(|e| format!("cannot switch database {shown} to WAL: {e}"))?;
         if tables.is_empty() {
             create_schema(&conn).map_err(|e| format!("cannot create the schema: {e}"))?;
+        } else if migrate {
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE; {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            ))
+            .map_err(|e| {
+                format!(
+                    "cannot update database {shown} to schema version {SCHEMA_VERSION}: {}",
+                    unreadable(e)
+                )
+            })?;
+            tracing::info!(db = %shown, "database updated to schema version {SCHEMA_VERSION}");
         }
         drop(conn);
         let manager = SqliteConnectionManager::file(path).with_init(configure);
@@ -307,12 +437,15 @@ impl Db {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "DROP TABLE IF EXISTS memberships;
+            "DROP TABLE IF EXISTS removal_requests;
+             DROP TABLE IF EXISTS access_items;
+             DROP TABLE IF EXISTS memberships;
              DROP TABLE IF EXISTS organization_domains;
              DROP TABLE IF EXISTS organizations;
              DROP TABLE IF EXISTS users;",
         )?;
         tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(SCHEMA_V2)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -355,6 +488,11 @@ impl Db {
                      joined_at, last_sign_in_at, leave_blocked_reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
+            let mut insert_access = tx.prepare(
+                "INSERT INTO access_items (user_id, organization_id, position, id, kind,
+                     display_name, last_used_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
             for (user, organizations) in people {
                 insert_user.execute(params![
                     user.id,
@@ -381,6 +519,17 @@ impl Db {
                         org.last_sign_in_at,
                         org.leave_block.map(LeaveBlock::as_str),
                     ])?;
+                    for (position, item) in (1_i64..).zip(in_access_order(&org.access)) {
+                        insert_access.execute(params![
+                            user.id,
+                            org.organization_id,
+                            position,
+                            item.id,
+                            item.kind.as_str(),
+                            item.display_name,
+                            item.last_used_at,
+                        ])?;
+                    }
                     count += 1;
                 }
             }
@@ -453,11 +602,7 @@ impl Db {
     /// `user_id` leaves an organization (`organization_id` is a lowercase GUID) for good: the
     /// membership row is deleted in the same transaction that checked it.
     pub fn leave(&self, user_id: &str, organization_id: &str) -> DbResult<LeaveOutcome> {
-        let _turn = self.writer.try_lock_for(WRITER_WAIT).ok_or_else(|| {
-            DbError::Busy(format!(
-                "other leaves held the turn for more than {WRITER_WAIT:?}"
-            ))
-        })?;
+        let _turn = self.writer_turn()?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let membership: Option<(TenantCategory, Option<LeaveBlock>)> = tx
@@ -485,13 +630,213 @@ impl Db {
     }
 }
 
+impl Db {
+    /// This process's writers take turns (see [`Db::writer`]), at most [`WRITER_WAIT`] each.
+    fn writer_turn(&self) -> DbResult<parking_lot::MutexGuard<'_, ()>> {
+        self.writer.try_lock_for(WRITER_WAIT).ok_or_else(|| {
+            DbError::Busy(format!(
+                "other writers held the turn for more than {WRITER_WAIT:?}"
+            ))
+        })
+    }
+
+    /// Up to `top` of what `user_id` can reach in one organization, with a position after
+    /// `after`; `None` when they are not a member. In list order: most recently used first,
+    /// never used last, then by name without regard to case (fixed when seeding).
+    pub fn access_after(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        after: i64,
+        top: u32,
+    ) -> DbResult<Option<Page<AccessItem>>> {
+        let mut conn = self.conn()?;
+        // One read transaction: the membership and its items as of one moment.
+        let tx = conn.transaction()?;
+        if !is_member(&tx, user_id, organization_id)? {
+            return Ok(None);
+        }
+        let limit = usize::try_from(top).unwrap_or(usize::MAX);
+        let mut items = tx
+            .prepare_cached(
+                "SELECT position, id, kind, display_name, last_used_at FROM access_items
+                  WHERE user_id = ?1 AND organization_id = ?2 AND position > ?3
+                  ORDER BY position
+                  LIMIT ?4",
+            )?
+            .query_map(
+                params![user_id, organization_id, after, i64::from(top) + 1],
+                |row| {
+                    Ok(AccessItem {
+                        position: row.get(0)?,
+                        id: row.get(1)?,
+                        kind: row.get(2)?,
+                        display_name: row.get(3)?,
+                        last_used_at: row.get(4)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(Some(Page { items, more }))
+    }
+
+    /// `user_id`'s removal requests in one organization, newest first (this server keeps only
+    /// the pending one); `None` when they are not a member.
+    pub fn removal_requests(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+    ) -> DbResult<Option<Vec<RemovalRequest>>> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        if !is_member(&tx, user_id, organization_id)? {
+            return Ok(None);
+        }
+        let requests = tx
+            .prepare_cached(
+                "SELECT id, message, created_at FROM removal_requests
+                  WHERE user_id = ?1 AND organization_id = ?2
+                  ORDER BY created_at DESC, id",
+            )?
+            .query_map(params![user_id, organization_id], |row| {
+                Ok(RemovalRequest {
+                    id: row.get(0)?,
+                    message: row.get(1)?,
+                    created_at: row.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(requests))
+    }
+
+    /// `user_id` asks to be removed from an organization whose policy doesn't let them leave:
+    /// a new pending request `new` (its id and time chosen by the caller), unless one is
+    /// already pending, which is answered instead. Checked and written in one transaction.
+    pub fn request_removal(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        new: RemovalRequest,
+    ) -> DbResult<RemovalOutcome> {
+        let _turn = self.writer_turn()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let membership: Option<(TenantCategory, Option<LeaveBlock>)> = tx
+            .query_row(
+                "SELECT tenant_category, leave_blocked_reason FROM memberships
+                  WHERE user_id = ?1 AND organization_id = ?2",
+                params![user_id, organization_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let outcome = match membership {
+            None => RemovalOutcome::NotMember,
+            Some((TenantCategory::Home, _)) => RemovalOutcome::NotApplicable(None),
+            Some((TenantCategory::Guest, block @ (None | Some(LeaveBlock::AccountDisabled)))) => {
+                RemovalOutcome::NotApplicable(block)
+            }
+            Some((TenantCategory::Guest, Some(LeaveBlock::PolicyDisallowed))) => {
+                let pending = tx
+                    .query_row(
+                        "SELECT id, message, created_at FROM removal_requests
+                          WHERE user_id = ?1 AND organization_id = ?2",
+                        params![user_id, organization_id],
+                        |row| {
+                            Ok(RemovalRequest {
+                                id: row.get(0)?,
+                                message: row.get(1)?,
+                                created_at: row.get(2)?,
+                            })
+                        },
+                    )
+                    .optional()?;
+                match pending {
+                    Some(pending) => RemovalOutcome::AlreadyPending(pending),
+                    None => {
+                        tx.execute(
+                            "INSERT INTO removal_requests
+                                 (id, user_id, organization_id, message, created_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                            params![
+                                new.id,
+                                user_id,
+                                organization_id,
+                                new.message,
+                                new.created_at
+                            ],
+                        )?;
+                        RemovalOutcome::Created(new)
+                    }
+                }
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// `user_id` cancels their pending removal request `request_id` in an organization: it is
+    /// deleted.
+    pub fn cancel_removal(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        request_id: &str,
+    ) -> DbResult<CancelOutcome> {
+        let _turn = self.writer_turn()?;
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let outcome = if !is_member(&tx, user_id, organization_id)? {
+            CancelOutcome::NotMember
+        } else if tx.execute(
+            "DELETE FROM removal_requests
+              WHERE id = ?1 AND user_id = ?2 AND organization_id = ?3",
+            params![request_id, user_id, organization_id],
+        )? == 1
+        {
+            CancelOutcome::Cancelled
+        } else {
+            CancelOutcome::NoSuchRequest
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
+
+/// Whether `user_id` is a member of `organization_id`.
+fn is_member(conn: &Connection, user_id: &str, organization_id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND organization_id = ?2)",
+        params![user_id, organization_id],
+        |row| row.get(0),
+    )
+}
+
+/// The order access items are listed in: most recently used first, never used last, then by
+/// name without regard to case, then by id (so equal names keep a stable order).
+fn in_access_order(items: &[AccessItem]) -> Vec<&AccessItem> {
+    let mut sorted: Vec<&AccessItem> = items.iter().collect();
+    sorted.sort_by_cached_key(|item| {
+        (
+            item.last_used_at.is_none(),
+            std::cmp::Reverse(item.last_used_at),
+            item.display_name.to_lowercase(),
+            item.id.clone(),
+        )
+    });
+    sorted
+}
+
 /// A membership with its organization, as [`membership_row`] reads it.
 const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.default_domain,
             (SELECT group_concat(d.domain, char(10) ORDER BY d.ordinal)
                FROM organization_domains d WHERE d.organization_id = o.id),
             m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-            o.privacy_email, o.privacy_statement_url
-       FROM memberships m JOIN organizations o ON o.id = m.organization_id";
+            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at
+       FROM memberships m JOIN organizations o ON o.id = m.organization_id
+       LEFT JOIN removal_requests r
+              ON r.user_id = m.user_id AND r.organization_id = m.organization_id";
 
 fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
     let domains: Option<String> = row.get(4)?;
@@ -509,6 +854,15 @@ fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
         leave_block: row.get(8)?,
         privacy_email: row.get(9)?,
         privacy_statement_url: row.get(10)?,
+        removal_request: match row.get::<_, Option<String>>(11)? {
+            Some(id) => Some(RemovalRequest {
+                id,
+                message: row.get(12)?,
+                created_at: row.get(13)?,
+            }),
+            None => None,
+        },
+        access: Vec::new(),
     })
 }
 
@@ -544,7 +898,7 @@ fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
 /// The schema of a new database, in one transaction.
 fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        "BEGIN IMMEDIATE; {SCHEMA} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
     ))
 }
 
@@ -679,6 +1033,163 @@ mod tests {
         assert_eq!(db.membership(&user, &fabrikam), Ok(None));
         assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::NotMember));
         assert_eq!(all(&db, &user).len(), 8);
+    }
+
+    #[test]
+    fn access_is_listed_most_recently_used_first_and_goes_with_the_membership() {
+        let (db, user) = seeded(SeedOptions::default());
+        let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";
+        let page = db
+            .access_after(&user, fabrikam, 0, 999)
+            .expect("read")
+            .expect("a member");
+        assert!(!page.more);
+        let names: Vec<&str> = page.items.iter().map(|i| i.display_name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Fabrikam Expenses",
+                "Fabrikam Partners",
+                "Fabrikam Partner Hub",
+                "Fabrikam Design Review"
+            ]
+        );
+        assert_eq!(page.items[3].last_used_at, None);
+        let first = db
+            .access_after(&user, fabrikam, 0, 2)
+            .expect("read")
+            .expect("member");
+        assert!(first.more);
+        let rest = db
+            .access_after(&user, fabrikam, first.items[1].position, 2)
+            .expect("read")
+            .expect("member");
+        assert!(!rest.more);
+        assert_eq!([first.items, rest.items].concat(), page.items);
+        assert_eq!(db.access_after("someone-else", fabrikam, 0, 10), Ok(None));
+        assert_eq!(db.leave(&user, fabrikam), Ok(LeaveOutcome::Left));
+        assert_eq!(db.access_after(&user, fabrikam, 0, 10), Ok(None));
+        let rows: i64 = db
+            .conn()
+            .expect("conn")
+            .query_row(
+                "SELECT count(*) FROM access_items WHERE user_id = ?1 AND organization_id = ?2",
+                params![user, fabrikam],
+                |row| row.get(0),
+            )
+            .expect("count");
+        assert_eq!(rows, 0, "left: its access is gone too");
+    }
+
+    #[test]
+    fn one_pending_removal_request_per_membership() {
+        let (db, user) = seeded(SeedOptions::default());
+        let woodgrove = "4ad24fce-5b15-41c7-ba6b-4f73a7c56073";
+        let request = |id: &str, message: Option<&str>| RemovalRequest {
+            id: id.to_owned(),
+            message: message.map(str::to_owned),
+            created_at: 1_700_000_000,
+        };
+        let first = request("00000000-0000-4000-8000-000000000001", Some("<b>hi</b>\n"));
+        assert_eq!(
+            db.request_removal(&user, woodgrove, first.clone()),
+            Ok(RemovalOutcome::Created(first.clone()))
+        );
+        assert_eq!(
+            db.request_removal(
+                &user,
+                woodgrove,
+                request("00000000-0000-4000-8000-000000000002", None)
+            ),
+            Ok(RemovalOutcome::AlreadyPending(first.clone()))
+        );
+        assert_eq!(
+            db.membership(&user, woodgrove)
+                .expect("read")
+                .and_then(|m| m.removal_request),
+            Some(first.clone())
+        );
+        assert_eq!(
+            db.removal_requests(&user, woodgrove),
+            Ok(Some(vec![first.clone()]))
+        );
+        assert_eq!(db.removal_requests("someone-else", woodgrove), Ok(None));
+        assert_eq!(
+            db.cancel_removal("someone-else", woodgrove, &first.id),
+            Ok(CancelOutcome::NotMember)
+        );
+        assert_eq!(
+            db.cancel_removal(&user, woodgrove, "00000000-0000-4000-8000-000000000002"),
+            Ok(CancelOutcome::NoSuchRequest)
+        );
+        assert_eq!(
+            db.cancel_removal(&user, woodgrove, &first.id),
+            Ok(CancelOutcome::Cancelled)
+        );
+        assert_eq!(
+            db.cancel_removal(&user, woodgrove, &first.id),
+            Ok(CancelOutcome::NoSuchRequest)
+        );
+        assert_eq!(db.removal_requests(&user, woodgrove), Ok(Some(vec![])));
+        for (id, expected) in [
+            (
+                "a98d8a79-b346-49a8-bb05-b9cd5e3932a0",
+                RemovalOutcome::NotApplicable(None),
+            ),
+            (
+                "8c2b14a3-7a20-4131-b327-2031c0d4557f",
+                RemovalOutcome::NotApplicable(None),
+            ),
+            (
+                "8a202053-29bb-4c55-a375-3fbb33bb46f9",
+                RemovalOutcome::NotApplicable(Some(LeaveBlock::AccountDisabled)),
+            ),
+            (
+                "00000000-0000-4000-8000-000000000000",
+                RemovalOutcome::NotMember,
+            ),
+        ] {
+            assert_eq!(
+                db.request_removal(
+                    &user,
+                    id,
+                    request("00000000-0000-4000-8000-000000000003", None)
+                ),
+                Ok(expected),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_new_tables_and_keeps_its_data() {
+        let dir = std::env::temp_dir().join(format!("myorgs-db-v1-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("v1.sqlite3");
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        {
+            let conn = Connection::open(&path).expect("create");
+            conn.execute_batch(&format!(
+                "{SCHEMA} PRAGMA user_version = 1;
+                 INSERT INTO users VALUES ('u', 'U', 'u@example.com');"
+            ))
+            .expect("a version 1 database");
+        }
+        let db = Db::open(&path).expect("opened and updated");
+        assert_eq!(
+            db.first_user().expect("read").map(|u| u.id).as_deref(),
+            Some("u")
+        );
+        assert_eq!(db.removal_requests("u", "x"), Ok(None));
+        let version: i64 = db
+            .conn()
+            .expect("conn")
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        drop(db);
+        assert!(Db::open(&path).is_ok(), "and opens again as it is");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -41,7 +41,8 @@ use crate::origin::{HostRejection, Origins};
 use crate::rate_limit::RateLimit;
 use crate::site::Site;
 
-/// Largest request body: the API takes none today; anything bigger is not for us.
+/// Largest request body: the API's only body is a removal request's message (at most 500
+/// characters); anything bigger is not for us.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Shared by every request.
@@ -153,8 +154,8 @@ fn cors(origins: &[HeaderValue]) -> tower::util::Either<CorsLayer, tower::layer:
     tower::util::Either::Left(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins.iter().cloned()))
-            .allow_methods([Method::GET, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION])
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
             .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
             .max_age(Duration::from_secs(600)),
     )

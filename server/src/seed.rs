@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-use crate::db::{LeaveBlock, Membership, TenantCategory, User};
+use crate::db::{AccessItem, AccessKind, LeaveBlock, Membership, TenantCategory, User};
 
 /// What to seed into an empty database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +64,15 @@ pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<Membership>)> {
     ]
     .into_iter()
     .map(|(user, mut organizations)| {
+        // Access item ids are unique to the person, the organization and the item.
+        for org in &mut organizations {
+            for (n, item) in (0_u32..).zip(&mut org.access) {
+                item.id = guid_for(&format!(
+                    "myorgs-server access {} {} {n}",
+                    user.id, org.organization_id
+                ));
+            }
+        }
         organizations.sort_by_cached_key(|org| {
             (
                 org.category != TenantCategory::Home,
@@ -111,10 +120,12 @@ const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
 impl Membership {
-    /// Joined before now and before the last sign-in, whatever the clock says.
+    /// Joined before now, before the last sign-in and before anything there was last used,
+    /// whatever the clock says.
     fn with_consistent_dates(mut self, now: i64) -> Self {
         self.joined_at = self.joined_at.min(now - DAY);
-        if let Some(last) = self.last_sign_in_at {
+        let last_used = self.access.iter().filter_map(|item| item.last_used_at);
+        for last in self.last_sign_in_at.into_iter().chain(last_used) {
             self.joined_at = self.joined_at.min(last - DAY);
         }
         self
@@ -134,6 +145,9 @@ struct DemoOrganization {
     leave_block: Option<LeaveBlock>,
     privacy_email: Option<&'static str>,
     privacy_statement_url: Option<&'static str>,
+    /// What a guest can reach there: (kind, name, last used this long before the seeding
+    /// time, `None` = never).
+    access: &'static [(AccessKind, &'static str, Option<i64>)],
 }
 
 const CONTOSO: DemoOrganization = DemoOrganization {
@@ -145,6 +159,7 @@ const CONTOSO: DemoOrganization = DemoOrganization {
     leave_block: None,
     privacy_email: Some("privacy@contoso.com"),
     privacy_statement_url: Some("https://www.contoso.com/privacy"),
+    access: &[],
 };
 
 const GUESTS: [DemoOrganization; 8] = [
@@ -157,6 +172,16 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: Some("privacy@fabrikam.com"),
         privacy_statement_url: Some("https://www.fabrikam.com/privacy"),
+        access: &[
+            (
+                AccessKind::App,
+                "Fabrikam Expenses",
+                Some(3 * HOUR + 20 * MINUTE),
+            ),
+            (AccessKind::Group, "Fabrikam Partners", Some(2 * DAY)),
+            (AccessKind::Site, "Fabrikam Partner Hub", Some(20 * DAY)),
+            (AccessKind::Team, "Fabrikam Design Review", None),
+        ],
     },
     DemoOrganization {
         id: "f2f959db-0979-4648-a0ab-89e9aa7bab20",
@@ -167,6 +192,16 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: None,
         privacy_statement_url: None,
+        access: &[
+            (AccessKind::Team, "Northwind Launch", Some(3 * DAY)),
+            (
+                AccessKind::Site,
+                "Northwind Launch Documents",
+                Some(4 * DAY),
+            ),
+            (AccessKind::App, "Northwind Orders", Some(10 * DAY)),
+            (AccessKind::Group, "Northwind Suppliers", None),
+        ],
     },
     DemoOrganization {
         id: "4ad24fce-5b15-41c7-ba6b-4f73a7c56073",
@@ -177,6 +212,25 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: Some(LeaveBlock::PolicyDisallowed),
         privacy_email: Some("privacy@woodgrovebank.com"),
         privacy_statement_url: Some("https://www.woodgrovebank.com/privacy"),
+        access: &[
+            (
+                AccessKind::App,
+                "Contoso Expenses",
+                Some(15 * DAY + 3 * HOUR),
+            ),
+            (
+                AccessKind::Team,
+                "Woodgrove Vendor Onboarding",
+                Some(16 * DAY),
+            ),
+            (AccessKind::App, "Woodgrove Risk Dashboard", Some(40 * DAY)),
+            (
+                AccessKind::Site,
+                "Woodgrove Compliance Library",
+                Some(90 * DAY),
+            ),
+            (AccessKind::Group, "Woodgrove Audit Guests", None),
+        ],
     },
     DemoOrganization {
         id: "d5415ce1-f0ea-4ba0-9d18-651899994b7b",
@@ -187,6 +241,14 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: Some("privacy@adventure-works.com"),
         privacy_statement_url: Some("https://www.adventure-works.com/privacy-statement"),
+        access: &[
+            (
+                AccessKind::App,
+                "Adventure Works Timesheets",
+                Some(97 * DAY),
+            ),
+            (AccessKind::Group, "Adventure Works Contractors", None),
+        ],
     },
     DemoOrganization {
         id: "955fbb0a-4e9d-4193-a367-1c4f0f8e627c",
@@ -197,6 +259,7 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: None,
         privacy_statement_url: None,
+        access: &[],
     },
     DemoOrganization {
         id: "e3488d2e-c48c-4eb3-812f-cb079740c63e",
@@ -211,6 +274,15 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: Some("dataprotection@wideworldimporters.com"),
         privacy_statement_url: None,
+        access: &[
+            (
+                AccessKind::Site,
+                "Wide World Shipping Portal",
+                Some(213 * DAY),
+            ),
+            (AccessKind::App, "Wide World Expenses", Some(250 * DAY)),
+            (AccessKind::Group, "Wide World Logistics Partners", None),
+        ],
     },
     DemoOrganization {
         id: "8a202053-29bb-4c55-a375-3fbb33bb46f9",
@@ -221,6 +293,10 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: Some(LeaveBlock::AccountDisabled),
         privacy_email: None,
         privacy_statement_url: Some("https://www.litwareinc.com/legal/privacy"),
+        access: &[
+            (AccessKind::App, "Litware Contracts", Some(410 * DAY)),
+            (AccessKind::Team, "Litware Legal", Some(420 * DAY)),
+        ],
     },
     DemoOrganization {
         id: "e70c65dd-d994-4381-b37d-00261d686159",
@@ -231,6 +307,11 @@ const GUESTS: [DemoOrganization; 8] = [
         leave_block: None,
         privacy_email: None,
         privacy_statement_url: None,
+        access: &[
+            (AccessKind::Team, "Proseware Launch", Some(41 * DAY)),
+            (AccessKind::App, "Proseware Docs", Some(45 * DAY)),
+            (AccessKind::Group, "Proseware Reviewers", None),
+        ],
     },
 ];
 
@@ -255,6 +336,18 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<Membership
                 leave_block: demo.leave_block,
                 privacy_email: demo.privacy_email.map(str::to_owned),
                 privacy_statement_url: demo.privacy_statement_url.map(str::to_owned),
+                removal_request: None,
+                access: demo
+                    .access
+                    .iter()
+                    .map(|(kind, name, ago)| AccessItem {
+                        position: 0,
+                        id: String::new(),
+                        kind: *kind,
+                        display_name: (*name).to_owned(),
+                        last_used_at: ago.map(|ago| now - ago),
+                    })
+                    .collect(),
             }
             .with_consistent_dates(now)
         })
@@ -284,6 +377,21 @@ fn generated_organization(n: u32, now: i64) -> Membership {
         leave_block: n.is_multiple_of(97).then_some(LeaveBlock::PolicyDisallowed),
         privacy_email: privacy.then(|| format!("privacy@gen{n:04}.example")),
         privacy_statement_url: privacy.then(|| format!("https://gen{n:04}.example/privacy")),
+        removal_request: None,
+        // None to three items, one in five never used.
+        access: (0..n % 4)
+            .map(|k| {
+                let kind = KINDS[(n + k) as usize % KINDS.len()];
+                AccessItem {
+                    position: 0,
+                    id: String::new(),
+                    kind,
+                    display_name: format!("Generated {} {n:04}-{k}", kind.as_str()),
+                    last_used_at: (!(n + k).is_multiple_of(5))
+                        .then(|| now - i64::from((n * 7 + k * 11) % 300) * DAY - HOUR),
+                }
+            })
+            .collect(),
     }
     .with_consistent_dates(now)
 }
@@ -319,16 +427,38 @@ fn hostile_organizations(now: i64) -> Vec<Membership> {
                 leave_block: None,
                 privacy_email: None,
                 privacy_statement_url: None,
+                removal_request: None,
+                // What a guest can reach there is named as adversarially as the organization.
+                access: vec![AccessItem {
+                    position: 0,
+                    id: String::new(),
+                    kind: KINDS[n as usize % KINDS.len()],
+                    display_name: name.to_owned(),
+                    last_used_at: Some(now - i64::from(n + 1) * DAY - HOUR),
+                }],
             }
             .with_consistent_dates(now)
         })
         .collect()
 }
 
-/// A deterministic GUID for a counter: the first 16 bytes of a SHA-256, marked
-/// as an RFC 9562 version 8 ("custom") UUID so it is well-formed.
+/// Every kind of access item, for generated ones.
+const KINDS: [AccessKind; 4] = [
+    AccessKind::App,
+    AccessKind::Group,
+    AccessKind::Team,
+    AccessKind::Site,
+];
+
+/// A deterministic GUID for a counter.
 fn generated_guid(n: u32) -> String {
-    let digest = Sha256::digest(format!("myorgs-server generated organization {n}"));
+    guid_for(&format!("myorgs-server generated organization {n}"))
+}
+
+/// A deterministic GUID for a label: the first 16 bytes of a SHA-256, marked
+/// as an RFC 9562 version 8 ("custom") UUID so it is well-formed.
+fn guid_for(label: &str) -> String {
+    let digest = Sha256::digest(label);
     let mut bytes = [0_u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     bytes[6] = (bytes[6] & 0x0f) | 0x80;
@@ -439,6 +569,56 @@ mod tests {
             .iter()
             .all(|org| org.category == TenantCategory::Guest));
         assert_eq!(summary[2], ("Adele Vance", vec!["Contoso"]));
+    }
+
+    #[test]
+    fn the_demo_can_show_a_removal_request_and_what_leaving_takes() {
+        let now = now();
+        let people = demo(SeedOptions::default(), now);
+        for (user, list) in &people[..2] {
+            assert!(
+                list.iter()
+                    .any(|org| org.leave_block == Some(LeaveBlock::PolicyDisallowed)),
+                "{} has an organization that doesn't allow leaving",
+                user.display_name
+            );
+        }
+        let megan = &people[0].1;
+        let guests_without_access: Vec<&str> = megan
+            .iter()
+            .filter(|org| org.category == TenantCategory::Guest && org.access.is_empty())
+            .map(|org| org.display_name.as_str())
+            .collect();
+        assert_eq!(guests_without_access, ["Tailspin Toys"]);
+        let items: Vec<&AccessItem> = megan.iter().flat_map(|org| &org.access).collect();
+        assert!(items.iter().any(|item| item.last_used_at.is_none()));
+        assert!(items.iter().any(|item| item.last_used_at.is_some()));
+        for kind in KINDS {
+            assert!(items.iter().any(|item| item.kind == kind), "{kind:?}");
+        }
+        // Ids: GUIDs, unique across people.
+        let ids: std::collections::HashSet<&str> = people
+            .iter()
+            .flat_map(|(_, list)| list)
+            .flat_map(|org| &org.access)
+            .map(|item| item.id.as_str())
+            .collect();
+        assert_eq!(
+            ids.len(),
+            people
+                .iter()
+                .flat_map(|(_, list)| list)
+                .map(|org| org.access.len())
+                .sum::<usize>()
+        );
+        assert!(ids
+            .iter()
+            .all(|id| crate::api::normalize_guid(id).is_some()));
+        for org in people.iter().flat_map(|(_, list)| list) {
+            for last in org.access.iter().filter_map(|item| item.last_used_at) {
+                assert!(org.joined_at < last && last < now);
+            }
+        }
     }
 
     #[test]

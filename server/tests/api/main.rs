@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    cli, contract_checker, edge, errors, faults, flags, leaving, load, rate_limits, reading,
-    sign_in, static_site,
+    access, cli, contract_checker, edge, errors, faults, flags, leaving, load, rate_limits,
+    reading, removal_requests, sign_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -39,6 +39,28 @@ const SCENARIOS: &[Scenario] = &[
     ),
     ("leaving_between_pages", leaving::leaving_between_pages),
     ("bad_queries", errors::bad_queries),
+    ("access_lists", access::access_lists),
+    (
+        "access_is_each_persons_own",
+        access::access_is_each_persons_own,
+    ),
+    ("access_is_rate_limited", access::access_is_rate_limited),
+    (
+        "removal_request_rules",
+        removal_requests::removal_request_rules,
+    ),
+    (
+        "removal_messages_are_checked",
+        removal_requests::removal_messages_are_checked,
+    ),
+    (
+        "removal_requests_are_each_persons_own",
+        removal_requests::removal_requests_are_each_persons_own,
+    ),
+    (
+        "removal_requests_are_rate_limited",
+        removal_requests::removal_requests_are_rate_limited,
+    ),
     ("leave_rules", leaving::leave_rules),
     (
         "unknown_paths_and_methods",

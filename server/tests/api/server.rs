@@ -246,6 +246,38 @@ impl Server {
         path_or_url: &str,
         headers: &[(&str, &str)],
     ) -> Result<Reply, String> {
+        self.try_request_with_body(method, path_or_url, headers, None)
+    }
+
+    /// `request_with` and this body (sent as it is: set the content type in `headers`).
+    pub(crate) fn request_with_body(
+        &self,
+        method: &str,
+        path_or_url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Reply {
+        self.try_request_with_body(method, path_or_url, headers, Some(body))
+            .unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// `POST` of a JSON body.
+    pub(crate) fn post_json(&self, path: &str, body: &str) -> Reply {
+        self.request_with_body(
+            "POST",
+            path,
+            &[("content-type", "application/json")],
+            body.as_bytes(),
+        )
+    }
+
+    fn try_request_with_body(
+        &self,
+        method: &str,
+        path_or_url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply, String> {
         let url = if path_or_url.starts_with("http://") {
             path_or_url.to_owned()
         } else {
@@ -255,11 +287,13 @@ impl Server {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(()).expect("valid request");
-        let mut response = self
-            .agent
-            .run(request)
-            .map_err(|error| format!("{method} {url}: {error}"))?;
+        let sent = match body {
+            None => self.agent.run(request.body(()).expect("valid request")),
+            Some(body) => self
+                .agent
+                .run(request.body(body.to_vec()).expect("valid request")),
+        };
+        let mut response = sent.map_err(|error| format!("{method} {url}: {error}"))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()

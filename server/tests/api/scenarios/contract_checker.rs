@@ -37,10 +37,18 @@ pub(crate) fn contract_checker_rejects_violations() {
         &[
             ("/lastSignInDateTime", Value::Null),
             ("/privacyContact", Value::Null),
+            ("/removalRequest", removal_request()),
         ],
     );
+    let access = format!("/api/v1/me/organizations/{FABRIKAM}/access");
+    let access_page = json!({"value": [
+        {"id": CONTOSO, "kind": "app", "displayName": "Expenses", "lastUsedDateTime": null},
+        {"id": FABRIKAM, "kind": "site", "displayName": "Hub",
+         "lastUsedDateTime": "2025-01-02T03:04:05Z"},
+    ]});
+    let requests = format!("/api/v1/me/organizations/{FABRIKAM}/removalRequests");
 
-    let good: [(&str, &str, Reply); 8] = [
+    let good: [(&str, &str, Reply); 11] = [
         ("GET", me_path, api_reply(200, Some(me()))),
         ("HEAD", me_path, api_reply(200, None)),
         (
@@ -59,6 +67,13 @@ pub(crate) fn contract_checker_rejects_violations() {
             api_reply(400, Some(error.clone())),
         ),
         ("DELETE", &leave_fabrikam, api_reply(204, None)),
+        ("GET", &access, api_reply(200, Some(access_page.clone()))),
+        ("POST", &requests, api_reply(201, Some(removal_request()))),
+        (
+            "GET",
+            &requests,
+            api_reply(200, Some(json!({"value": [removal_request()]}))),
+        ),
         ("GET", "/api/unknown", api_reply(404, Some(error.clone()))),
         (
             "POST",
@@ -76,7 +91,26 @@ pub(crate) fn contract_checker_rejects_violations() {
 
     // Each is a good reply with one thing wrong, and must be reported for it.
     let listing = |edits: &[(&str, Value)]| Some(page(vec![set(organization(), edits)]));
-    let bad: [BadReply; 16] = [
+    let bad: [BadReply; 18] = [
+        (
+            "an access item of an unknown kind",
+            "GET",
+            &access,
+            200,
+            Some(set(
+                access_page.clone(),
+                &[("/value/0/kind", json!("printer"))],
+            )),
+            "$.value[0].kind: \"printer\" is not one of",
+        ),
+        (
+            "a removal request that isn't one",
+            "GET",
+            list,
+            200,
+            listing(&[("/removalRequest", json!({"id": FABRIKAM}))]),
+            "$.value[0].removalRequest: matches no anyOf option",
+        ),
         (
             "a property of the wrong type",
             "GET",
@@ -267,6 +301,17 @@ fn organization() -> Value {
             "email": "privacy@fabrikam.com",
             "statementUrl": "https://www.fabrikam.com/privacy",
         },
+        "removalRequest": null,
+    })
+}
+
+/// A valid pending `RemovalRequest`.
+fn removal_request() -> Value {
+    json!({
+        "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "status": "pending",
+        "createdDateTime": "2026-11-30T10:00:00Z",
+        "message": "Please remove me.",
     })
 }
 

@@ -1,6 +1,7 @@
 //! The scenarios, one module per area, and what several of them share: the
 //! seeded organizations' ids and helpers for reading organization lists.
 
+pub(crate) mod access;
 pub(crate) mod cli;
 pub(crate) mod contract_checker;
 pub(crate) mod edge;
@@ -11,6 +12,7 @@ pub(crate) mod leaving;
 pub(crate) mod load;
 pub(crate) mod rate_limits;
 pub(crate) mod reading;
+pub(crate) mod removal_requests;
 pub(crate) mod sign_in;
 pub(crate) mod static_site;
 
