@@ -5,12 +5,15 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use myorgs::api::dto::{MeDto, OrganizationPageDto};
+use myorgs::api::dto::{
+    access_item, clean_message, pending_removal_request, AccessPageDto, MeDto, OrganizationPageDto,
+    RemovalRequestDto,
+};
 use myorgs::api::{parse_retry_after, ApiError, Doing};
 use myorgs::domain::{
-    base64url, base64url_decode, check_id_token, jwt_payload, mailto_href, parse_rfc3339,
-    safe_http_url, safe_return_path, same_origin, DateDisplay, IdClaims, Me, Organization,
-    PendingSignIn, SignInError,
+    base64url, base64url_decode, check_id_token, check_message, is_guid, jwt_payload, mailto_href,
+    message_chars, parse_rfc3339, safe_http_url, safe_return_path, same_origin, DateDisplay,
+    IdClaims, Me, MessageProblem, Organization, PendingSignIn, SignInError, MAX_MESSAGE_CHARS,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -32,6 +35,12 @@ fn json() -> impl Strategy<Value = Value> {
         Just("value".to_string()),
         Just("@odata.nextLink".to_string()),
         Just("userPrincipalName".to_string()),
+        Just("removalRequest".to_string()),
+        Just("status".to_string()),
+        Just("createdDateTime".to_string()),
+        Just("message".to_string()),
+        Just("kind".to_string()),
+        Just("lastUsedDateTime".to_string()),
         ".{0,12}",
     ];
     let leaf = prop_oneof![
@@ -44,6 +53,8 @@ fn json() -> impl Strategy<Value = Value> {
         Just(Value::String("8c2b14a3-7a20-4131-b327-2031c0d4557f".into())),
         Just(Value::String("2024-03-05T14:07:00Z".into())),
         Just(Value::String("guest".into())),
+        Just(Value::String("pending".into())),
+        Just(Value::String("app".into())),
     ];
     leaf.prop_recursive(4, 64, 8, move |inner| {
         prop_oneof![
@@ -70,12 +81,47 @@ proptest! {
         if let Ok(me) = serde_json::from_str::<MeDto>(&text) {
             let _ = Me::try_from(me);
         }
+        if let Ok(page) = serde_json::from_str::<AccessPageDto>(&text) {
+            for dto in page.value {
+                if let Ok(Some(item)) = access_item(dto) {
+                    prop_assert!(is_guid(&item.id));
+                    prop_assert!(!item.display_name.is_empty());
+                }
+            }
+        }
+        if let Ok(dto) = serde_json::from_str::<RemovalRequestDto>(&text) {
+            if let Ok(Some(request)) = pending_removal_request(dto) {
+                prop_assert!(is_guid(&request.id));
+            }
+        }
+    }
+
+    #[test]
+    fn messages_follow_the_apis_rules_and_shown_ones_are_safe(text in "(.|\n|\t|\r|\u{202e}){0,600}") {
+        match check_message(&text) {
+            Ok(None) => prop_assert!(text.trim().is_empty()),
+            Ok(Some(kept)) => {
+                prop_assert_eq!(&kept, &text, "sent as typed");
+                prop_assert!(message_chars(&kept) <= MAX_MESSAGE_CHARS);
+            }
+            Err(MessageProblem::TooLong { chars }) => prop_assert!(chars > MAX_MESSAGE_CHARS),
+            Err(MessageProblem::ControlCharacter) => {
+                prop_assert!(text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
+            }
+        }
+        if let Some(shown) = clean_message(&text) {
+            prop_assert!(shown.chars().count() <= MAX_MESSAGE_CHARS);
+            let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}';
+            prop_assert!(!shown.chars().any(unsafe_char), "{:?}", shown);
+        }
     }
 
     #[test]
     fn any_text_as_json_is_refused_without_panic(text in ".{0,200}") {
         let _ = serde_json::from_str::<OrganizationPageDto>(&text);
         let _ = serde_json::from_str::<MeDto>(&text);
+        let _ = serde_json::from_str::<AccessPageDto>(&text);
+        let _ = serde_json::from_str::<RemovalRequestDto>(&text);
     }
 
     #[test]
@@ -107,6 +153,10 @@ proptest! {
             ApiError::Timeout,
             ApiError::NotLeft,
             ApiError::UntrustedLink,
+            ApiError::RemovalNotApplicable,
+            ApiError::MessageTooLong,
+            ApiError::InvalidMessage,
+            ApiError::from_status(status, code.clone(), retry),
         ] {
             for doing in [Doing::Loading, Doing::Leaving] {
                 let words = error.user_message(doing).english();

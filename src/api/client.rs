@@ -8,16 +8,23 @@ use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 
 use super::auth::Session;
-use super::dto::{ErrorBodyDto, MeDto, OrganizationPageDto};
+use super::dto::{
+    access_item, pending_removal_request, AccessPageDto, ErrorBodyDto, MeDto, OrganizationPageDto,
+    RemovalRequestDto,
+};
 use super::error::parse_retry_after;
 use super::{ApiError, Backend, LocalFuture};
-use crate::domain::{is_guid, same_origin, Me, Organization, Organizations};
+use crate::domain::{
+    check_message, is_guid, same_origin, AccessItem, Me, MessageProblem, Organization,
+    Organizations, RemovalRequest,
+};
 
 /// A runaway `@odata.nextLink` chain stops here rather than looping for ever.
 const MAX_PAGES: usize = 1000;
 /// A load (every page of it) with no answer by then shows its error and "Try again".
 pub const LOAD_DEADLINE_MS: u32 = 20_000;
-/// A leave with no answer by then is checked, then reported.
+/// A leave with no answer by then is checked, then reported. Removal requests and their
+/// cancellations have the same deadline.
 pub const LEAVE_DEADLINE_MS: u32 = 30_000;
 /// An answer larger than this is not ours (the largest page of 999 organizations is well under
 /// a megabyte): refused rather than parsed.
@@ -30,7 +37,8 @@ pub struct HttpBackend {
     /// The signed-in session whose access token goes with every request; `None` without
     /// sign-in.
     session: Option<Arc<Session>>,
-    /// Deadlines in milliseconds: (a load, a leave).
+    /// Deadlines in milliseconds: (a load, a change: a leave, a removal request or its
+    /// cancellation).
     deadlines: (u32, u32),
 }
 
@@ -61,11 +69,12 @@ impl HttpBackend {
     /// The one place a request is sent: with the access token, refreshed and sent once more if
     /// the API refuses it; network failures and error statuses become [`ApiError`]. Not generic
     /// over the request, so the app carries one copy of it.
-    /// `abort` is the deadline (see [`Deadline`]).
+    /// `abort` is the deadline (see [`Deadline`]); `body` is JSON text, if any.
     async fn send(
         &self,
         method: Method,
         url: &str,
+        body: Option<&str>,
         abort: &Deadline,
     ) -> Result<Response, ApiError> {
         let request = || {
@@ -74,20 +83,22 @@ impl HttpBackend {
                 .abort_signal(Some(&abort.signal))
         };
         let Some(session) = &self.session else {
-            return self.check(self.send_once(request(), None).await?).await;
+            return self
+                .check(self.send_once(request(), None, body).await?)
+                .await;
         };
         let token = session.access_token().await.ok_or(ApiError::Status {
             status: 401,
             code: None,
             retry_after_secs: None,
         })?;
-        let response = self.send_once(request(), Some(&token)).await?;
+        let response = self.send_once(request(), Some(&token), body).await?;
         if response.status() != 401 {
             session.accepted();
             return self.check(response).await;
         }
         if let Ok(fresh) = session.refresh_after(&token).await {
-            let retried = self.send_once(request(), Some(&fresh)).await?;
+            let retried = self.send_once(request(), Some(&fresh), body).await?;
             if retried.status() != 401 {
                 session.accepted();
                 return self.check(retried).await;
@@ -102,13 +113,24 @@ impl HttpBackend {
         &self,
         request: RequestBuilder,
         token: Option<&str>,
+        body: Option<&str>,
     ) -> Result<Response, ApiError> {
         let request = request.header("Accept", "application/json");
         let request = match token {
             Some(token) => request.header("Authorization", &format!("Bearer {token}")),
             None => request,
         };
-        request.send().await.map_err(|_| ApiError::Network)
+        let sent = match body {
+            None => request.send().await,
+            Some(body) => {
+                let request = request
+                    .header("Content-Type", "application/json")
+                    .body(body)
+                    .map_err(|_| ApiError::Network)?;
+                request.send().await
+            }
+        };
+        sent.map_err(|_| ApiError::Network)
     }
 
     /// A success as it is; an error status as [`ApiError`].
@@ -128,11 +150,7 @@ impl HttpBackend {
             .ok()
             .and_then(|t| serde_json::from_str::<ErrorBodyDto>(&t).ok())
             .map(|b| b.error.code);
-        Err(ApiError::Status {
-            status,
-            code,
-            retry_after_secs,
-        })
+        Err(ApiError::from_status(status, code, retry_after_secs))
     }
 
     /// A JSON answer: refused unless it says it is JSON, is of a sane size and parses.
@@ -142,9 +160,19 @@ impl HttpBackend {
         abort: &Deadline,
     ) -> Result<T, ApiError> {
         let response = self
-            .send(Method::GET, url, abort)
+            .send(Method::GET, url, None, abort)
             .await
             .map_err(|e| abort.explain(e))?;
+        self.read_json(response, abort).await
+    }
+
+    /// The JSON of a successful answer: refused unless it says it is JSON, is of a sane size
+    /// and parses.
+    async fn read_json<T: DeserializeOwned>(
+        &self,
+        response: Response,
+        abort: &Deadline,
+    ) -> Result<T, ApiError> {
         let is_json = response
             .headers()
             .get("Content-Type")
@@ -174,6 +202,51 @@ impl HttpBackend {
         }
     }
 
+    /// The next page's URL from a page's `@odata.nextLink`: `None` at the end; refused when it
+    /// leaves the API's origin or comes back to a page already read (`seen`, which it joins).
+    fn next_page(
+        &self,
+        link: Option<String>,
+        seen: &mut Vec<String>,
+    ) -> Result<Option<String>, ApiError> {
+        let Some(link) = link else {
+            return Ok(None);
+        };
+        let url = self.next_url(&link)?;
+        if seen.contains(&url) {
+            return Err(ApiError::InvalidResponse("nextLink loops".into()));
+        }
+        seen.push(url.clone());
+        Ok(Some(url))
+    }
+
+    async fn all_access(&self, id: String, abort: Deadline) -> Result<Vec<AccessItem>, ApiError> {
+        if !is_guid(&id) {
+            return Err(ApiError::InvalidResponse("not a tenant ID".into()));
+        }
+        let mut url = format!("{}/me/organizations/{id}/access", self.base);
+        let mut items: Vec<AccessItem> = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        let mut seen_links = vec![url.clone()];
+        for _ in 0..MAX_PAGES {
+            let page: AccessPageDto = self.get_json(&url, &abort).await?;
+            for dto in page.value {
+                let item =
+                    access_item(dto).map_err(|invalid| ApiError::InvalidResponse(invalid.0))?;
+                let Some(item) = item else { continue };
+                if !ids.insert(item.id.clone()) {
+                    return Err(ApiError::InvalidResponse("the pages repeat an item".into()));
+                }
+                items.push(item);
+            }
+            match self.next_page(page.next_link, &mut seen_links)? {
+                None => return Ok(items),
+                Some(next) => url = next,
+            }
+        }
+        Err(ApiError::InvalidResponse("too many pages".into()))
+    }
+
     async fn all_organizations(&self, abort: Deadline) -> Result<Organizations, ApiError> {
         let mut url = format!("{}/me/organizations", self.base);
         let mut list: Vec<Organization> = Vec::new();
@@ -193,15 +266,9 @@ impl HttpBackend {
                 }
                 list.push(org);
             }
-            match page.next_link {
+            match self.next_page(page.next_link, &mut seen_links)? {
                 None => return Ok(Organizations::from_list(list)),
-                Some(link) => {
-                    url = self.next_url(&link)?;
-                    if seen_links.contains(&url) {
-                        return Err(ApiError::InvalidResponse("nextLink loops".into()));
-                    }
-                    seen_links.push(url.clone());
-                }
+                Some(next) => url = next,
             }
         }
         Err(ApiError::InvalidResponse("too many pages".into()))
@@ -279,7 +346,7 @@ impl Backend for HttpBackend {
                 return Err(ApiError::InvalidResponse("not a tenant ID".into()));
             }
             let abort = Deadline::after(self.deadlines.1);
-            match self.send(Method::DELETE, &url, &abort).await {
+            match self.send(Method::DELETE, &url, None, &abort).await {
                 // Already gone: the person's goal is met, and the row should go too.
                 Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
                 // No answer: it may have happened. Ask what is true rather than guess.
@@ -287,6 +354,68 @@ impl Backend for HttpBackend {
                     self.left_after_all(&url, abort.explain(lost)).await
                 }
                 Err(e) => Err(e),
+            }
+        })
+    }
+
+    fn access(&self, id: &str) -> LocalFuture<'_, Result<Vec<AccessItem>, ApiError>> {
+        Box::pin(self.all_access(
+            id.to_string(),
+            Deadline::after_or_on_cleanup(self.deadlines.0),
+        ))
+    }
+
+    fn request_removal(
+        &self,
+        id: &str,
+        message: Option<String>,
+    ) -> LocalFuture<'_, Result<RemovalRequest, ApiError>> {
+        let url = format!("{}/me/organizations/{id}/removalRequests", self.base);
+        let valid = is_guid(id);
+        Box::pin(async move {
+            if !valid {
+                return Err(ApiError::InvalidResponse("not a tenant ID".into()));
+            }
+            // What the API would refuse is not sent.
+            let message = match message.as_deref().map(check_message).transpose() {
+                Ok(message) => message.flatten(),
+                Err(MessageProblem::TooLong { .. }) => return Err(ApiError::MessageTooLong),
+                Err(MessageProblem::ControlCharacter) => return Err(ApiError::InvalidMessage),
+            };
+            let body = serde_json::json!({ "message": message }).to_string();
+            // Like a leave, never aborted but by its deadline. No answer may mean it was
+            // stored: asking again is safe (the pending request is answered).
+            let abort = Deadline::after(self.deadlines.1);
+            let response = self
+                .send(Method::POST, &url, Some(&body), &abort)
+                .await
+                .map_err(|e| abort.explain(e))?;
+            let dto: RemovalRequestDto = self.read_json(response, &abort).await?;
+            pending_removal_request(dto)
+                .map_err(|invalid| ApiError::InvalidResponse(invalid.0))?
+                .ok_or_else(|| ApiError::InvalidResponse("the request is not pending".into()))
+        })
+    }
+
+    fn cancel_removal(
+        &self,
+        org_id: &str,
+        request_id: &str,
+    ) -> LocalFuture<'_, Result<(), ApiError>> {
+        let url = format!(
+            "{}/me/organizations/{org_id}/removalRequests/{request_id}",
+            self.base
+        );
+        let valid = is_guid(org_id) && is_guid(request_id);
+        Box::pin(async move {
+            if !valid {
+                return Err(ApiError::InvalidResponse("not a GUID".into()));
+            }
+            let abort = Deadline::after(self.deadlines.1);
+            match self.send(Method::DELETE, &url, None, &abort).await {
+                // Already cancelled, or the organization is gone: nothing is pending.
+                Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
+                Err(e) => Err(abort.explain(e)),
             }
         })
     }
@@ -298,7 +427,7 @@ impl HttpBackend {
     /// page says it can't tell).
     async fn left_after_all(&self, url: &str, lost: ApiError) -> Result<(), ApiError> {
         let abort = Deadline::after(self.deadlines.0);
-        match self.send(Method::GET, url, &abort).await {
+        match self.send(Method::GET, url, None, &abort).await {
             Err(ApiError::Status { status: 404, .. }) => Ok(()),
             Ok(_) => Err(ApiError::NotLeft),
             Err(_) => Err(lost),

@@ -4,8 +4,9 @@
 use serde::Deserialize;
 
 use crate::domain::{
-    is_guid, mailto_href, parse_rfc3339, safe_http_url, LastSignIn, LeaveReason, LeaveRule, Me,
-    Organization, PrivacyContact, TenantCategory,
+    is_guid, mailto_href, parse_rfc3339, safe_http_url, AccessItem, AccessKind, LastSignIn,
+    LastUsed, LeaveReason, LeaveRule, Me, Organization, PrivacyContact, RemovalRequest,
+    TenantCategory, MAX_MESSAGE_CHARS,
 };
 
 /// Longest name the page shows whole; longer ones end in an ellipsis so a hostile name can't
@@ -39,6 +40,37 @@ pub struct OrganizationDto {
     pub last_sign_in_date_time: Option<String>,
     pub leave: LeaveDto,
     pub privacy_contact: Option<PrivacyContactDto>,
+    /// Absent from APIs older than removal requests: read as none.
+    #[serde(default)]
+    pub removal_request: Option<RemovalRequestDto>,
+}
+
+/// `{"id", "status", "createdDateTime", "message"}`: a removal request, as the organization
+/// shows it and `POST .../removalRequests` answers it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovalRequestDto {
+    pub id: String,
+    pub status: String,
+    pub created_date_time: String,
+    pub message: Option<String>,
+}
+
+/// A page of `GET .../{id}/access`.
+#[derive(Debug, Deserialize)]
+pub struct AccessPageDto {
+    pub value: Vec<AccessItemDto>,
+    #[serde(rename = "@odata.nextLink")]
+    pub next_link: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessItemDto {
+    pub id: String,
+    pub kind: String,
+    pub display_name: String,
+    pub last_used_date_time: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +122,77 @@ pub fn clean_text(s: &str) -> String {
 /// isolates every name with `dir="auto"` instead.
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
+/// The person's own message, as untrusted as any other text: line feeds and tabs kept, other
+/// control characters and bidi controls removed (the page isolates the text instead), capped
+/// at the API's length; `None` when nothing is left.
+pub fn clean_message(s: &str) -> Option<String> {
+    let kept: String = s
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !(c.is_control() || is_bidi_control(c)))
+        .collect();
+    if kept.trim().is_empty() {
+        return None;
+    }
+    if kept.chars().count() > MAX_MESSAGE_CHARS {
+        let mut cut: String = kept.chars().take(MAX_MESSAGE_CHARS - 1).collect();
+        cut.push('…');
+        Some(cut)
+    } else {
+        Some(kept)
+    }
+}
+
+/// A removal request from the API: `None` for one that isn't pending (the only kind the page
+/// shows, and the only kind this API has today); refused when its id isn't a GUID, since the id
+/// ends up in the path that cancels it.
+pub fn pending_removal_request(dto: RemovalRequestDto) -> Result<Option<RemovalRequest>, Invalid> {
+    if !is_guid(&dto.id) {
+        return Err(Invalid(format!(
+            "removal request id {:?} is not a GUID",
+            dto.id
+        )));
+    }
+    if dto.status != "pending" {
+        return Ok(None);
+    }
+    Ok(Some(RemovalRequest {
+        id: dto.id.to_ascii_lowercase(),
+        created: parse_rfc3339(&dto.created_date_time),
+        message: dto.message.as_deref().and_then(clean_message),
+    }))
+}
+
+/// An access item from the API: refused when its id isn't a GUID (a list whose ids can't be
+/// trusted isn't one list), `None` (left out) when it has no name left to show. Unknown kinds
+/// and dates that aren't dates degrade to `Other` and `Unknown`.
+pub fn access_item(dto: AccessItemDto) -> Result<Option<AccessItem>, Invalid> {
+    if !is_guid(&dto.id) {
+        return Err(Invalid(format!(
+            "access item id {:?} is not a GUID",
+            dto.id
+        )));
+    }
+    let display_name = clean_text(&dto.display_name);
+    if display_name.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(AccessItem {
+        id: dto.id.to_ascii_lowercase(),
+        kind: match dto.kind.as_str() {
+            "app" => AccessKind::App,
+            "group" => AccessKind::Group,
+            "team" => AccessKind::Team,
+            "site" => AccessKind::Site,
+            _ => AccessKind::Other,
+        },
+        display_name,
+        last_used: match dto.last_used_date_time.as_deref() {
+            None => LastUsed::Never,
+            Some(text) => parse_rfc3339(text).map_or(LastUsed::Unknown, LastUsed::At),
+        },
+    }))
 }
 
 impl TryFrom<MeDto> for Me {
@@ -171,6 +274,10 @@ impl TryFrom<OrganizationDto> for Organization {
             },
             leave,
             privacy_contact,
+            removal_request: match dto.removal_request {
+                Some(request) => pending_removal_request(request)?,
+                None => None,
+            },
         })
     }
 }
@@ -297,6 +404,107 @@ mod tests {
             decode(&json).unwrap()[1].display_name,
             "woodgrovebank.onmicrosoft.com"
         );
+    }
+
+    #[test]
+    fn a_pending_removal_request_comes_with_its_organization() {
+        assert_eq!(decode(GOOD).unwrap()[1].removal_request, None, "absent");
+        let request = r#"{"id": "0F8FAD5B-D9CB-469F-A165-70867728950E", "status": "pending",
+            "createdDateTime": "2026-11-30T10:00:00Z",
+            "message": "Please <b>remove</b> me.\nThanks\u202e\u0007"}"#;
+        let with = |request: &str| {
+            GOOD.replace(
+                "\"somethingNew\": 1",
+                &format!("\"removalRequest\": {request}"),
+            )
+        };
+        let orgs = decode(&with(request)).unwrap();
+        let pending = orgs[1].removal_request.as_ref().unwrap();
+        assert_eq!(pending.id, "0f8fad5b-d9cb-469f-a165-70867728950e");
+        assert!(pending.created.is_some());
+        assert_eq!(
+            pending.message.as_deref(),
+            Some("Please <b>remove</b> me.\nThanks")
+        );
+        assert_eq!(decode(&with("null")).unwrap()[1].removal_request, None);
+        let done = request.replace("\"pending\"", "\"approved\"");
+        assert_eq!(decode(&with(&done)).unwrap()[1].removal_request, None);
+        let undated = request.replace("2026-11-30T10:00:00Z", "yesterday");
+        let orgs = decode(&with(&undated)).unwrap();
+        assert_eq!(orgs[1].removal_request.as_ref().unwrap().created, None);
+        // The id ends up in a request path.
+        let hostile = request.replace("0F8FAD5B-D9CB-469F-A165-70867728950E", "../../me");
+        assert!(decode(&with(&hostile)).unwrap_err().contains("not a GUID"));
+        assert!(decode(&with(r#"{"id": 5}"#)).is_err());
+    }
+
+    #[test]
+    fn messages_keep_their_lines_and_lose_controls() {
+        assert_eq!(clean_message(""), None);
+        assert_eq!(clean_message(" \u{202e} \u{0} "), None);
+        assert_eq!(
+            clean_message("a\r\nb\tc\u{2067}d\u{2069}"),
+            Some("a\nb\tcd".into())
+        );
+        let long = clean_message(&"é".repeat(600)).unwrap();
+        assert_eq!(long.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(long.ends_with('…'));
+    }
+
+    const ACCESS: &str = r#"{"value": [
+        {"id": "11111111-1111-4111-8111-111111111111", "kind": "app",
+         "displayName": "Contoso Expenses", "lastUsedDateTime": "2026-11-29T10:00:00Z"},
+        {"id": "22222222-2222-4222-8222-222222222222", "kind": "team",
+         "displayName": "<img src=x onerror=alert(1)>\u202e Launch", "lastUsedDateTime": "soon"},
+        {"id": "33333333-3333-4333-8333-333333333333", "kind": "printer",
+         "displayName": "Fabrikam Partners", "lastUsedDateTime": null, "extra": true},
+        {"id": "44444444-4444-4444-8444-444444444444", "kind": "site",
+         "displayName": " \u0000 ", "lastUsedDateTime": null}
+      ],
+      "@odata.nextLink": "/api/v1/me/organizations/x/access?$skiptoken=4"}"#;
+
+    fn decode_access(json: &str) -> Result<Vec<AccessItem>, String> {
+        let page: AccessPageDto = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let mut items = Vec::new();
+        for dto in page.value {
+            items.extend(access_item(dto).map_err(|e| e.0)?);
+        }
+        Ok(items)
+    }
+
+    #[test]
+    fn access_items_decode_gently_and_nameless_ones_are_left_out() {
+        let page: AccessPageDto = serde_json::from_str(ACCESS).unwrap();
+        assert!(page.next_link.is_some());
+        let items = decode_access(ACCESS).unwrap();
+        assert_eq!(items.len(), 3, "the nameless site is left out");
+        assert_eq!(items[0].kind, AccessKind::App);
+        assert!(matches!(items[0].last_used, LastUsed::At(_)));
+        assert_eq!(items[1].display_name, "<img src=x onerror=alert(1)> Launch");
+        assert_eq!(items[1].last_used, LastUsed::Unknown);
+        assert_eq!(items[2].kind, AccessKind::Other);
+        assert_eq!(items[2].last_used, LastUsed::Never);
+        assert_eq!(
+            decode_access(r#"{"value": []}"#).unwrap(),
+            Vec::<AccessItem>::new()
+        );
+    }
+
+    #[test]
+    fn access_lists_that_are_not_ours_are_refused() {
+        let bad_id = ACCESS.replace("11111111-1111-4111-8111-111111111111", "1");
+        assert!(decode_access(&bad_id).unwrap_err().contains("not a GUID"));
+        for bad in [
+            "",
+            "<html>502</html>",
+            r#"{"value": [{"id": "11111111-1111-4111-8111-111111111111"}]}"#,
+            r#"{"value": [{"id": "11111111-1111-4111-8111-111111111111", "kind": 1,
+                "displayName": "x", "lastUsedDateTime": null}]}"#,
+            r#"{"value": {}}"#,
+            &ACCESS[..ACCESS.len() / 2],
+        ] {
+            assert!(decode_access(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -24,6 +24,15 @@ pub enum ApiError {
     InvalidResponse(String),
     /// A paging link pointed somewhere other than the API: refused, not followed.
     UntrustedLink,
+    /// A removal request for an organization that takes none (409 `removalNotApplicable`): the
+    /// person may leave it, it is their home organization, or their account there is disabled.
+    RemovalNotApplicable,
+    /// A removal request's message is longer than the API takes (400 `messageTooLong`, or
+    /// found before sending).
+    MessageTooLong,
+    /// A removal request's message holds a control character the API refuses (400
+    /// `invalidMessage`, or found before sending).
+    InvalidMessage,
 }
 
 /// What the person was doing, which changes the words of some errors.
@@ -34,6 +43,21 @@ pub enum Doing {
 }
 
 impl ApiError {
+    /// The error for an error status and the API's `code`: the codes that ask for words of
+    /// their own get a variant; the rest stay [`ApiError::Status`].
+    pub fn from_status(status: u16, code: Option<String>, retry_after_secs: Option<u32>) -> Self {
+        match (status, code.as_deref()) {
+            (409, Some("removalNotApplicable")) => ApiError::RemovalNotApplicable,
+            (400, Some("messageTooLong")) => ApiError::MessageTooLong,
+            (400, Some("invalidMessage")) => ApiError::InvalidMessage,
+            _ => ApiError::Status {
+                status,
+                code,
+                retry_after_secs,
+            },
+        }
+    }
+
     /// Plain words for the person, for the error `code` (or status) the service sent.
     pub fn user_message(&self, doing: Doing) -> Message {
         let leaving = doing == Doing::Leaving;
@@ -46,6 +70,9 @@ impl ApiError {
                 Key::ErrorUnreadableLeaving
             }
             ApiError::InvalidResponse(_) | ApiError::UntrustedLink => Key::ErrorUnreadableLoading,
+            ApiError::RemovalNotApplicable => Key::ErrorRemovalNotApplicable,
+            ApiError::MessageTooLong => Key::ErrorMessageTooLong,
+            ApiError::InvalidMessage => Key::ErrorMessageInvalid,
             ApiError::Status {
                 status,
                 code,
@@ -88,6 +115,11 @@ impl fmt::Display for ApiError {
             }
             ApiError::InvalidResponse(why) => write!(f, "invalid response: {why}"),
             ApiError::UntrustedLink => write!(f, "paging link to another origin refused"),
+            ApiError::RemovalNotApplicable => {
+                write!(f, "this organization takes no removal request")
+            }
+            ApiError::MessageTooLong => write!(f, "the message is too long"),
+            ApiError::InvalidMessage => write!(f, "the message has a control character"),
         }
     }
 }
@@ -173,6 +205,38 @@ mod tests {
                 .english(),
             "The service is busy. Try again in a moment."
         );
+    }
+
+    #[test]
+    fn removal_request_codes_have_variants_of_their_own() {
+        let from = |status, code: &str| ApiError::from_status(status, Some(code.into()), None);
+        assert_eq!(
+            from(409, "removalNotApplicable"),
+            ApiError::RemovalNotApplicable
+        );
+        assert_eq!(from(400, "messageTooLong"), ApiError::MessageTooLong);
+        assert_eq!(from(400, "invalidMessage"), ApiError::InvalidMessage);
+        // Other codes, and these codes with another status, stay what they were.
+        assert_eq!(
+            from(409, "cannotLeaveHomeOrganization"),
+            status(409, Some("cannotLeaveHomeOrganization"), None)
+        );
+        assert_eq!(
+            from(500, "messageTooLong"),
+            status(500, Some("messageTooLong"), None)
+        );
+        assert_eq!(
+            ApiError::from_status(429, None, Some(3)),
+            status(429, None, Some(3))
+        );
+        for error in [
+            ApiError::RemovalNotApplicable,
+            ApiError::MessageTooLong,
+            ApiError::InvalidMessage,
+        ] {
+            assert!(!error.user_message(Doing::Leaving).english().is_empty());
+            assert!(!error.to_string().is_empty());
+        }
     }
 
     #[test]

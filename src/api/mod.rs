@@ -14,7 +14,7 @@ pub use client::HttpBackend;
 pub use config::{load_config, Config};
 pub use error::{parse_retry_after, ApiError, Doing};
 
-use crate::domain::{Me, Organizations};
+use crate::domain::{AccessItem, Me, Organizations, RemovalRequest};
 
 /// A future that may hold browser objects (not `Send`), as every future in the browser does.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -28,4 +28,23 @@ pub trait Backend: Send + Sync {
     fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>>;
     /// Leaves one organization. Already gone (404) counts as done: the person's goal is met.
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>>;
+    /// What the person can reach in one organization as a guest (what leaving takes away), all
+    /// pages followed, in the API's order: most recently used first, never used last.
+    fn access(&self, id: &str) -> LocalFuture<'_, Result<Vec<AccessItem>, ApiError>>;
+    /// Asks an organization whose policy doesn't allow leaving to remove the person, with an
+    /// optional message (checked first: [`ApiError::MessageTooLong`],
+    /// [`ApiError::InvalidMessage`]). A request already pending is answered as it is, so asking
+    /// again after a lost answer is safe. [`ApiError::RemovalNotApplicable`] where the
+    /// organization takes none.
+    fn request_removal(
+        &self,
+        id: &str,
+        message: Option<String>,
+    ) -> LocalFuture<'_, Result<RemovalRequest, ApiError>>;
+    /// Cancels a pending removal request. Already gone (404) counts as done.
+    fn cancel_removal(
+        &self,
+        org_id: &str,
+        request_id: &str,
+    ) -> LocalFuture<'_, Result<(), ApiError>>;
 }

@@ -1,17 +1,23 @@
 //! Plain Rust types and the rules of the page: no `leptos`, no `web_sys`, so every decision here is
 //! tested with `cargo test` on the host.
 
+mod access;
 mod dates;
 pub mod i18n;
 mod links;
 mod organization;
+mod removal;
 mod sign_in;
 
+pub use access::{AccessItem, AccessKind, LastUsed};
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
     initials, is_guid, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
     Organizations, PrivacyContact, TenantCategory,
+};
+pub use removal::{
+    check_message, message_chars, MessageProblem, RemovalRequest, MAX_MESSAGE_CHARS,
 };
 pub use sign_in::{
     base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,

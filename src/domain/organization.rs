@@ -1,6 +1,7 @@
 //! The organizations a person belongs to, and the rules about leaving them.
 
 use super::i18n::Key;
+use super::RemovalRequest;
 
 /// The signed-in person, as the header and the Overview page show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,6 +72,8 @@ pub struct Organization {
     pub last_sign_in: LastSignIn,
     pub leave: LeaveRule,
     pub privacy_contact: Option<PrivacyContact>,
+    /// The person's pending request to be removed, if any.
+    pub removal_request: Option<RemovalRequest>,
 }
 
 impl Organization {
@@ -78,6 +81,14 @@ impl Organization {
     /// organization, whatever the API says, and never when the API says no.
     pub fn can_leave(&self) -> bool {
         self.category == TenantCategory::Guest && self.leave == LeaveRule::Allowed
+    }
+
+    /// Whether the person may ask to be removed instead of leaving: only a guest organization
+    /// whose policy doesn't allow leaving (not one where the account is disabled, nor the home
+    /// organization). A pending request is cancelled rather than asked for again.
+    pub fn can_request_removal(&self) -> bool {
+        self.category == TenantCategory::Guest
+            && self.leave == LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed)
     }
 
     /// Why leaving isn't offered, in the words the card shows before anyone clicks. `None` for
@@ -207,6 +218,7 @@ mod tests {
             last_sign_in: LastSignIn::Never,
             leave,
             privacy_contact: None,
+            removal_request: None,
         }
     }
 
@@ -244,6 +256,24 @@ mod tests {
         );
         assert!(!unknown.can_leave());
         assert!(unknown.leave_blocked_message().is_some());
+    }
+
+    #[test]
+    fn only_a_policy_that_disallows_leaving_takes_removal_requests() {
+        let policy = LeaveRule::NotAllowed(LeaveReason::PolicyDisallowed);
+        assert!(org("p", TenantCategory::Guest, policy.clone()).can_request_removal());
+        assert!(!org("h", TenantCategory::Home, policy).can_request_removal());
+        for leave in [
+            LeaveRule::Allowed,
+            LeaveRule::NotAllowed(LeaveReason::AccountDisabled),
+            LeaveRule::NotAllowed(LeaveReason::HomeOrganization),
+            LeaveRule::NotAllowed(LeaveReason::Other),
+        ] {
+            assert!(
+                !org("g", TenantCategory::Guest, leave.clone()).can_request_removal(),
+                "{leave:?}"
+            );
+        }
     }
 
     #[test]

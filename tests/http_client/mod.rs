@@ -39,19 +39,24 @@ fn ok(body: String) -> Answer<'static> {
 const SHIM: &str = r#"
     const original = window.fetch;
     window.scriptedRequests = [];
+    window.scriptedBodies = [];
     window.fetch = (input, init) => {
         const request = new Request(input, init);
         // gloo-net ends a URL that already has a query with '&' (a server reads both alike).
         const key = request.method + ' ' + request.url.replace(/[?&]+$/, '');
         window.scriptedRequests.push(key);
         const answer = script[key];
-        if (!answer) return Promise.reject(new TypeError('nothing scripted for ' + key));
-        if (answer.status === 0) {
-            return new Promise((_, reject) => request.signal.addEventListener('abort',
-                () => reject(new DOMException('aborted', 'AbortError'))));
-        }
-        const headers = Object.assign({ 'Content-Type': 'application/json' }, answer.headers);
-        return Promise.resolve(new Response(answer.body, { status: answer.status, headers }));
+        // Bodies are recorded (as "content-type body") before anything is answered.
+        return request.clone().text().then((body) => {
+            if (body) window.scriptedBodies.push(request.headers.get('Content-Type') + ' ' + body);
+            if (!answer) throw new TypeError('nothing scripted for ' + key);
+            if (answer.status === 0) {
+                return new Promise((_, reject) => request.signal.addEventListener('abort',
+                    () => reject(new DOMException('aborted', 'AbortError'))));
+            }
+            const headers = Object.assign({ 'Content-Type': 'application/json' }, answer.headers);
+            return new Response(answer.body, { status: answer.status, headers });
+        });
     };
     return original;
 "#;
@@ -81,14 +86,24 @@ impl ScriptedFetch {
 
     /// Every request the client sent, as `"METHOD url"`, in order.
     fn requests(&self) -> Vec<String> {
-        let window = web_sys::window().unwrap();
-        let list = js_sys::Reflect::get(&window, &"scriptedRequests".into()).unwrap();
-        list.dyn_into::<js_sys::Array>()
-            .unwrap()
-            .iter()
-            .filter_map(|v| v.as_string())
-            .collect()
+        recorded("scriptedRequests")
     }
+
+    /// The body of every request that had one, as `"content-type body"`, in order.
+    fn bodies(&self) -> Vec<String> {
+        recorded("scriptedBodies")
+    }
+}
+
+/// The strings the shim recorded in `window[name]`.
+fn recorded(name: &str) -> Vec<String> {
+    let window = web_sys::window().unwrap();
+    let list = js_sys::Reflect::get(&window, &name.into()).unwrap();
+    list.dyn_into::<js_sys::Array>()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect()
 }
 
 impl Drop for ScriptedFetch {
@@ -432,4 +447,211 @@ async fn a_leave_whose_answer_is_lost_is_checked_not_guessed() {
         (&format!("GET {url}"), gone()),
     ]);
     assert_eq!(backend.leave(FABRIKAM).await, Ok(()));
+}
+
+fn access_item(id: &str, name: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","kind":"app","displayName":{},"lastUsedDateTime":null}}"#,
+        serde_json::to_string(name).unwrap()
+    )
+}
+
+fn access_page(items: &[String], next: Option<&str>) -> String {
+    let link = next.map_or(String::new(), |link| {
+        format!(
+            r#","@odata.nextLink":{}"#,
+            serde_json::to_string(link).unwrap()
+        )
+    });
+    format!(r#"{{"value":[{}]{link}}}"#, items.join(","))
+}
+
+async fn access_of(id: &str) -> Result<Vec<myorgs::domain::AccessItem>, ApiError> {
+    let backend = HttpBackend::new(API);
+    let owner = Owner::new();
+    let load = owner.with(|| backend.access(id));
+    load.await
+}
+
+#[wasm_bindgen_test]
+async fn access_follows_every_page_and_only_the_apis() {
+    let first = format!("{API}/me/organizations/{WOODGROVE}/access");
+    let second = format!("{first}?$skiptoken=1");
+    let one = "11111111-1111-4111-8111-111111111111";
+    let two = "22222222-2222-4222-8222-222222222222";
+    let fetch = ScriptedFetch::new(&[
+        (
+            &format!("GET {first}"),
+            ok(access_page(
+                &[access_item(one, "Contoso Expenses")],
+                Some(
+                    "/v1/me/organizations/4c91bd85-6f4e-4f88-8db1-30509c61cf74/access?$skiptoken=1",
+                ),
+            )),
+        ),
+        (
+            &format!("GET {second}"),
+            ok(access_page(&[access_item(two, "Northwind Launch")], None)),
+        ),
+    ]);
+    let names: Vec<String> = access_of(WOODGROVE)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|item| item.display_name)
+        .collect();
+    assert_eq!(names, ["Contoso Expenses", "Northwind Launch"]);
+    assert_eq!(
+        fetch.requests(),
+        [format!("GET {first}"), format!("GET {second}")]
+    );
+    drop(fetch);
+
+    // A link elsewhere is refused unfollowed; pages repeating an item are not one list.
+    let elsewhere = "https://evil.example/v1/me/organizations/x/access";
+    let fetch = ScriptedFetch::new(&[(
+        &format!("GET {first}"),
+        ok(access_page(&[access_item(one, "A")], Some(elsewhere))),
+    )]);
+    assert_eq!(access_of(WOODGROVE).await, Err(ApiError::UntrustedLink));
+    assert_eq!(fetch.requests(), [format!("GET {first}")]);
+    drop(fetch);
+    let _fetch = ScriptedFetch::new(&[
+        (
+            &format!("GET {first}"),
+            ok(access_page(&[access_item(one, "A")], Some(&second))),
+        ),
+        (
+            &format!("GET {second}"),
+            ok(access_page(&[access_item(one, "A")], None)),
+        ),
+    ]);
+    assert!(matches!(
+        access_of(WOODGROVE).await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+    // Nothing that isn't a tenant ID reaches a request path.
+    let fetch = ScriptedFetch::new(&[]);
+    assert!(matches!(
+        access_of("../../me").await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+    assert_eq!(fetch.requests(), Vec::<String>::new());
+}
+
+#[wasm_bindgen_test]
+async fn removal_requests_send_json_and_map_the_answers() {
+    let url = format!("{API}/me/organizations/{WOODGROVE}/removalRequests");
+    let request_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let pending = |status: u16| Answer {
+        status,
+        body: Some(format!(
+            r#"{{"id":"{}","status":"pending","createdDateTime":"2026-11-30T10:00:00Z","message":"Please remove me."}}"#,
+            request_id.to_uppercase()
+        )),
+        headers: &[],
+    };
+    let error = |status: u16, code: &str| Answer {
+        status,
+        body: Some(format!(r#"{{"error":{{"code":"{code}","message":"x"}}}}"#)),
+        headers: &[],
+    };
+    let backend = HttpBackend::new(API);
+    for status in [201, 200] {
+        let fetch = ScriptedFetch::new(&[(&format!("POST {url}"), pending(status))]);
+        let request = backend
+            .request_removal(WOODGROVE, Some("Please remove me.".into()))
+            .await
+            .unwrap();
+        assert_eq!(request.id, request_id);
+        assert_eq!(request.message.as_deref(), Some("Please remove me."));
+        assert!(request.created.is_some());
+        assert_eq!(
+            fetch.bodies(),
+            [r#"application/json {"message":"Please remove me."}"#]
+        );
+    }
+    // No message: null.
+    let fetch = ScriptedFetch::new(&[(&format!("POST {url}"), pending(201))]);
+    assert!(backend
+        .request_removal(WOODGROVE, Some("  ".into()))
+        .await
+        .is_ok());
+    assert_eq!(fetch.bodies(), [r#"application/json {"message":null}"#]);
+    drop(fetch);
+    for (answer, expected) in [
+        (
+            error(409, "removalNotApplicable"),
+            ApiError::RemovalNotApplicable,
+        ),
+        (error(400, "messageTooLong"), ApiError::MessageTooLong),
+        (error(400, "invalidMessage"), ApiError::InvalidMessage),
+    ] {
+        let _fetch = ScriptedFetch::new(&[(&format!("POST {url}"), answer)]);
+        assert_eq!(
+            backend.request_removal(WOODGROVE, None).await,
+            Err(expected)
+        );
+    }
+    // What the API would refuse is not sent.
+    let fetch = ScriptedFetch::new(&[]);
+    assert_eq!(
+        backend
+            .request_removal(WOODGROVE, Some("x".repeat(501)))
+            .await,
+        Err(ApiError::MessageTooLong)
+    );
+    assert_eq!(
+        backend
+            .request_removal(WOODGROVE, Some("a\r\nb".into()))
+            .await,
+        Err(ApiError::InvalidMessage)
+    );
+    assert!(matches!(
+        backend.request_removal("../../me", None).await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+    assert_eq!(fetch.requests(), Vec::<String>::new());
+    drop(fetch);
+    // No answer before the deadline.
+    let _fetch = ScriptedFetch::new(&[(&format!("POST {url}"), silence())]);
+    let hurried = HttpBackend::new(API).with_deadlines(50, 50);
+    assert_eq!(
+        hurried.request_removal(WOODGROVE, None).await,
+        Err(ApiError::Timeout)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_a_removal_request_maps_the_answers() {
+    let request_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    let url = format!("{API}/me/organizations/{WOODGROVE}/removalRequests/{request_id}");
+    let backend = HttpBackend::new(API);
+    let cancel = |answer: Answer<'static>| {
+        let (url, backend) = (url.clone(), backend.clone());
+        async move {
+            let _fetch = ScriptedFetch::new(&[(&format!("DELETE {url}"), answer)]);
+            backend.cancel_removal(WOODGROVE, request_id).await
+        }
+    };
+    let answer = |status: u16, body: Option<&str>| Answer {
+        status,
+        body: body.map(str::to_string),
+        headers: &[],
+    };
+    assert_eq!(cancel(answer(204, None)).await, Ok(()));
+    // Already cancelled: nothing is pending, which is what the person wanted.
+    let gone = r#"{"error":{"code":"removalRequestNotFound","message":"x"}}"#;
+    assert_eq!(cancel(answer(404, Some(gone))).await, Ok(()));
+    let failed = r#"{"error":{"code":"internalError","message":"x"}}"#;
+    assert!(matches!(
+        cancel(answer(500, Some(failed))).await,
+        Err(ApiError::Status { status: 500, .. })
+    ));
+    let fetch = ScriptedFetch::new(&[]);
+    assert!(matches!(
+        backend.cancel_removal(WOODGROVE, "../x").await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+    assert_eq!(fetch.requests(), Vec::<String>::new());
 }

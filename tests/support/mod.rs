@@ -1,12 +1,17 @@
 //! Test support for the browser tests: an in-memory backend, and helpers that find things the
 //! way a person (or a screen reader) does: by role, name and visible text.
 
-use std::collections::VecDeque;
+mod fake_checks;
+
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use myorgs::api::dto::{MeDto, OrganizationPageDto};
+use myorgs::api::dto::{access_item, AccessPageDto, MeDto, OrganizationPageDto};
 use myorgs::api::{ApiError, Backend, LocalFuture};
-use myorgs::domain::{Me, Organization, Organizations};
+use myorgs::domain::{
+    check_message, AccessItem, AccessKind, LastUsed, Me, MessageProblem, Organization,
+    Organizations, RemovalRequest,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Element, HtmlElement};
@@ -26,6 +31,35 @@ pub struct FakeState {
     pub leave_calls: Vec<String>,
     /// While true, leave calls wait (to see "Leaving…").
     pub hold_leaves: bool,
+
+    /// What each organization (by id) lists as access; an organization not here lists nothing.
+    pub access: HashMap<String, Vec<AccessItem>>,
+    /// Errors for the next access loads, before success.
+    pub access_errors: VecDeque<ApiError>,
+    /// IDs of every access load, in order.
+    pub access_calls: Vec<String>,
+    /// While true, access loads wait (to see their loading state).
+    pub hold_access: bool,
+    /// Real milliseconds every access load takes (0: none).
+    pub access_delay_ms: i32,
+
+    /// Results for the next removal requests; empty means what the API does: a new pending
+    /// request (with an id from `next_request`), or the one already pending, which the
+    /// organization in `orgs` then shows. A scripted success is also stored on the organization.
+    pub removal_results: VecDeque<Result<RemovalRequest, ApiError>>,
+    /// (organization id, message) of every removal request, in order.
+    pub removal_calls: Vec<(String, Option<String>)>,
+    /// While true, removal requests wait (to see "Sending…").
+    pub hold_removals: bool,
+    /// Results for the next cancellations; empty means success (the organization's pending
+    /// request is cleared).
+    pub cancel_results: VecDeque<Result<(), ApiError>>,
+    /// (organization id, request id) of every cancellation, in order.
+    pub cancel_calls: Vec<(String, String)>,
+    /// While true, cancellations wait.
+    pub hold_cancels: bool,
+    /// How many requests the fake has made up, for their ids.
+    pub next_request: u32,
 }
 
 /// An in-memory [`Backend`]: no network, and every call recorded.
@@ -50,6 +84,52 @@ impl FakeBackend {
     pub fn state(&self) -> MutexGuard<'_, FakeState> {
         self.0.lock().expect("fake state lock")
     }
+
+    /// This backend, with `org_id` listing the access items of an `AccessPageDto` fixture
+    /// (decoded as the real client decodes it: nameless items left out).
+    pub fn with_access_json(self, org_id: &str, page_json: &str) -> Self {
+        let page: AccessPageDto = serde_json::from_str(page_json).expect("fixture is valid JSON");
+        let items = page
+            .value
+            .into_iter()
+            .filter_map(|dto| access_item(dto).expect("fixture is a valid access item"))
+            .collect();
+        self.state().access.insert(org_id.to_string(), items);
+        self
+    }
+
+    /// This backend, with `org_id` listing `items`.
+    pub fn with_access(self, org_id: &str, items: Vec<AccessItem>) -> Self {
+        self.state().access.insert(org_id.to_string(), items);
+        self
+    }
+}
+
+/// `count` access items of every kind, most recently used first (one in five never used, last):
+/// a long list.
+pub fn access_items(count: usize) -> Vec<AccessItem> {
+    const KINDS: [AccessKind; 4] = [
+        AccessKind::App,
+        AccessKind::Group,
+        AccessKind::Team,
+        AccessKind::Site,
+    ];
+    const DAY_MS: f64 = 86_400_000.0;
+    let now = js_sys::Date::now();
+    let mut items: Vec<AccessItem> = (0..count)
+        .map(|n| AccessItem {
+            id: format!("00000000-0000-4000-8000-{n:012}"),
+            kind: KINDS[n % KINDS.len()],
+            display_name: format!("Item {n}"),
+            last_used: if n % 5 == 4 {
+                LastUsed::Never
+            } else {
+                LastUsed::At(now - n as f64 * DAY_MS)
+            },
+        })
+        .collect();
+    items.sort_by_key(|item| item.last_used == LastUsed::Never);
+    items
 }
 
 impl Backend for FakeBackend {
@@ -91,6 +171,124 @@ impl Backend for FakeBackend {
             }
             result
         })
+    }
+
+    fn access(&self, id: &str) -> LocalFuture<'_, Result<Vec<AccessItem>, ApiError>> {
+        let id = id.to_string();
+        Box::pin(async move {
+            self.state().access_calls.push(id.clone());
+            let delay = self.state().access_delay_ms;
+            if delay > 0 {
+                wait_ms(delay).await;
+            }
+            while self.state().hold_access {
+                next_tick().await;
+            }
+            let mut s = self.state();
+            if let Some(error) = s.access_errors.pop_front() {
+                return Err(error);
+            }
+            if !s.orgs.iter().any(|o| o.id == id) {
+                return Err(organization_not_found());
+            }
+            Ok(s.access.get(&id).cloned().unwrap_or_default())
+        })
+    }
+
+    fn request_removal(
+        &self,
+        id: &str,
+        message: Option<String>,
+    ) -> LocalFuture<'_, Result<RemovalRequest, ApiError>> {
+        let id = id.to_string();
+        Box::pin(async move {
+            self.state()
+                .removal_calls
+                .push((id.clone(), message.clone()));
+            while self.state().hold_removals {
+                next_tick().await;
+            }
+            let mut s = self.state();
+            let result = match s.removal_results.pop_front() {
+                Some(scripted) => scripted,
+                None => s.removal_like_the_api(&id, message),
+            };
+            if let Ok(request) = &result {
+                if let Some(org) = s.orgs.iter_mut().find(|o| o.id == id) {
+                    org.removal_request = Some(request.clone());
+                }
+            }
+            result
+        })
+    }
+
+    fn cancel_removal(
+        &self,
+        org_id: &str,
+        request_id: &str,
+    ) -> LocalFuture<'_, Result<(), ApiError>> {
+        let (org_id, request_id) = (org_id.to_string(), request_id.to_string());
+        Box::pin(async move {
+            self.state()
+                .cancel_calls
+                .push((org_id.clone(), request_id.clone()));
+            while self.state().hold_cancels {
+                next_tick().await;
+            }
+            let mut s = self.state();
+            let result = s.cancel_results.pop_front().unwrap_or(Ok(()));
+            if result.is_ok() {
+                if let Some(org) = s.orgs.iter_mut().find(|o| o.id == org_id) {
+                    if org
+                        .removal_request
+                        .as_ref()
+                        .is_some_and(|r| r.id == request_id)
+                    {
+                        org.removal_request = None;
+                    }
+                }
+            }
+            result
+        })
+    }
+}
+
+impl FakeState {
+    /// A removal request answered as the API answers it.
+    fn removal_like_the_api(
+        &mut self,
+        id: &str,
+        message: Option<String>,
+    ) -> Result<RemovalRequest, ApiError> {
+        let message = match message.as_deref().map(check_message).transpose() {
+            Ok(message) => message.flatten(),
+            Err(MessageProblem::TooLong { .. }) => return Err(ApiError::MessageTooLong),
+            Err(MessageProblem::ControlCharacter) => return Err(ApiError::InvalidMessage),
+        };
+        let Some(org) = self.orgs.iter().find(|o| o.id == id) else {
+            return Err(organization_not_found());
+        };
+        if !org.can_request_removal() {
+            return Err(ApiError::RemovalNotApplicable);
+        }
+        if let Some(pending) = &org.removal_request {
+            return Ok(pending.clone());
+        }
+        self.next_request += 1;
+        Ok(RemovalRequest {
+            id: format!("0f8fad5b-d9cb-469f-a165-{:012}", self.next_request),
+            created: Some(js_sys::Date::now()),
+            message,
+        })
+    }
+}
+
+/// The API's answer for an organization the person is not (or no longer) in.
+pub fn organization_not_found() -> ApiError {
+    ApiError::Status {
+        status: 404,
+        code: Some("organizationNotFound".into()),
+        retry_after_secs: None,
     }
 }
 
