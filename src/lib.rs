@@ -25,7 +25,7 @@ use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
 use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
-    StatusNotice,
+    RemovalRequestDialog, StatusNotice,
 };
 use crate::context::{provide_portal_context, PortalContext};
 use crate::i18n::{t, Key};
@@ -174,6 +174,7 @@ pub fn Portal(
         api,
         me,
         flow,
+        removal,
         online,
     } = provide_portal_context(backend);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
@@ -204,8 +205,17 @@ pub fn Portal(
                 target=flow.target
                 pending=flow.pending
                 error=flow.error
+                access=flow.access
                 on_confirm=move |_| flow.confirm(api.clone())
                 on_cancel=move |_| flow.cancel()
+            />
+            <RemovalRequestDialog
+                target=removal.target
+                message=removal.message
+                pending=removal.pending
+                error=removal.error
+                on_send=move |_| removal.send()
+                on_close=move |_| removal.close()
             />
         </Router>
     }

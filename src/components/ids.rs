@@ -15,3 +15,16 @@ pub const LEAVE_BUTTONS: &str = "button[data-leave-button]";
 pub fn leave_button_id(org_id: &str) -> String {
     format!("leave-{org_id}")
 }
+
+/// `id` of an organization's "Ask to be removed" button, so focus can return to it.
+pub fn request_removal_button_id(org_id: &str) -> String {
+    format!("ask-removal-{org_id}")
+}
+
+/// `id` of an organization's "Cancel request" button, where focus goes once a request is sent.
+pub fn cancel_removal_button_id(org_id: &str) -> String {
+    format!("cancel-removal-{org_id}")
+}
+
+/// `id` of the removal request dialog's title, which names the dialog.
+pub const REMOVAL_DIALOG_TITLE_ID: &str = "removal-dialog-title";

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use super::icons::SpinnerIcon;
 use super::ids::LEAVE_DIALOG_TITLE_ID;
 use super::sentence::named;
-use crate::domain::LeaveTarget;
+use super::AccessList;
+use crate::domain::{AccessState, LeaveTarget};
 use crate::i18n::{say, t, tr, track, Key, Message};
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
@@ -21,6 +22,9 @@ pub fn LeaveOrganizationDialog(
     /// Why the last attempt failed, in plain words.
     #[prop(into)]
     error: Signal<Option<Message>>,
+    /// What leaving takes away, as far as it is known (it never holds "Leave" back).
+    #[prop(into)]
+    access: Signal<AccessState>,
     /// "Leave" was chosen.
     #[prop(into)]
     on_confirm: Callback<()>,
@@ -82,6 +86,12 @@ pub fn LeaveOrganizationDialog(
             <div id="leave-dialog-description" class="dialog-body">
                 <p>{sentence(Key::LeaveWarning)}</p>
             </div>
+            <AccessList
+                state=access
+                organization=Signal::derive(move || {
+                    target.with(|t| t.as_ref().map(|t| t.display_name.clone()).unwrap_or_default())
+                })
+            />
             <Show when=move || error.with(Option::is_some)>
                 <p class="dialog-error" role="alert">
                     {move || {

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::removal_controls::RemovalProps;
 use super::OrganizationRow;
 use crate::domain::Organization;
 use crate::i18n::{locale, t, Key};
@@ -17,6 +18,9 @@ pub fn OrganizationList(
     on_leave: Callback<Organization>,
     /// Shown instead of an empty list.
     empty_message: Key,
+    /// Asking to be removed from organizations that don't allow leaving.
+    #[prop(default = None)]
+    removal: Option<RemovalProps>,
 ) -> impl IntoView {
     view! {
         <Show
@@ -30,7 +34,7 @@ pub fn OrganizationList(
                         organizations.get().into_iter().map(move |org| (language, org))
                     }
                     key=|(language, org)| (*language, org.id.clone())
-                    children=move |(_, org)| view! { <OrganizationRow org on_leave /> }
+                    children=move |(_, org)| view! { <OrganizationRow org on_leave removal /> }
                 />
             </ul>
         </Show>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
 use super::ids::leave_button_id;
+use super::removal_controls::{RemovalControls, RemovalProps};
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, Organization};
 use crate::i18n::{tr, tr_named, Key};
@@ -15,8 +16,21 @@ pub fn OrganizationRow(
     /// Asks to leave; the app's one dialog confirms.
     #[prop(into)]
     on_leave: Callback<Organization>,
+    /// Asking to be removed, where the organization's policy doesn't allow leaving.
+    #[prop(default = None)]
+    removal: Option<RemovalProps>,
 ) -> impl IntoView {
     let name = org.display_name.clone();
+    let ask = removal
+        .filter(|_| org.can_request_removal())
+        .map(|removal| {
+            let org = org.clone();
+            view! {
+                <div class="org-actions">
+                    <RemovalControls org removal />
+                </div>
+            }
+        });
     let action = org.can_leave().then(|| {
         let leave_org = org.clone();
         view! {
@@ -84,6 +98,7 @@ pub fn OrganizationRow(
                 {blocked}
             </div>
             {action}
+            {ask}
         </li>
     }
 }

@@ -12,7 +12,7 @@ use super::Api;
 use crate::api::Doing;
 use crate::components::ids::{leave_button_id, LEAVE_BUTTONS, OTHERS_HEADING_ID};
 use crate::domain::i18n::{Key, Message};
-use crate::domain::{LeaveTarget, Organization};
+use crate::domain::{AccessState, LeaveTarget, Organization};
 
 /// Reactive state of the flow; `Copy`, so it is handed around freely.
 #[derive(Clone, Copy)]
@@ -27,32 +27,58 @@ pub struct LeaveFlow {
     pub left: RwSignal<Vec<String>>,
     /// The `role="status"` message, e.g. "You left Fabrikam.".
     pub notice: RwSignal<Option<Message>>,
-}
-
-impl Default for LeaveFlow {
-    fn default() -> Self {
-        Self::new()
-    }
+    /// What leaving the organization in the dialog takes away, asked for when it opens.
+    pub access: RwSignal<AccessState>,
+    /// Which opening of the dialog the access answer belongs to: a late answer for an
+    /// organization the dialog no longer shows is dropped.
+    opened: StoredValue<u32>,
+    api: StoredValue<Option<Api>>,
 }
 
 impl LeaveFlow {
-    pub fn new() -> Self {
+    /// The flow, asking `api` what leaving takes away (`None`: the dialog doesn't ask).
+    pub fn new(api: Option<Api>) -> Self {
         LeaveFlow {
             target: RwSignal::new(None),
             pending: RwSignal::new(false),
             error: RwSignal::new(None),
             left: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
+            access: RwSignal::new(AccessState::Idle),
+            opened: StoredValue::new(0),
+            api: StoredValue::new(api),
         }
     }
 
-    /// Opens the confirmation for one organization.
+    /// Opens the confirmation for one organization, and asks what leaving it takes away.
     pub fn open(&self, org: &Organization) {
         if self.pending.get_untracked() || !org.can_leave() {
             return;
         }
         self.error.set(None);
         self.target.set(Some(LeaveTarget::from(org)));
+        let opening = self.opened.get_value().wrapping_add(1);
+        self.opened.set_value(opening);
+        let Some(api) = self.api.get_value() else {
+            self.access.set(AccessState::Idle);
+            return;
+        };
+        self.access.set(AccessState::Loading);
+        let flow = *self;
+        let id = org.id.clone();
+        spawn_local(async move {
+            let result = api.0.access(&id).await;
+            if flow.opened.try_get_value() != Some(opening) {
+                return;
+            }
+            flow.access.set(match result {
+                Ok(items) => AccessState::Loaded(items),
+                Err(error) => {
+                    leptos::logging::warn!("what leaving {id} takes away: {error}");
+                    AccessState::Failed
+                }
+            });
+        });
     }
 
     /// Closes the dialog without sending anything; focus goes back to the button that opened it.
@@ -62,6 +88,9 @@ impl LeaveFlow {
             return;
         }
         if let Some(target) = self.target.get_untracked() {
+            self.opened
+                .set_value(self.opened.get_value().wrapping_add(1));
+            self.access.set(AccessState::Idle);
             self.target.set(None);
             self.error.set(None);
             focus_soon(element_by_id(&leave_button_id(&target.id)));
@@ -89,6 +118,9 @@ impl LeaveFlow {
                     let next = neighbour_leave_button(&target.id)
                         .or_else(|| element_by_id(OTHERS_HEADING_ID));
                     flow.left.update(|left| left.push(target.id.clone()));
+                    flow.opened
+                        .set_value(flow.opened.get_value().wrapping_add(1));
+                    flow.access.set(AccessState::Idle);
                     flow.target.set(None);
                     flow.notice
                         .set(Some(Message::named(Key::YouLeft, target.display_name)));

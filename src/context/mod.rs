@@ -3,6 +3,7 @@
 //! pages reach them through the functions here, never through `expect_context` themselves.
 
 mod leave_flow;
+mod removal_flow;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 pub use leave_flow::LeaveFlow;
+pub use removal_flow::RemovalFlow;
 
 use crate::api::{ApiError, Backend};
 use crate::domain::{Me, Organizations};
@@ -90,6 +92,7 @@ pub struct PortalContext {
     pub api: Api,
     pub me: Load<Me>,
     pub flow: LeaveFlow,
+    pub removal: RemovalFlow,
     pub online: Signal<bool>,
 }
 
@@ -104,8 +107,10 @@ pub fn provide_portal_context(backend: Arc<dyn Backend>) -> PortalContext {
         async move { api.0.me().await }
     });
     provide_context(SignedIn(me));
-    let flow = LeaveFlow::new();
+    let flow = LeaveFlow::new(Some(api.clone()));
     provide_context(flow);
+    let removal = RemovalFlow::new(api.clone(), flow.notice);
+    provide_context(removal);
     let online = RwSignal::new(window().navigator().on_line());
     let on = window_event_listener(leptos::ev::online, move |_| online.set(true));
     let off = window_event_listener(leptos::ev::offline, move |_| online.set(false));
@@ -118,6 +123,7 @@ pub fn provide_portal_context(backend: Arc<dyn Backend>) -> PortalContext {
         api,
         me,
         flow,
+        removal,
         online: online.into(),
     }
 }
@@ -135,6 +141,11 @@ pub fn signed_in() -> Load<Me> {
 /// The app's one leave flow.
 pub fn leave_flow() -> LeaveFlow {
     expect_context::<LeaveFlow>()
+}
+
+/// The app's one flow of asking to be removed.
+pub fn removal_flow() -> RemovalFlow {
+    expect_context::<RemovalFlow>()
 }
 
 /// Starts loading every organization of the account for the calling page (the request is

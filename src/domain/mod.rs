@@ -4,6 +4,7 @@
 mod access;
 mod dates;
 pub mod i18n;
+pub mod impact;
 mod links;
 mod organization;
 mod removal;
@@ -11,6 +12,7 @@ mod sign_in;
 
 pub use access::{AccessItem, AccessKind, LastUsed};
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
+pub use impact::AccessState;
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
     initials, is_guid, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,

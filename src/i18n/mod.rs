@@ -207,6 +207,13 @@ pub fn number(n: u64) -> String {
     )
 }
 
+/// A list as the active language joins it ("3 apps, 2 groups and 1 team").
+pub fn list(items: &[String]) -> String {
+    let parts: Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+    let format = Intl::ListFormat::new(&intl_locales(), &options(&[("type", "conjunction")]));
+    format.format(&parts).into()
+}
+
 fn call_format(format: &Function, value: &JsValue) -> String {
     format
         .call1(&JsValue::NULL, value)

@@ -2,8 +2,8 @@ use leptos::prelude::*;
 
 use super::{load_failed, set_title};
 use crate::components::ids::OTHERS_HEADING_ID;
-use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList};
-use crate::context::{leave_flow, load_organizations};
+use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps};
+use crate::context::{leave_flow, load_organizations, removal_flow};
 use crate::domain::Organization;
 use crate::i18n::{t, track, Key};
 
@@ -25,21 +25,34 @@ pub fn OrganizationsPage() -> impl IntoView {
         })
     });
     let open = Callback::new(move |org: Organization| flow.open(&org));
+    let asking = removal_flow();
+    let removal = Some(RemovalProps {
+        changed: asking.changed.into(),
+        cancelling: asking.cancelling.into(),
+        cancel_error: asking.cancel_error.into(),
+        on_ask: Callback::new(move |org: Organization| asking.open(&org)),
+        on_cancel: Callback::new(move |(org, request)| asking.cancel(&org, &request)),
+    });
     let no_home = move || home.with(Option::is_none);
-    let body = move || {
-        match orgs.get() {
+    let body = move || match orgs.get() {
         None => view! { <LoadingCards label=Key::LoadingOrganizations count=3 /> }.into_any(),
         Some(Err(e)) => load_failed(&e, orgs),
         Some(Ok(_)) => match home.get() {
-            None => view! { <OrganizationList organizations=others on_leave=open empty_message=Key::NoOrganizations /> }
+            None => view! {
+                <OrganizationList
+                    organizations=others
+                    on_leave=open
+                    empty_message=Key::NoOrganizations
+                    removal
+                />
+            }
             .into_any(),
             Some(home) => {
                 // The home card is written in the language of the moment: rebuilt when it changes.
                 track();
-                sections(home, others, open).into_any()
+                sections(home, others, open, removal).into_any()
             }
         },
-    }
     };
 
     view! {
@@ -55,6 +68,7 @@ fn sections(
     home: Organization,
     others: Signal<Vec<Organization>>,
     open: Callback<Organization>,
+    removal: Option<RemovalProps>,
 ) -> impl IntoView {
     view! {
         <section class="page-section" aria-labelledby="home-heading">
@@ -71,6 +85,7 @@ fn sections(
                 organizations=others
                 on_leave=open
                 empty_message=Key::NoOtherOrganizations
+                removal
             />
         </section>
     }
