@@ -33,6 +33,8 @@ pub struct RemovalFlow {
     pub cancelling: RwSignal<Option<String>>,
     /// Why cancelling failed, by organization ID, shown on its row.
     pub cancel_error: RwSignal<Option<(String, Message)>>,
+    /// The organization `message` was typed for.
+    draft_for: StoredValue<Option<String>>,
     /// The status line shared with the leave flow.
     notice: RwSignal<Option<Message>>,
     api: StoredValue<Api>,
@@ -48,6 +50,7 @@ impl RemovalFlow {
             changed: RwSignal::new(Vec::new()),
             cancelling: RwSignal::new(None),
             cancel_error: RwSignal::new(None),
+            draft_for: StoredValue::new(None),
             notice,
             api: StoredValue::new(api),
         }
@@ -58,11 +61,13 @@ impl RemovalFlow {
         if self.pending.get_untracked() || !org.can_request_removal() {
             return;
         }
+        // What was typed for this organization is still there; another one starts empty.
         if self
-            .target
-            .with_untracked(|t| t.as_ref().map(|t| t.id.as_str()) != Some(&org.id))
+            .draft_for
+            .with_value(|d| d.as_deref() != Some(org.id.as_str()))
         {
             self.message.set(String::new());
+            self.draft_for.set_value(Some(org.id.clone()));
         }
         self.error.set(None);
         self.cancel_error.set(None);
