@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::OrganizationRow;
@@ -9,7 +11,7 @@ use crate::domain::Organization;
 pub fn OrganizationList(
     /// The organizations to show, in order.
     #[prop(into)]
-    organizations: Signal<Vec<Organization>>,
+    organizations: Signal<Vec<Arc<Organization>>>,
     /// Asks to leave one.
     #[prop(into)]
     on_leave: Callback<Organization>,

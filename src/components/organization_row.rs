@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
@@ -9,7 +11,7 @@ use crate::domain::{LastSignIn, Organization};
 /// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.
 #[component]
 pub fn OrganizationRow(
-    org: Organization,
+    org: Arc<Organization>,
     /// Asks to leave; the app's one dialog confirms.
     #[prop(into)]
     on_leave: Callback<Organization>,
@@ -25,7 +27,7 @@ pub fn OrganizationRow(
                     id=leave_button_id(&org.id)
                     data-leave-button=""
                     aria-label=format!("Leave organization {name}")
-                    on:click=move |_| on_leave.run(leave_org.clone())
+                    on:click=move |_| on_leave.run(Organization::clone(&leave_org))
                 >
                     <LeaveIcon />
                     "Leave organization"

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::{load_failed, set_title};
@@ -5,7 +7,7 @@ use crate::components::ids::OTHERS_HEADING_ID;
 use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList};
 use crate::context::{leave_flow, load_organizations};
 use crate::domain::text::{LOADING_ORGANIZATIONS, NO_OTHER_ORGANIZATIONS};
-use crate::domain::Organization;
+use crate::domain::{not_left, Organization};
 
 /// "Organizations": the home organization, then every other organization with a way to leave
 /// it. Without a home organization there is a single "Organizations" heading over the list.
@@ -17,19 +19,32 @@ pub fn OrganizationsPage() -> impl IntoView {
     let home = Memo::new(move |_| {
         orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
-    let others = Signal::derive(move || {
-        let left = flow.left.get();
-        orgs.with(|o| match o {
-            Some(Ok(orgs)) => orgs.others_not_left(&left).cloned().collect(),
-            _ => Vec::new(),
-        })
-    });
+    // The other organizations, shared: made once per load, so a leave filters pointers and
+    // clones no organization.
+    let loaded = Memo::new_with_compare(
+        move |_| {
+            orgs.with(|o| match o {
+                Some(Ok(orgs)) => orgs.others.iter().cloned().map(Arc::new).collect(),
+                _ => Vec::new(),
+            })
+        },
+        changed,
+    );
+    let others = Memo::new_with_compare(
+        move |_| {
+            let left = flow.left.read();
+            loaded.with(|all| not_left(all, &left).cloned().collect::<Vec<_>>())
+        },
+        changed,
+    );
     let open = Callback::new(move |org: Organization| flow.open(&org));
     let no_home = move || home.with(Option::is_none);
-    let body = move || match orgs.get() {
+    // Reads the load without cloning it: only an error is copied out.
+    let body = move || match orgs.with(|o| o.map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)))
+    {
         None => view! { <LoadingCards label=LOADING_ORGANIZATIONS count=3 /> }.into_any(),
         Some(Err(e)) => load_failed(&e, orgs),
-        Some(Ok(_)) => match home.get() {
+        Some(Ok(())) => match home.get() {
             None => view! {
                 <OrganizationList
                     organizations=others
@@ -38,7 +53,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(home) => sections(home, others, open).into_any(),
+            Some(home) => sections(home, others.into(), open).into_any(),
         },
     };
 
@@ -57,7 +72,7 @@ const OTHERS_INTRO: &str = "Organizations you've signed in to as a guest. Make s
 /// With a home organization: its section, then the others'.
 fn sections(
     home: Organization,
-    others: Signal<Vec<Organization>>,
+    others: Signal<Vec<Arc<Organization>>>,
     open: Callback<Organization>,
 ) -> impl IntoView {
     view! {
@@ -80,4 +95,10 @@ fn sections(
             />
         </section>
     }
+}
+
+/// A list recomputed from a load or a leave is always news: comparing 10,000 organizations
+/// field by field to find out would cost more than the update.
+fn changed<T>(_: Option<&T>, _: Option<&T>) -> bool {
+    true
 }
