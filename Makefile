@@ -9,12 +9,16 @@ PROVIDER_PORT ?= 8090
 SERVER_FLAGS ?=
 # Test cases per operation and phase under `make fuzz` (`make test` runs scripts/fuzz/run.sh's 100).
 FUZZ_EXAMPLES ?= 2000
+# What the Organizations page may download, brotli, in KB (1,000 bytes): `make test` fails past it.
+# The issue's goal is 120; the build measures 217.7 today (docs/performance.md), so the budget
+# holds the line where it is until the size work lands, then comes down to 120.
+SIZE_BUDGET_KB ?= 220
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size test tools test-tools lint unit browser e2e fuzz bench-api clean
+.PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
@@ -64,11 +68,26 @@ browser:
 ## The release build against myorgs-server on a free port, driven through WebDriver.
 e2e:
 	trunk build --release
+	$(MAKE) --no-print-directory size-check
 	cargo build -p myorgs-server
 	target/debug/myorgs-deploy-kit --dist dist
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \
 	  cargo test -p myorgs-e2e -- --test-threads=1
+
+## Fails when what the page downloads from dist/ (brotli, the deploy kit's files aside) is over
+## SIZE_BUDGET_KB; run by `e2e` on the release build it has just made, never building again.
+## Debian's python3 (python3-brotli): a pyenv python first on PATH may lack the brotli module.
+size-check:
+	/usr/bin/python3 scripts/bundle-size.py dist --budget-kb $(SIZE_BUDGET_KB)
+
+## The page side by side with a hand-written plain-JS build and a React one (not part of `make
+## test`): 10, 1,000 and 10,000 organizations, RUNS rounds (default 5), medians and ratios.
+## `dist/config.json` is put back to the one without sign-in (`make run` adds an auth block).
+bench: tools
+	trunk build --release
+	cp public/config.json dist/config.json
+	../shared/bench/run dist 10 1000 10000
 
 ## Fuzz the server against api/openapi.json longer than `make unit` does (Schemathesis, signed
 ## in through a test issuer on loopback; installs into .tools/venv when missing).

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::removal_controls::RemovalProps;
@@ -12,7 +14,7 @@ use crate::i18n::{locale, t, Key};
 pub fn OrganizationList(
     /// The organizations to show, in order.
     #[prop(into)]
-    organizations: Signal<Vec<Organization>>,
+    organizations: Signal<Vec<Arc<Organization>>>,
     /// Asks to leave one.
     #[prop(into)]
     on_leave: Callback<Organization>,

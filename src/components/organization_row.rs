@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::icons::{InfoIcon, LeaveIcon};
@@ -12,7 +14,7 @@ use crate::i18n::{tr, tr_named, Key};
 /// Written in the language of the moment (the list rebuilds rows when it changes).
 #[component]
 pub fn OrganizationRow(
-    org: Organization,
+    org: Arc<Organization>,
     /// Asks to leave; the app's one dialog confirms.
     #[prop(into)]
     on_leave: Callback<Organization>,
@@ -24,7 +26,7 @@ pub fn OrganizationRow(
     let ask = removal
         .filter(|_| org.can_request_removal())
         .map(|removal| {
-            let org = org.clone();
+            let org = Organization::clone(&org);
             view! {
                 <div class="org-actions">
                     <RemovalControls org removal />
@@ -41,7 +43,7 @@ pub fn OrganizationRow(
                     id=leave_button_id(&org.id)
                     data-leave-button=""
                     aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
-                    on:click=move |_| on_leave.run(leave_org.clone())
+                    on:click=move |_| on_leave.run(Organization::clone(&leave_org))
                 >
                     <LeaveIcon />
                     {tr(Key::LeaveOrganization)}

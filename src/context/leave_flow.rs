@@ -112,22 +112,27 @@ impl LeaveFlow {
         let flow = *self;
         spawn_local(async move {
             let result = api.0.leave(&target.id).await;
-            flow.pending.set(false);
             match result {
                 Ok(()) => {
                     let next = neighbour_leave_button(&target.id)
                         .or_else(|| element_by_id(OTHERS_HEADING_ID));
+                    // The row goes first, then the dialog closes: closing a modal dialog gives
+                    // focus back to the button that opened it, which (while that button is still
+                    // in the page) makes the browser restyle the whole list at once. "Leaving…"
+                    // is reset last, inside a dialog already closed.
                     flow.left.update(|left| left.push(target.id.clone()));
                     flow.opened
                         .set_value(flow.opened.get_value().wrapping_add(1));
                     flow.access.set(AccessState::Idle);
                     flow.target.set(None);
+                    flow.pending.set(false);
                     flow.notice
                         .set(Some(Message::named(Key::YouLeft, target.display_name)));
                     focus_soon(next);
                 }
                 Err(error) => {
                     leptos::logging::warn!("leaving {} failed: {error}", target.id);
+                    flow.pending.set(false);
                     flow.error.set(Some(error.user_message(Doing::Leaving)));
                 }
             }
@@ -141,18 +146,34 @@ fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
         .and_then(|e| e.dyn_into().ok())
 }
 
-/// The leave button after this organization's (or before it, for the last one).
+/// The leave button after this organization's (or before it, for the last one). Walks from the
+/// organization's own row to its neighbours, so it costs the distance to the next button, not a
+/// look at every button of a 10,000-row list.
 fn neighbour_leave_button(org_id: &str) -> Option<web_sys::HtmlElement> {
-    let own = leave_button_id(org_id);
-    let buttons = document().query_selector_all(LEAVE_BUTTONS).ok()?;
-    let all: Vec<web_sys::HtmlElement> = (0..buttons.length())
-        .filter_map(|i| buttons.item(i))
-        .filter_map(|n| n.dyn_into().ok())
-        .collect();
-    let at = all.iter().position(|b| b.id() == own)?;
-    all.get(at + 1)
-        .or_else(|| at.checked_sub(1).and_then(|i| all.get(i)))
-        .cloned()
+    let row = element_by_id(&leave_button_id(org_id))?
+        .closest("li")
+        .ok()??;
+    let button_in = |row: &web_sys::Element| {
+        row.query_selector(LEAVE_BUTTONS)
+            .ok()
+            .flatten()
+            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+    };
+    let mut next = row.next_element_sibling();
+    while let Some(candidate) = next {
+        if let Some(button) = button_in(&candidate) {
+            return Some(button);
+        }
+        next = candidate.next_element_sibling();
+    }
+    let mut previous = row.previous_element_sibling();
+    while let Some(candidate) = previous {
+        if let Some(button) = button_in(&candidate) {
+            return Some(button);
+        }
+        previous = candidate.previous_element_sibling();
+    }
+    None
 }
 
 /// Focuses once the DOM has caught up (after the dialog closes and the row is gone).

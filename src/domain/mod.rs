@@ -15,7 +15,7 @@ pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use impact::AccessState;
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use organization::{
-    initials, is_guid, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
+    initials, is_guid, not_left, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
     Organizations, PrivacyContact, TenantCategory,
 };
 pub use removal::{

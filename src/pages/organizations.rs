@@ -1,10 +1,12 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::{load_failed, set_title};
 use crate::components::ids::OTHERS_HEADING_ID;
 use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps};
 use crate::context::{leave_flow, load_organizations, removal_flow};
-use crate::domain::Organization;
+use crate::domain::{not_left, Organization};
 use crate::i18n::{t, track, Key};
 
 /// "Organizations": the home organization, then every other organization with a way to leave
@@ -17,13 +19,24 @@ pub fn OrganizationsPage() -> impl IntoView {
     let home = Memo::new(move |_| {
         orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
-    let others = Signal::derive(move || {
-        let left = flow.left.get();
-        orgs.with(|o| match o {
-            Some(Ok(orgs)) => orgs.others_not_left(&left).cloned().collect(),
-            _ => Vec::new(),
-        })
-    });
+    // The other organizations, shared: made once per load, so a leave filters pointers and
+    // clones no organization.
+    let loaded = Memo::new_with_compare(
+        move |_| {
+            orgs.with(|o| match o {
+                Some(Ok(orgs)) => orgs.others.iter().cloned().map(Arc::new).collect(),
+                _ => Vec::new(),
+            })
+        },
+        changed,
+    );
+    let others = Memo::new_with_compare(
+        move |_| {
+            let left = flow.left.read();
+            loaded.with(|all| not_left(all, &left).cloned().collect::<Vec<_>>())
+        },
+        changed,
+    );
     let open = Callback::new(move |org: Organization| flow.open(&org));
     let asking = removal_flow();
     let removal = Some(RemovalProps {
@@ -34,10 +47,12 @@ pub fn OrganizationsPage() -> impl IntoView {
         on_cancel: Callback::new(move |(org, request)| asking.cancel(&org, &request)),
     });
     let no_home = move || home.with(Option::is_none);
-    let body = move || match orgs.get() {
+    // Reads the load without cloning it: only an error is copied out.
+    let body = move || match orgs.with(|o| o.map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)))
+    {
         None => view! { <LoadingCards label=Key::LoadingOrganizations count=3 /> }.into_any(),
         Some(Err(e)) => load_failed(&e, orgs),
-        Some(Ok(_)) => match home.get() {
+        Some(Ok(())) => match home.get() {
             None => view! {
                 <OrganizationList
                     organizations=others
@@ -50,7 +65,7 @@ pub fn OrganizationsPage() -> impl IntoView {
             Some(home) => {
                 // The home card is written in the language of the moment: rebuilt when it changes.
                 track();
-                sections(home, others, open, removal).into_any()
+                sections(home, others.into(), open, removal).into_any()
             }
         },
     };
@@ -66,7 +81,7 @@ pub fn OrganizationsPage() -> impl IntoView {
 /// With a home organization: its section, then the others'.
 fn sections(
     home: Organization,
-    others: Signal<Vec<Organization>>,
+    others: Signal<Vec<Arc<Organization>>>,
     open: Callback<Organization>,
     removal: Option<RemovalProps>,
 ) -> impl IntoView {
@@ -89,4 +104,10 @@ fn sections(
             />
         </section>
     }
+}
+
+/// A list recomputed from a load or a leave is always news: comparing 10,000 organizations
+/// field by field to find out would cost more than the update.
+fn changed<T>(_: Option<&T>, _: Option<&T>) -> bool {
+    true
 }
