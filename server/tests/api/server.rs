@@ -289,9 +289,14 @@ impl Server {
         }
         let sent = match body {
             None => self.agent.run(request.body(()).expect("valid request")),
-            Some(body) => self
-                .agent
-                .run(request.body(body.to_vec()).expect("valid request")),
+            // A body the server refuses unread (a 401 or 403 before the handler) leaves the
+            // connection unfit for another request, which the pool can't tell: use it once.
+            Some(body) => self.agent.run(
+                request
+                    .header("connection", "close")
+                    .body(body.to_vec())
+                    .expect("valid request"),
+            ),
         };
         let mut response = sent.map_err(|error| format!("{method} {url}: {error}"))?;
         let status = response.status().as_u16();
