@@ -3,6 +3,7 @@
 
 mod access;
 mod dates;
+pub mod find;
 pub mod i18n;
 pub mod impact;
 mod links;

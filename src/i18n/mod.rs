@@ -207,6 +207,12 @@ pub fn number(n: u64) -> String {
     )
 }
 
+/// Canonical decomposition by the browser (`String.prototype.normalize("NFD")`), for folding
+/// accents when finding organizations: no Unicode tables in the download.
+pub fn decompose(text: &str) -> String {
+    js_sys::JsString::from(text).normalize("NFD").into()
+}
+
 /// A list as the active language joins it ("3 apps, 2 groups and 1 team").
 pub fn list(items: &[String]) -> String {
     let parts: Array = items.iter().map(|s| JsValue::from_str(s)).collect();

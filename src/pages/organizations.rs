@@ -1,16 +1,33 @@
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
 
 use super::{load_failed, set_title};
 use crate::components::ids::OTHERS_HEADING_ID;
-use crate::components::{HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps};
+use crate::components::{
+    named, FindBar, HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps,
+};
 use crate::context::{leave_flow, load_organizations, removal_flow};
+use crate::domain::find::{fold, haystack, matches, query_from_param, sorted, Sort};
+use crate::domain::i18n::fill;
 use crate::domain::{not_left, Organization};
-use crate::i18n::{t, track, Key};
+use crate::i18n::{decompose, number, say, t, tr, track, Key, Message};
+
+/// From this many other organizations on, the page offers find and sort.
+const FIND_FROM: usize = 6;
+/// Past this many rows the list is built progressively: a first screenful or so at once, the
+/// rest in chunks between which the browser paints and answers input.
+const PROGRESSIVE_FROM: usize = 2_000;
+const FIRST_CHUNK: usize = 300;
+const CHUNK: usize = 700;
 
 /// "Organizations": the home organization, then every other organization with a way to leave
 /// it. Without a home organization there is a single "Organizations" heading over the list.
+/// Long lists can be searched and sorted; both live in the address (`?q=&sort=`).
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
     set_title(Key::Organizations);
@@ -19,24 +36,147 @@ pub fn OrganizationsPage() -> impl IntoView {
     let home = Memo::new(move |_| {
         orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
-    // The other organizations, shared: made once per load, so a leave filters pointers and
-    // clones no organization.
-    let loaded = Memo::new_with_compare(
+    let params = use_query_map();
+    let query = Memo::new(move |_| query_from_param(params.read().get("q").as_deref()));
+    let sort = Memo::new(move |_| Sort::from_param(params.read().get("sort").as_deref()));
+    // What the box shows, as typed (the address holds it too, trimmed when read).
+    let text = RwSignal::new(params.read_untracked().get("q").unwrap_or_default());
+
+    // The other organizations, shared and in the chosen order: made once per load or order, so
+    // a leave or a keystroke filters pointers and clones no organization.
+    let in_order = Memo::new_with_compare(
         move |_| {
+            let sort = sort.get();
             orgs.with(|o| match o {
-                Some(Ok(orgs)) => orgs.others.iter().cloned().map(Arc::new).collect(),
+                Some(Ok(orgs)) => sorted(
+                    orgs.others.iter().cloned().map(Arc::new).collect(),
+                    sort,
+                    &decompose,
+                ),
                 _ => Vec::new(),
             })
         },
         changed,
     );
-    let others = Memo::new_with_compare(
+    // Each organization's folded text, made the first time someone searches (not at load).
+    let searching = Memo::new(move |_| !query.with(String::is_empty));
+    let haystacks = Memo::new_with_compare(
         move |_| {
-            let left = flow.left.read();
-            loaded.with(|all| not_left(all, &left).cloned().collect::<Vec<_>>())
+            if !searching.get() {
+                return None;
+            }
+            orgs.with(|o| match o {
+                Some(Ok(orgs)) => Some(Arc::new(
+                    orgs.others
+                        .iter()
+                        .map(|org| (org.id.clone(), haystack(org, &decompose)))
+                        .collect::<HashMap<_, _>>(),
+                )),
+                _ => None,
+            })
         },
         changed,
     );
+    // Not left in this visit: what "N of M" counts.
+    let remaining = Memo::new_with_compare(
+        move |_| {
+            let left = flow.left.read();
+            in_order.with(|all| not_left(all, &left).cloned().collect::<Vec<_>>())
+        },
+        changed,
+    );
+    let others = Memo::new_with_compare(
+        move |_| {
+            let folded = query.with(|q| fold(q, &decompose));
+            haystacks.with(|hay| match hay {
+                Some(hay) if !folded.is_empty() => remaining.with(|all| {
+                    all.iter()
+                        .filter(|o| hay.get(&o.id).is_some_and(|h| matches(h, &folded)))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                }),
+                _ => remaining.get(),
+            })
+        },
+        changed,
+    );
+    let shown = progressively(others);
+
+    let navigate = use_navigate();
+    let write_params = move |q: Option<String>, s: Option<Sort>| {
+        let mut search = web_sys::UrlSearchParams::new_with_str(
+            &window().location().search().unwrap_or_default(),
+        )
+        .ok();
+        if let Some(params) = search.as_mut() {
+            if let Some(q) = q {
+                if q.trim().is_empty() {
+                    params.delete("q");
+                } else {
+                    params.set("q", &q);
+                }
+            }
+            if let Some(s) = s {
+                if s == Sort::default() {
+                    params.delete("sort");
+                } else {
+                    params.set("sort", s.as_param());
+                }
+            }
+        }
+        let search = search
+            .map(|p| String::from(p.to_string()))
+            .unwrap_or_default();
+        let url = if search.is_empty() {
+            "/organizations".to_string()
+        } else {
+            format!("/organizations?{search}")
+        };
+        // Replaced, not pushed: typing doesn't fill the history, and a reload keeps the state.
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
+    let write = StoredValue::new(write_params);
+    // Only whether to offer find and sort is tracked here: the controls stay put (and keep
+    // focus) while the list, the order and the count change.
+    let offer_find = Memo::new(move |_| in_order.with(Vec::len) >= FIND_FROM);
+    let find = move || {
+        offer_find.get().then(|| {
+            view! {
+                <FindBar
+                    text
+                    sort
+                    on_text=Callback::new(move |q: String| write.with_value(|w| w(Some(q), None)))
+                    on_sort=Callback::new(move |s: Sort| write.with_value(|w| w(None, Some(s))))
+                />
+                <p class="find-count" role="status">
+                    {move || {
+                        track();
+                        searching
+                            .get()
+                            .then(|| {
+                                let total = remaining.with(Vec::len) as u64;
+                                fill(
+                                    &say(&Message::count(Key::FindCount, total)),
+                                    &[("shown", &number(others.with(Vec::len) as u64))],
+                                )
+                            })
+                    }}
+                </p>
+            }
+        })
+    };
+    let clear = Callback::new(move |()| {
+        text.set(String::new());
+        write.with_value(|w| w(Some(String::new()), None));
+        focus_search();
+    });
     let open = Callback::new(move |org: Organization| flow.open(&org));
     let asking = removal_flow();
     let removal = Some(RemovalProps {
@@ -46,6 +186,29 @@ pub fn OrganizationsPage() -> impl IntoView {
         on_ask: Callback::new(move |org: Organization| asking.open(&org)),
         on_cancel: Callback::new(move |(org, request)| asking.cancel(&org, &request)),
     });
+    let list = move |empty: Key| {
+        move || {
+            if searching.get() && others.with(Vec::is_empty) && !remaining.with(Vec::is_empty) {
+                track();
+                let query = query.get();
+                return view! {
+                    <div class="card empty-state no-match">
+                        <p>{named(Key::NoMatch, &query)}</p>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            on:click=move |_| clear.run(())
+                        >
+                            {tr(Key::ClearSearch)}
+                        </button>
+                    </div>
+                }
+                .into_any();
+            }
+            view! { <OrganizationList organizations=shown on_leave=open empty_message=empty removal /> }
+                .into_any()
+        }
+    };
     let no_home = move || home.with(Option::is_none);
     // Reads the load without cloning it: only an error is copied out.
     let body = move || match orgs.with(|o| o.map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)))
@@ -54,18 +217,29 @@ pub fn OrganizationsPage() -> impl IntoView {
         Some(Err(e)) => load_failed(&e, orgs),
         Some(Ok(())) => match home.get() {
             None => view! {
-                <OrganizationList
-                    organizations=others
-                    on_leave=open
-                    empty_message=Key::NoOrganizations
-                    removal
-                />
+                {find}
+                {list(Key::NoOrganizations)}
             }
             .into_any(),
             Some(home) => {
                 // The home card is written in the language of the moment: rebuilt when it changes.
                 track();
-                sections(home, others.into(), open, removal).into_any()
+                view! {
+                    <section class="page-section" aria-labelledby="home-heading">
+                        <h2 id="home-heading">{t(Key::HomeOrganization)}</h2>
+                        <p class="section-intro">{t(Key::HomeIntro)}</p>
+                        <HomeOrganizationCard org=home />
+                    </section>
+                    <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
+                        <h2 id=OTHERS_HEADING_ID tabindex="-1">
+                            {t(Key::OthersHeading)}
+                        </h2>
+                        <p class="section-intro">{t(Key::OthersIntro)}</p>
+                        {find}
+                        {list(Key::NoOtherOrganizations)}
+                    </section>
+                }
+                .into_any()
             }
         },
     };
@@ -78,31 +252,59 @@ pub fn OrganizationsPage() -> impl IntoView {
     }
 }
 
-/// With a home organization: its section, then the others'.
-fn sections(
-    home: Organization,
-    others: Signal<Vec<Arc<Organization>>>,
-    open: Callback<Organization>,
-    removal: Option<RemovalProps>,
-) -> impl IntoView {
-    view! {
-        <section class="page-section" aria-labelledby="home-heading">
-            <h2 id="home-heading">{t(Key::HomeOrganization)}</h2>
-            <p class="section-intro">{t(Key::HomeIntro)}</p>
-            <HomeOrganizationCard org=home />
-        </section>
-        <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
-            <h2 id=OTHERS_HEADING_ID tabindex="-1">
-                {t(Key::OthersHeading)}
-            </h2>
-            <p class="section-intro">{t(Key::OthersIntro)}</p>
-            <OrganizationList
-                organizations=others
-                on_leave=open
-                empty_message=Key::NoOtherOrganizations
-                removal
-            />
-        </section>
+/// `all`, built progressively when it is long: the first rows at once, then a chunk at a time,
+/// each in a task of its own so the browser paints and answers input in between. Once every
+/// row is there, changes (a leave, a search) show at once.
+fn progressively(all: Memo<Vec<Arc<Organization>>>) -> Signal<Vec<Arc<Organization>>> {
+    let limit = RwSignal::new(usize::MAX);
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        let len = all.with(Vec::len);
+        if started.get_value() || len == 0 {
+            return;
+        }
+        started.set_value(true);
+        if len <= PROGRESSIVE_FROM {
+            return;
+        }
+        limit.set(FIRST_CHUNK);
+        grow(limit, len);
+    });
+    Signal::derive(move || {
+        let limit = limit.get();
+        all.with(|all| {
+            if limit >= all.len() {
+                all.clone()
+            } else {
+                all[..limit].to_vec()
+            }
+        })
+    })
+}
+
+fn grow(limit: RwSignal<usize>, len: usize) {
+    set_timeout(
+        move || {
+            let Some(now) = limit.try_get_untracked() else {
+                return;
+            };
+            if now >= len {
+                limit.set(usize::MAX);
+                return;
+            }
+            limit.set(now + CHUNK);
+            grow(limit, len);
+        },
+        Duration::ZERO,
+    );
+}
+
+fn focus_search() {
+    if let Some(input) = document().get_element_by_id("find-organizations") {
+        use wasm_bindgen::JsCast;
+        if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
+            let _ = input.focus();
+        }
     }
 }
 

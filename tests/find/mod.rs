@@ -1,0 +1,199 @@
+//! Finding and sorting a long list of organizations: what a person sees and does, and the
+//! address that keeps it.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+use super::{open, org, page, ALLOWED};
+use crate::support::*;
+
+fn guid(n: usize) -> String {
+    format!("{n:08x}-0000-4000-8000-000000000000")
+}
+
+/// A home organization and eight others, some with accents, markup and right-to-left names.
+fn many() -> FakeBackend {
+    let names = [
+        "Zeta Partners",
+        "Ärzte Zürich",
+        "Fabrikam",
+        "Café Crème",
+        "Regex .* (Inc) 100%",
+        "شركة الأمل",
+        "Northwind Traders",
+        "Contoso Research",
+    ];
+    let mut orgs = vec![org(
+        &guid(99),
+        "Contoso",
+        "home",
+        r#"{"allowed":false,"reason":"homeOrganization"}"#,
+        "null",
+    )];
+    orgs.extend(
+        names
+            .iter()
+            .enumerate()
+            .map(|(n, name)| org(&guid(n), name, "guest", ALLOWED, "null")),
+    );
+    FakeBackend::with_json(&page(&orgs))
+}
+
+fn search_box() -> web_sys::HtmlInputElement {
+    document()
+        .get_element_by_id("find-organizations")
+        .expect("a search box")
+        .dyn_into()
+        .unwrap()
+}
+
+fn type_query(text: &str) {
+    let input = search_box();
+    input.focus().unwrap();
+    input.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+}
+
+fn choose_sort(value: &str) {
+    let select: web_sys::HtmlSelectElement = document()
+        .get_element_by_id("sort-organizations")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+}
+
+fn search() -> String {
+    window().location().search().unwrap()
+}
+
+fn others() -> Vec<String> {
+    headings(3).into_iter().skip(1).collect()
+}
+
+#[wasm_bindgen_test]
+async fn typing_filters_by_name_domain_or_id_and_says_how_many() {
+    let backend = many();
+    let _page = open("/organizations", &backend).await;
+    let label = document()
+        .query_selector("label[for='find-organizations']")
+        .unwrap()
+        .unwrap();
+    assert_eq!(label.text_content().unwrap(), "Find an organization");
+    assert_eq!(search_box().type_(), "search");
+    assert_eq!(others().len(), 8);
+    type_query("zurich");
+    settle().await;
+    assert_eq!(others(), ["Ärzte Zürich"]);
+    assert!(
+        role_texts("status").contains(&"1 of 8 organizations".to_string()),
+        "{:?}",
+        role_texts("status")
+    );
+    assert_eq!(search(), "?q=zurich");
+    // The home organization is never filtered away.
+    assert_eq!(headings(3)[0], "Contoso");
+    type_query("CAFE CREME");
+    settle().await;
+    assert_eq!(others(), ["Café Crème"]);
+    type_query("fabrikam.com");
+    settle().await;
+    assert_eq!(others(), ["Fabrikam"]);
+    type_query(&guid(6)[..8].to_uppercase());
+    settle().await;
+    assert_eq!(others(), ["Northwind Traders"]);
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "find-organizations",
+        "typing keeps focus in the box"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_query_is_text_and_nothing_found_offers_to_clear() {
+    let backend = many();
+    let _page = open("/organizations", &backend).await;
+    for literal in [".*", "(Inc)", "100%"] {
+        type_query(literal);
+        settle().await;
+        assert_eq!(others(), ["Regex .* (Inc) 100%"], "{literal:?}");
+    }
+    type_query("الأمل");
+    settle().await;
+    assert_eq!(others(), ["شركة الأمل"]);
+    type_query("<img src=x>");
+    settle().await;
+    assert!(others().is_empty());
+    assert!(
+        page_text().contains("No organizations match ‘<img src=x>’."),
+        "{}",
+        page_text()
+    );
+    assert!(!hostile_markup_ran());
+    click("Clear search");
+    settle().await;
+    assert_eq!(others().len(), 8);
+    assert_eq!(search(), "");
+    assert_eq!(search_box().value(), "");
+    assert_eq!(
+        document().active_element().unwrap().id(),
+        "find-organizations"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn sorting_is_in_the_address_and_survives_a_reload() {
+    let backend = many();
+    {
+        let _page = open("/organizations", &backend).await;
+        assert_eq!(others()[0], "Ärzte Zürich");
+        choose_sort("joined");
+        settle().await;
+        assert_eq!(search(), "?sort=joined");
+    }
+    // A reload at that address: same order, same query.
+    let _page = open("/organizations?sort=signin&q=tr", &backend).await;
+    assert_eq!(search_box().value(), "tr");
+    let select: web_sys::HtmlSelectElement = document()
+        .get_element_by_id("sort-organizations")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(select.value(), "signin");
+    assert_eq!(others(), ["Northwind Traders"]);
+}
+
+#[wasm_bindgen_test]
+async fn an_unknown_sort_falls_back_to_names() {
+    let backend = many();
+    let _page = open("/organizations?sort=%3Cscript%3E", &backend).await;
+    let select: web_sys::HtmlSelectElement = document()
+        .get_element_by_id("sort-organizations")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(select.value(), "name");
+    assert_eq!(
+        others(),
+        [
+            "Ärzte Zürich",
+            "Café Crème",
+            "Contoso Research",
+            "Fabrikam",
+            "Northwind Traders",
+            "Regex .* (Inc) 100%",
+            "Zeta Partners",
+            "شركة الأمل",
+        ]
+    );
+}
