@@ -809,3 +809,54 @@ pub fn is_running(pid: u32) -> bool {
         })
         .unwrap_or(false)
 }
+
+/// The request-to-be-removed dialog, while it is open.
+pub const REMOVAL_DIALOG: &str = "//dialog[@open and @aria-labelledby='removal-dialog-title']";
+
+impl Browser {
+    /// The `id` of the focused element ("" when it has none).
+    pub async fn focused_id(&self) -> String {
+        let id = self.js("return document.activeElement.id || '';").await;
+        id.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until focus is on the element named `expected` (the app may move it a moment after
+    /// the DOM changes), and checks that it is visible there.
+    pub async fn wait_focus(&self, expected: &str) {
+        let started = Instant::now();
+        let (mut tag, mut name, mut visible) = self.focus().await;
+        while name != expected && started.elapsed() < PATIENCE {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            (tag, name, visible) = self.focus().await;
+        }
+        assert_eq!(
+            name, expected,
+            "[{}] focus is on <{tag}> {name:?}",
+            self.name
+        );
+        assert!(visible, "[{}] focus on {name:?} is not visible", self.name);
+    }
+
+    /// Presses Tab until `name` has focus, checking at every stop that focus is visible and
+    /// never lost to `<body>`.
+    pub async fn tab_until(&self, name: &str) {
+        for _ in 0..60 {
+            self.press(fantoccini::key::Key::Tab, false).await;
+            let (tag, focused, visible) = self.focus().await;
+            assert_ne!(
+                tag, "body",
+                "[{}] focus fell to <body> on the way to {name}",
+                self.name
+            );
+            assert!(
+                visible,
+                "[{}] focus on <{tag}> {focused:?} is not visible",
+                self.name
+            );
+            if focused == name {
+                return;
+            }
+        }
+        panic!("[{}] Tab never reached {name:?}", self.name);
+    }
+}
