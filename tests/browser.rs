@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test that can't find what it looks for should fail loudly
 
 mod http_client;
+mod languages;
 mod sign_in;
 mod support;
 
