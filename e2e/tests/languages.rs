@@ -7,7 +7,8 @@
 
 use fantoccini::key::Key;
 use myorgs_e2e::{
-    browsers, button, heading, Browser, Scheme, Server, SignedInServer, OPEN_DIALOG, WINDOW_WIDTH,
+    browsers, button, heading, Browser, Scheme, Server, SignedInServer, MEGAN, OPEN_DIALOG,
+    WINDOW_WIDTH,
 };
 use serde_json::{json, Map, Value};
 
@@ -621,6 +622,36 @@ async fn the_browsers_language_a_saved_choice_and_the_address_decide_in_that_ord
     }
     for name in browsers() {
         let b = Browser::start_with_language(&name, "de-AT").await;
+        scenario(&b).await;
+        b.quit().await;
+    }
+}
+
+#[tokio::test]
+async fn the_address_language_survives_signing_in() {
+    async fn scenario(b: &Browser) {
+        let ja = Words::of("ja");
+        let server = SignedInServer::start(&[]);
+        // Signed out, a deep link with `?lang=`: the provider's page, and back to that address.
+        b.goto(&format!("{}/organizations{}", server.url, ja.query()))
+            .await;
+        b.sign_in_as(MEGAN).await;
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        let url = b.client.current_url().await.unwrap();
+        assert_eq!(
+            (url.path(), url.query()),
+            ("/organizations", Some("lang=ja")),
+            "[{}]",
+            b.name
+        );
+        wait_for_language(b, &ja).await;
+        // A reload signs in again silently, through the provider and back: still Japanese.
+        b.client.refresh().await.unwrap();
+        b.wait_for(&heading(3, "Fabrikam")).await;
+        wait_for_language(b, &ja).await;
+    }
+    for name in browsers() {
+        let b = Browser::start(&name).await;
         scenario(&b).await;
         b.quit().await;
     }
