@@ -649,6 +649,23 @@ async fn the_address_language_survives_signing_in() {
         b.client.refresh().await.unwrap();
         b.wait_for(&heading(3, "Fabrikam")).await;
         wait_for_language(b, &ja).await;
+
+        // So the pseudo-locale reaches the signed-in header: the account menu, open, has every
+        // word from a catalog too.
+        let xa = Words::of(PSEUDO);
+        b.goto(&format!("{}/{}", server.url, xa.query())).await;
+        b.wait_for(&heading(1, &xa.get("overview"))).await;
+        b.click("//button[@aria-controls='account-panel']").await;
+        b.wait_for(&format!(
+            "//div[@id='account-panel' and not(@hidden)]{}",
+            button(&xa.get("sign_out"))
+        ))
+        .await;
+        let known = ["Megan Bowen".to_string(), MEGAN.0.to_string()];
+        let mut report = Vec::new();
+        untranslated(b, "account-menu", &known, &mut report).await;
+        b.screenshot(&format!("lang-{PSEUDO}-account-menu")).await;
+        assert_clean(&report, "texts not from a catalog");
     }
     for name in browsers() {
         let b = Browser::start(&name).await;
