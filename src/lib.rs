@@ -62,6 +62,16 @@ async fn boot() -> Boot {
             auth: Some(auth),
         }) => {
             let arrival = arrive(&auth).await;
+            if matches!(arrival, Arrival::SignedIn(_)) {
+                // The language was chosen on the sign-in callback's address; the address asked
+                // for, back in the bar now, may name another one (`?lang=`).
+                let chosen = i18n::chosen();
+                if chosen != i18n::current() {
+                    if let Err(why) = i18n::switch(chosen).await {
+                        leptos::logging::warn!("language {}: {why}", chosen.code);
+                    }
+                }
+            }
             Boot::SignIn(api_base_url, auth, arrival)
         }
     }

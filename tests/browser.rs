@@ -6,6 +6,7 @@
 
 mod find;
 mod http_client;
+mod languages;
 mod leave_impact;
 mod sign_in;
 mod support;

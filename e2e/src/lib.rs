@@ -210,7 +210,8 @@ impl SignedInServer {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the folder `from` to `to`, subfolders (such as `dist/locales/`) included.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -294,7 +295,14 @@ pub struct Browser {
 
 /// The browser arguments shared with wasm-bindgen-test, from `webdriver.json`, plus a profile
 /// folder of our own (removed by [`Cleanup`] even if the browser is killed).
-fn capabilities(browser: &str, scheme: Scheme, profile: &Path) -> serde_json::Map<String, Value> {
+/// `language`, when given, is the person's language preference as the browser reports it
+/// (`navigator.languages`, `Accept-Language`), e.g. `de-AT`.
+fn capabilities(
+    browser: &str,
+    scheme: Scheme,
+    profile: &Path,
+    language: Option<&str>,
+) -> serde_json::Map<String, Value> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../webdriver.json");
     let all: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let mut caps = serde_json::Map::new();
@@ -304,6 +312,14 @@ fn capabilities(browser: &str, scheme: Scheme, profile: &Path) -> serde_json::Ma
             chrome["binary"] = json!(env_or("CHROMIUM", "/usr/bin/chromium"));
             let profile = format!("--user-data-dir={}", profile.display());
             chrome["args"].as_array_mut().unwrap().push(json!(profile));
+            if let Some(language) = language {
+                let args = chrome["args"].as_array_mut().unwrap();
+                args.extend([
+                    json!(format!("--lang={language}")),
+                    json!(format!("--accept-lang={language}")),
+                ]);
+                chrome["prefs"] = json!({ "intl": { "accept_languages": language } });
+            }
             caps.insert("goog:chromeOptions".into(), chrome);
             caps.insert("browserName".into(), json!("chrome"));
         }
@@ -311,8 +327,11 @@ fn capabilities(browser: &str, scheme: Scheme, profile: &Path) -> serde_json::Ma
             let mut firefox = all["moz:firefoxOptions"].clone();
             // 0 = dark, 1 = light: what `prefers-color-scheme` reports to pages.
             let override_value = if scheme == Scheme::Dark { 0 } else { 1 };
-            let prefs =
+            let mut prefs =
                 json!({ "layout.css.prefers-color-scheme.content-override": override_value });
+            if let Some(language) = language {
+                prefs["intl.accept_languages"] = json!(language);
+            }
             firefox["prefs"] = prefs;
             let args = firefox["args"].as_array_mut().unwrap();
             args.extend([json!("-profile"), json!(profile.display().to_string())]);
@@ -340,6 +359,17 @@ impl Browser {
     /// Like [`Browser::start`], with the person's colour scheme set and a viewport `width` CSS
     /// pixels wide (Chromium exactly; Firefox no narrower than its 500 px minimum window).
     pub async fn start_in(browser: &str, scheme: Scheme, width: u32) -> Browser {
+        Self::launch(browser, scheme, width, None).await
+    }
+
+    /// Like [`Browser::start`], for a person whose browser prefers `language` (a BCP 47 tag
+    /// such as `de-AT`): Chromium's `--lang` and `--accept-lang`, Firefox's
+    /// `intl.accept_languages`.
+    pub async fn start_with_language(browser: &str, language: &str) -> Browser {
+        Self::launch(browser, Scheme::Light, WINDOW_WIDTH, Some(language)).await
+    }
+
+    async fn launch(browser: &str, scheme: Scheme, width: u32, language: Option<&str>) -> Browser {
         let port = free_port();
         let (program, args) = match browser {
             "chromium" => (
@@ -370,7 +400,12 @@ impl Browser {
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
             match ClientBuilder::new(connector)
-                .capabilities(capabilities(browser, scheme, cleanup._profile.path()))
+                .capabilities(capabilities(
+                    browser,
+                    scheme,
+                    cleanup._profile.path(),
+                    language,
+                ))
                 .connect(&webdriver)
                 .await
             {

@@ -108,12 +108,8 @@ async fn a_missing_config_file_is_explained_not_blank() {
     async fn scenario(b: &Browser) {
         let dist = std::path::PathBuf::from(std::env::var("MYORGS_DIST").unwrap());
         let copy = TempDir::new("dist-without-config");
-        for entry in std::fs::read_dir(&dist).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_name() != "config.json" {
-                std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
-            }
-        }
+        myorgs_e2e::copy_dir(&dist, copy.path());
+        std::fs::remove_file(copy.path().join("config.json")).unwrap();
         let server = Server::start_with_dist(copy.path(), &[]);
         b.goto(&server.url).await;
         b.wait_for(&heading(1, "Your organizations can't be shown"))

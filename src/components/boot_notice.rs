@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::i18n::{t, Key};
+use crate::domain::i18n::fill;
+use crate::i18n::{t, template_of, tr, Key};
 
 /// A page of its own before the portal runs: signing in, signed out, why signing in didn't
 /// work, or a broken `config.json`, with the one thing to do next.
@@ -21,6 +22,11 @@ pub fn BootNotice(
     #[prop(optional)]
     is_error: bool,
 ) -> impl IntoView {
+    // The tab is named for the notice too, in the page's language (WCAG 2.4.2), not left at
+    // index.html's English title.
+    Effect::new(move |_| {
+        document().set_title(&fill(&template_of(Key::PageTitle), &[("page", &tr(title))]));
+    });
     let class = if is_error {
         "boot boot-error"
     } else {
