@@ -10,9 +10,10 @@ SERVER_FLAGS ?=
 # Test cases per operation and phase under `make fuzz` (`make test` runs scripts/fuzz/run.sh's 100).
 FUZZ_EXAMPLES ?= 2000
 # What the Organizations page may download, brotli, in KB (1,000 bytes): `make test` fails past it.
-# The issue's goal is 120; the build measures 217.7 today (docs/performance.md), so the budget
-# holds the line where it is until the size work lands, then comes down to 120.
-SIZE_BUDGET_KB ?= 220
+# The issue's goal is 120 KB; with sign-in, four languages, what-you-lose, removal requests and
+# find/sort the build measures 274.3 KB, and Leptos 0.8 with its router alone is 72.2 KB
+# (docs/performance.md). The budget holds the line a little above today so nothing grows unseen.
+SIZE_BUDGET_KB ?= 280
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
