@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::sentence::named;
+use super::sentence::{named, timed};
 use crate::domain::impact::{count_by_kind, kind_count_key, kind_key, ACCESS_SHOWN_FIRST};
 use crate::domain::{AccessItem, AccessState, LastUsed};
 use crate::i18n::{display_date, list, say, tr, track, Key, Message};
@@ -113,11 +113,9 @@ fn loaded(items: Vec<AccessItem>, expanded: RwSignal<bool>) -> impl IntoView {
 
 fn row(item: &AccessItem) -> impl IntoView {
     let used = match item.last_used {
-        LastUsed::At(ms) => {
-            crate::domain::i18n::fill(&tr(Key::UsedWhen), &[("when", &display_date(ms))])
-        }
-        LastUsed::Never => tr(Key::NeverUsed),
-        LastUsed::Unknown => tr(Key::LastUseUnknown),
+        LastUsed::At(ms) => timed(Key::UsedWhen, "when", ms, display_date(ms)),
+        LastUsed::Never => tr(Key::NeverUsed).into_any(),
+        LastUsed::Unknown => tr(Key::LastUseUnknown).into_any(),
     };
     view! {
         <li class="access-item">

@@ -1,4 +1,7 @@
-//! Inline SVG icons (no icon font): decorative, hidden from assistive technology.
+//! Icons (no icon font), decorative and hidden from assistive technology. Those repeated on
+//! every row are one empty `<span>` drawn by CSS (`mask-image`, in the text colour) rather than
+//! three or four SVG elements each: at 10,000 rows that is 50,000 elements fewer to build. The
+//! one-off icons stay inline SVG.
 
 use leptos::prelude::*;
 
@@ -18,59 +21,22 @@ pub fn MenuIcon() -> impl IntoView {
 
 #[component]
 pub fn CopyIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-            <rect
-                x="6.5"
-                y="6.5"
-                width="10"
-                height="11"
-                rx="1.5"
-                stroke="currentColor"
-                stroke-width="1.3"
-                fill="none"
-            />
-            <path
-                d="M4 13.5V4a1.5 1.5 0 0 1 1.5-1.5H13"
-                stroke="currentColor"
-                stroke-width="1.3"
-                fill="none"
-            />
-        </svg>
-    }
+    view! { <span class="icon icon-copy" aria-hidden="true"></span> }
 }
 
 #[component]
 pub fn CheckIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-            <path d="M4 10.5l4 4 8-9" stroke="currentColor" stroke-width="1.6" fill="none" />
-        </svg>
-    }
+    view! { <span class="icon icon-check" aria-hidden="true"></span> }
 }
 
 #[component]
 pub fn InfoIcon() -> impl IntoView {
-    view! {
-        <svg class="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-            <circle cx="10" cy="10" r="7.5" stroke="currentColor" stroke-width="1.3" fill="none" />
-            <path d="M10 9v5M10 6.2v.1" stroke="currentColor" stroke-width="1.6" fill="none" />
-        </svg>
-    }
+    view! { <span class="icon icon-info" aria-hidden="true"></span> }
 }
 
 #[component]
 pub fn LeaveIcon() -> impl IntoView {
-    view! {
-        <svg class="icon icon-directional" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-            <path
-                d="M8 3.5H5A1.5 1.5 0 0 0 3.5 5v10A1.5 1.5 0 0 0 5 16.5h3M13 6.5l3.5 3.5-3.5 3.5M16.5 10H8"
-                stroke="currentColor"
-                stroke-width="1.4"
-                fill="none"
-            />
-        </svg>
-    }
+    view! { <span class="icon icon-leave icon-directional" aria-hidden="true"></span> }
 }
 
 #[component]

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::ids::{cancel_removal_button_id, request_removal_button_id};
+use super::sentence::timed;
 use crate::domain::{Organization, RemovalRequest};
 use crate::i18n::{short_date, tr, tr_named, track, Key, Message};
 
@@ -56,11 +57,8 @@ pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoVie
             .into_any(),
             Some(request) => {
                 let requested = match request.created {
-                    Some(ms) => crate::domain::i18n::fill(
-                        &tr(Key::RemovalRequestedOn),
-                        &[("date", &short_date(ms))],
-                    ),
-                    None => tr(Key::RemovalRequested),
+                    Some(ms) => timed(Key::RemovalRequestedOn, "date", ms, short_date(ms)),
+                    None => tr(Key::RemovalRequested).into_any(),
                 };
                 let busy = {
                     let id = id.clone();

@@ -217,7 +217,13 @@ pub fn decompose(text: &str) -> String {
 pub fn list(items: &[String]) -> String {
     let parts: Array = items.iter().map(|s| JsValue::from_str(s)).collect();
     let format = Intl::ListFormat::new(&intl_locales(), &options(&[("type", "conjunction")]));
-    format.format(&parts).into()
+    let joined: String = format.format(&parts).into();
+    // Intl has no pseudo-locale: its English "and" is made over like every other word.
+    if current().code == PSEUDO {
+        pseudo(&joined)
+    } else {
+        joined
+    }
 }
 
 fn call_format(format: &Function, value: &JsValue) -> String {
