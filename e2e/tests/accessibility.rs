@@ -315,6 +315,9 @@ const LAYOUT_PROBLEMS: &str = r#"
     for (const e of document.querySelectorAll('button, a, h1, h2, h3, p, dd, dt, code, li')) {
         const s = getComputedStyle(e);
         if (s.overflow === 'visible' && s.overflowX === 'visible') continue;
+        // Visually hidden text (a 1px clipped box for screen readers) is clipped by design.
+        const box = e.getBoundingClientRect();
+        if (box.width <= 1 || box.height <= 1) continue;
         if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1) problems.push(`${describe(e)} clips its text`);
     }
     return problems;

@@ -3,8 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 use super::{load_failed, set_title};
 use crate::components::ids::OTHERS_HEADING_ID;
@@ -36,11 +35,15 @@ pub fn OrganizationsPage() -> impl IntoView {
     let home = Memo::new(move |_| {
         orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
+    // Find and sort start from the address and write back to it (replaced, not pushed: typing
+    // doesn't fill the history, and a reload keeps them). The router isn't involved: this is
+    // state of this page, not a navigation, and a navigation per keystroke would cost one.
     let params = use_query_map();
-    let query = Memo::new(move |_| query_from_param(params.read().get("q").as_deref()));
-    let sort = Memo::new(move |_| Sort::from_param(params.read().get("sort").as_deref()));
-    // What the box shows, as typed (the address holds it too, trimmed when read).
     let text = RwSignal::new(params.read_untracked().get("q").unwrap_or_default());
+    let sort = RwSignal::new(Sort::from_param(
+        params.read_untracked().get("sort").as_deref(),
+    ));
+    let query = Memo::new(move |_| text.with(|t| query_from_param(Some(t))));
 
     // The other organizations, shared and in the chosen order: made once per load or order, so
     // a leave or a keystroke filters pointers and clones no organization.
@@ -98,49 +101,34 @@ pub fn OrganizationsPage() -> impl IntoView {
                 _ => remaining.get(),
             })
         },
-        changed,
+        same_rows_or_changed,
     );
     let shown = progressively(others);
 
-    let navigate = use_navigate();
     let write_params = move |q: Option<String>, s: Option<Sort>| {
-        let mut search = web_sys::UrlSearchParams::new_with_str(
-            &window().location().search().unwrap_or_default(),
-        )
-        .ok();
-        if let Some(params) = search.as_mut() {
-            if let Some(q) = q {
-                if q.trim().is_empty() {
-                    params.delete("q");
-                } else {
-                    params.set("q", &q);
-                }
-            }
-            if let Some(s) = s {
-                if s == Sort::default() {
-                    params.delete("sort");
-                } else {
-                    params.set("sort", s.as_param());
-                }
+        let location = window().location();
+        let Ok(url) = web_sys::Url::new(&location.href().unwrap_or_default()) else {
+            return;
+        };
+        let params = url.search_params();
+        if let Some(q) = q {
+            if q.trim().is_empty() {
+                params.delete("q");
+            } else {
+                params.set("q", &q);
             }
         }
-        let search = search
-            .map(|p| String::from(p.to_string()))
-            .unwrap_or_default();
-        let url = if search.is_empty() {
-            "/organizations".to_string()
-        } else {
-            format!("/organizations?{search}")
-        };
-        // Replaced, not pushed: typing doesn't fill the history, and a reload keeps the state.
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
+        if let Some(s) = s {
+            if s == Sort::default() {
+                params.delete("sort");
+            } else {
+                params.set("sort", s.as_param());
+            }
+        }
+        if let Ok(history) = window().history() {
+            let _ =
+                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
+        }
     };
     let write = StoredValue::new(write_params);
     // Only whether to offer find and sort is tracked here: the controls stay put (and keep
@@ -153,7 +141,10 @@ pub fn OrganizationsPage() -> impl IntoView {
                     text
                     sort
                     on_text=Callback::new(move |q: String| write.with_value(|w| w(Some(q), None)))
-                    on_sort=Callback::new(move |s: Sort| write.with_value(|w| w(None, Some(s))))
+                    on_sort=Callback::new(move |s: Sort| {
+                        sort.set(s);
+                        write.with_value(|w| w(None, Some(s)))
+                    })
                 />
                 <p class="find-count" role="status">
                     {move || {
@@ -186,9 +177,14 @@ pub fn OrganizationsPage() -> impl IntoView {
         on_ask: Callback::new(move |org: Organization| asking.open(&org)),
         on_cancel: Callback::new(move |(org, request)| asking.cancel(&org, &request)),
     });
+    // Only whether anything was found decides between the list and "nothing matches": a
+    // keystroke changes the rows inside the list, never the list itself.
+    let no_match = Memo::new(move |_| {
+        searching.get() && others.with(Vec::is_empty) && !remaining.with(Vec::is_empty)
+    });
     let list = move |empty: Key| {
         move || {
-            if searching.get() && others.with(Vec::is_empty) && !remaining.with(Vec::is_empty) {
+            if no_match.get() {
                 track();
                 let query = query.get();
                 return view! {
@@ -305,6 +301,20 @@ fn focus_search() {
         if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
             let _ = input.focus();
         }
+    }
+}
+
+/// A keystroke that finds the very same rows (typing on within a match) changes nothing below:
+/// comparing 10,000 pointers is cheap, re-diffing 10,000 rows is not.
+fn same_rows_or_changed(
+    old: Option<&Vec<Arc<Organization>>>,
+    new: Option<&Vec<Arc<Organization>>>,
+) -> bool {
+    match (old, new) {
+        (Some(old), Some(new)) => {
+            old.len() != new.len() || !old.iter().zip(new).all(|(a, b)| Arc::ptr_eq(a, b))
+        }
+        _ => true,
     }
 }
 
