@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use super::icons::SpinnerIcon;
 use super::ids::LEAVE_DIALOG_TITLE_ID;
-use super::sentence::named;
+use super::modal::{close_handlers, sync_modal, target_sentence};
 use super::AccessList;
 use crate::domain::{AccessState, LeaveTarget};
 use crate::i18n::{say, t, tr, track, Key, Message};
@@ -35,39 +35,13 @@ pub fn LeaveOrganizationDialog(
     let dialog = NodeRef::<html::Dialog>::new();
     let cancel_button = NodeRef::<html::Button>::new();
 
-    Effect::new(move |_| {
-        let open = target.with(Option::is_some);
-        let Some(dialog) = dialog.get() else { return };
-        if open && !dialog.open() {
-            if dialog.show_modal().is_ok() {
-                if let Some(cancel) = cancel_button.get_untracked() {
-                    let _ = cancel.focus();
-                }
-            }
-        } else if !open && dialog.open() {
-            dialog.close();
+    sync_modal(dialog, target, move || {
+        if let Some(cancel) = cancel_button.get_untracked() {
+            let _ = cancel.focus();
         }
     });
-
-    // The sentences that name the organization, in the language of the moment.
-    let sentence = move |key: Key| {
-        move || {
-            track();
-            target.with(|t| named(key, t.as_ref().map_or("", |t| t.display_name.as_str())))
-        }
-    };
-
-    // Escape: closing is decided by the flow (not while a request is in flight).
-    let on_escape = move |ev: web_sys::Event| {
-        ev.prevent_default();
-        on_cancel.run(());
-    };
-    // The browser may close the dialog itself (a repeated Escape); keep state in step.
-    let on_closed = move |_: web_sys::Event| {
-        if target.with_untracked(Option::is_some) && !pending.get_untracked() {
-            on_cancel.run(());
-        }
-    };
+    let sentence = move |key: Key| target_sentence(target, key);
+    let (on_escape, on_closed) = close_handlers(target, pending, on_cancel);
 
     view! {
         <dialog

@@ -15,6 +15,7 @@ mod language_picker;
 mod leave_organization_dialog;
 mod load_error;
 mod loading_cards;
+mod modal;
 mod nav_pane;
 mod offline_notice;
 mod organization_list;

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use super::icons::SpinnerIcon;
 use super::ids::REMOVAL_DIALOG_TITLE_ID;
-use super::sentence::named;
+use super::modal::{close_handlers, sync_modal, target_sentence};
 use crate::domain::{message_chars, LeaveTarget, MAX_MESSAGE_CHARS};
 use crate::i18n::{say, t, tr, track, Key, Message};
 
@@ -36,27 +36,13 @@ pub fn RemovalRequestDialog(
     // Whether the last keystroke hit the limit (said politely, once per time it happens).
     let capped = RwSignal::new(false);
 
-    Effect::new(move |_| {
-        let open = target.with(Option::is_some);
-        let Some(dialog) = dialog.get() else { return };
-        if open && !dialog.open() {
-            capped.set(false);
-            if dialog.show_modal().is_ok() {
-                if let Some(field) = field.get_untracked() {
-                    let _ = field.focus();
-                }
-            }
-        } else if !open && dialog.open() {
-            dialog.close();
+    sync_modal(dialog, target, move || {
+        capped.set(false);
+        if let Some(field) = field.get_untracked() {
+            let _ = field.focus();
         }
     });
-
-    let sentence = move |key: Key| {
-        move || {
-            track();
-            target.with(|t| named(key, t.as_ref().map_or("", |t| t.display_name.as_str())))
-        }
-    };
+    let sentence = move |key: Key| target_sentence(target, key);
     // Caps what is typed or pasted at the API's limit, in characters as the API counts them.
     let on_input = move |event: leptos::ev::Event| {
         let typed = event_target_value(&event);
@@ -72,15 +58,7 @@ pub fn RemovalRequestDialog(
             message.set(typed);
         }
     };
-    let on_escape = move |ev: web_sys::Event| {
-        ev.prevent_default();
-        on_close.run(());
-    };
-    let on_closed = move |_: web_sys::Event| {
-        if target.with_untracked(Option::is_some) && !pending.get_untracked() {
-            on_close.run(());
-        }
-    };
+    let (on_escape, on_closed) = close_handlers(target, pending, on_close);
     let count = move || {
         track();
         say(&Message::count(
