@@ -154,6 +154,12 @@ impl Server {
             ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .timeout_global(Some(Duration::from_secs(30)))
+                // A fresh connection for every request: a pooled one the server has already
+                // given up on (an error answered before a body was read, a closed keep-alive)
+                // fails the next request with "Peer disconnected" under load, which tests
+                // nothing. Loopback connections cost microseconds.
+                .max_idle_connections(0)
+                .max_idle_connections_per_host(0)
                 .build(),
         );
         Server {
@@ -289,14 +295,9 @@ impl Server {
         }
         let sent = match body {
             None => self.agent.run(request.body(()).expect("valid request")),
-            // A body the server refuses unread (a 401 or 403 before the handler) leaves the
-            // connection unfit for another request, which the pool can't tell: use it once.
-            Some(body) => self.agent.run(
-                request
-                    .header("connection", "close")
-                    .body(body.to_vec())
-                    .expect("valid request"),
-            ),
+            Some(body) => self
+                .agent
+                .run(request.body(body.to_vec()).expect("valid request")),
         };
         let mut response = sent.map_err(|error| format!("{method} {url}: {error}"))?;
         let status = response.status().as_u16();
