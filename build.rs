@@ -33,6 +33,11 @@ fn main() {
     for name in english.keys() {
         let _ = writeln!(out, "    {name:?},");
     }
+    out.push_str("];\n\n/// Each key's `Key` variant name, in `Key` order (for the check that the code uses them all).\n");
+    out.push_str("pub const KEY_VARIANTS: [&str; KEY_COUNT] = [\n");
+    for name in english.keys() {
+        let _ = writeln!(out, "    {:?},", camel(name));
+    }
     out.push_str("];\n\n/// The English texts (the source), in `Key` order.\n");
     out.push_str("pub const ENGLISH: [Text; KEY_COUNT] = [\n");
     for (name, value) in &english {

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use myorgs::domain::i18n::{pieces, Piece, Text, ENGLISH, KEY_NAMES, LOCALES, PSEUDO};
+use myorgs::domain::i18n::{
+    pieces, Piece, Text, ENGLISH, KEY_NAMES, KEY_VARIANTS, LOCALES, PSEUDO,
+};
 use serde_json::{Map, Value};
 
 fn root() -> PathBuf {
@@ -155,21 +157,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// `leave_title` -> `LeaveTitle`, as build.rs names the keys.
-fn variant(name: &str) -> String {
-    name.split('_')
-        .map(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase())
-                .into_iter()
-                .chain(chars)
-                .collect::<String>()
-        })
-        .collect()
-}
-
 #[test]
 fn every_message_is_used_by_the_app() {
     let mut files = Vec::new();
@@ -180,9 +167,8 @@ fn every_message_is_used_by_the_app() {
         .collect();
     let unused: Vec<&str> = KEY_NAMES
         .iter()
-        .copied()
-        .filter(|name| {
-            let variant = variant(name);
+        .zip(KEY_VARIANTS)
+        .filter(|(_, variant)| {
             // `Key::Name`, not followed by more identifier characters.
             !code
                 .match_indices(&format!("Key::{variant}"))
@@ -193,6 +179,7 @@ fn every_message_is_used_by_the_app() {
                         .is_some_and(|c| c.is_alphanumeric() || c == '_')
                 })
         })
+        .map(|(name, _)| *name)
         .collect();
     assert!(
         unused.is_empty(),
