@@ -895,3 +895,26 @@ impl Browser {
         panic!("[{}] Tab never reached {name:?}", self.name);
     }
 }
+
+/// A Chromium session for the checks only its DevTools protocol can make, when Chromium is among
+/// the browsers under test (`MYORGS_BROWSERS`).
+pub async fn chromium_only() -> Option<Browser> {
+    if browsers().iter().any(|b| b == "chromium") {
+        Some(Browser::start("chromium").await)
+    } else {
+        None
+    }
+}
+
+/// The nodes of Chromium's accessibility tree, the one screen readers are given.
+pub async fn ax_tree(b: &Browser) -> Vec<Value> {
+    let tree = b.cdp("Accessibility.getFullAXTree", json!({})).await;
+    tree["nodes"].as_array().unwrap().clone()
+}
+
+pub fn ax(node: &Value, field: &str) -> String {
+    node[field]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}

@@ -7,8 +7,8 @@
 
 use fantoccini::key::Key;
 use myorgs_e2e::{
-    browsers, button, card, heading, in_each_browser, status, Browser, Scheme, Server, OPEN_DIALOG,
-    REMOVAL_DIALOG,
+    ax, ax_tree, browsers, button, card, chromium_only, heading, in_each_browser, status, Browser,
+    Scheme, Server, OPEN_DIALOG, REMOVAL_DIALOG,
 };
 use serde_json::{json, Value};
 
@@ -199,29 +199,6 @@ async fn a_keyboard_alone_can_ask_to_be_removed_and_back_out() {
         b.wait_focus(CANCEL_WOODGROVE).await;
     }
     in_each_browser!(scenario);
-}
-
-/// A Chromium session for the checks only its DevTools protocol can make, when Chromium is among
-/// the browsers under test (`MYORGS_BROWSERS`).
-async fn chromium_only() -> Option<Browser> {
-    if browsers().iter().any(|b| b == "chromium") {
-        Some(Browser::start("chromium").await)
-    } else {
-        None
-    }
-}
-
-/// The nodes of Chromium's accessibility tree, the one screen readers are given.
-async fn ax_tree(b: &Browser) -> Vec<Value> {
-    let tree = b.cdp("Accessibility.getFullAXTree", json!({})).await;
-    tree["nodes"].as_array().unwrap().clone()
-}
-
-fn ax(node: &Value, field: &str) -> String {
-    node[field]["value"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
 }
 
 #[tokio::test]
