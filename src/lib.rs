@@ -27,7 +27,7 @@ use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
     RemovalRequestDialog, StatusNotice,
 };
-use crate::context::{provide_portal_context, PortalContext};
+use crate::context::{provide_portal_context, FirstLoads, PortalContext};
 use crate::i18n::{t, Key};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -111,7 +111,8 @@ pub fn App() -> impl IntoView {
             }
             Some(Boot::Open(api_base_url)) => {
                 let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(api_base_url));
-                view! { <Portal backend /> }.into_any()
+                let first = Some(FirstLoads::start(&backend));
+                view! { <Portal backend first /> }.into_any()
             }
             Some(Boot::SignIn(api_base_url, auth, arrival)) => {
                 signed_in_view(api_base_url, auth, arrival)
@@ -160,7 +161,8 @@ fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> A
             let backend: Arc<dyn Backend> =
                 Arc::new(HttpBackend::signed_in(api_base_url, session.clone()));
             let on_sign_out = Callback::new(move |()| session.sign_out());
-            view! { <Portal backend on_sign_out=Some(on_sign_out) /> }.into_any()
+            let first = Some(FirstLoads::start(&backend));
+            view! { <Portal backend on_sign_out=Some(on_sign_out) first /> }.into_any()
         }
     }
 }
@@ -179,6 +181,9 @@ pub fn Portal(
     /// With sign-in: the account menu's "Sign out".
     #[prop(default = None)]
     on_sign_out: Option<Callback<()>>,
+    /// The person and the organizations, already asked for (see [`FirstLoads`]).
+    #[prop(default = None)]
+    first: Option<FirstLoads>,
 ) -> impl IntoView {
     let PortalContext {
         api,
@@ -186,7 +191,7 @@ pub fn Portal(
         flow,
         removal,
         online,
-    } = provide_portal_context(backend);
+    } = provide_portal_context(backend, first);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
 

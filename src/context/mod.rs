@@ -5,15 +5,17 @@
 mod leave_flow;
 mod removal_flow;
 
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::Arc;
 
+use futures::future::{Either, FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 
 pub use leave_flow::LeaveFlow;
 pub use removal_flow::RemovalFlow;
 
-use crate::api::{ApiError, Backend};
+use crate::api::{ApiError, Backend, LocalFuture};
 use crate::domain::{Me, Organizations};
 
 /// The backend every page talks to.
@@ -39,6 +41,20 @@ impl<T: 'static> Load<T> {
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
         Load(LocalResource::new(fetch), StoredValue::new(false))
+    }
+
+    /// Like [`Load::new`], but the first load is `first` when there is one (a request already
+    /// on its way); "Try again" fetches anew.
+    fn starting_with<Fut>(first: Option<Early<T>>, fetch: impl Fn() -> Fut + 'static) -> Self
+    where
+        T: Clone,
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        let first = Cell::new(first);
+        Load::new(move || match first.take() {
+            Some(early) => Either::Left(early),
+            None => Either::Right(fetch()),
+        })
     }
 
     /// `None` while loading (tracked: a view that reads it follows the load).
@@ -79,6 +95,57 @@ impl<T: 'static> Load<T> {
     }
 }
 
+/// A load started before the portal's first render (see [`FirstLoads`]).
+type Early<T> = Shared<LocalBoxFuture<'static, Result<T, ApiError>>>;
+
+/// The person and their organizations, asked for the moment the API is known: building the
+/// portal's shell takes tens of milliseconds, and the requests travel meanwhile instead of after.
+/// Taken by the first loads of the portal and its first page; a later page loads afresh.
+#[derive(Clone)]
+pub struct FirstLoads {
+    me: Early<Me>,
+    organizations: Early<Organizations>,
+}
+
+impl FirstLoads {
+    /// Sends both requests now.
+    pub fn start(backend: &Arc<dyn Backend>) -> Self {
+        fn early<T: Clone + 'static>(
+            backend: &Arc<dyn Backend>,
+            load: for<'a> fn(&'a dyn Backend) -> LocalFuture<'a, Result<T, ApiError>>,
+        ) -> Early<T> {
+            let backend = backend.clone();
+            let future: LocalBoxFuture<'static, _> =
+                Box::pin(async move { load(backend.as_ref()).await });
+            let future = future.shared();
+            // Polling once sends the request; the other handle keeps it going.
+            let _ = future.clone().now_or_never();
+            future
+        }
+        FirstLoads {
+            me: early(backend, |b| b.me()),
+            organizations: early(backend, |b| b.organizations()),
+        }
+    }
+}
+
+/// The organizations load of [`FirstLoads`], for the page it was started on: the first page
+/// takes it; a page opened later (the first one didn't load organizations) loads afresh rather
+/// than show a list from the past.
+#[derive(Clone, Copy)]
+struct EarlyOrganizations(StoredValue<Option<(String, Early<Organizations>)>, LocalStorage>);
+
+impl EarlyOrganizations {
+    fn take(self) -> Option<Early<Organizations>> {
+        let (path, early) = self.0.try_update_value(Option::take).flatten()?;
+        (path == current_path()).then_some(early)
+    }
+}
+
+fn current_path() -> String {
+    window().location().pathname().unwrap_or_default()
+}
+
 /// The signed-in person, loaded once for the header and the Overview page.
 #[derive(Clone, Copy)]
 struct SignedIn(Load<Me>);
@@ -98,14 +165,23 @@ pub struct PortalContext {
 
 /// Provides the backend, the signed-in person (starting its load) and the leave flow to
 /// everything below the caller.
-pub fn provide_portal_context(backend: Arc<dyn Backend>) -> PortalContext {
+pub fn provide_portal_context(
+    backend: Arc<dyn Backend>,
+    first: Option<FirstLoads>,
+) -> PortalContext {
     let api = Api(backend);
     provide_context(api.clone());
     let me_api = api.clone();
-    let me = Load::new(move || {
+    let (first_me, first_organizations) = match first {
+        Some(FirstLoads { me, organizations }) => (Some(me), Some(organizations)),
+        None => (None, None),
+    };
+    let me = Load::starting_with(first_me, move || {
         let api = me_api.clone();
         async move { api.0.me().await }
     });
+    let early = first_organizations.map(|load| (current_path(), load));
+    provide_context(EarlyOrganizations(StoredValue::new_local(early)));
     provide_context(SignedIn(me));
     let flow = LeaveFlow::new(Some(api.clone()));
     provide_context(flow);
@@ -152,7 +228,8 @@ pub fn removal_flow() -> RemovalFlow {
 /// aborted if the page goes away first).
 pub fn load_organizations() -> Load<Organizations> {
     let api = expect_context::<Api>();
-    Load::new(move || {
+    let first = use_context::<EarlyOrganizations>().and_then(EarlyOrganizations::take);
+    Load::starting_with(first, move || {
         let api = api.clone();
         async move { api.0.organizations().await }
     })
