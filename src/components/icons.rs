@@ -20,11 +20,6 @@ pub fn MenuIcon() -> impl IntoView {
 }
 
 #[component]
-pub fn CopyIcon() -> impl IntoView {
-    view! { <span class="icon icon-copy" aria-hidden="true"></span> }
-}
-
-#[component]
 pub fn CheckIcon() -> impl IntoView {
     view! { <span class="icon icon-check" aria-hidden="true"></span> }
 }
@@ -32,11 +27,6 @@ pub fn CheckIcon() -> impl IntoView {
 #[component]
 pub fn InfoIcon() -> impl IntoView {
     view! { <span class="icon icon-info" aria-hidden="true"></span> }
-}
-
-#[component]
-pub fn LeaveIcon() -> impl IntoView {
-    view! { <span class="icon icon-leave icon-directional" aria-hidden="true"></span> }
 }
 
 #[component]

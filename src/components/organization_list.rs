@@ -15,6 +15,10 @@ pub fn OrganizationList(
     /// The organizations to show, in order.
     #[prop(into)]
     organizations: Signal<Vec<Arc<Organization>>>,
+    /// More rows are still to come (a long list built progressively): until then the browser
+    /// lays out and paints only the rows near the viewport.
+    #[prop(into, default = Signal::from(false))]
+    building: Signal<bool>,
     /// Asks to leave one.
     #[prop(into)]
     on_leave: Callback<Organization>,
@@ -29,7 +33,7 @@ pub fn OrganizationList(
             when=move || !organizations.with(Vec::is_empty)
             fallback=move || view! { <p class="card empty-state">{t(empty_message)}</p> }
         >
-            <ul class="org-list">
+            <ul class="org-list" class:org-list-building=move || building.get()>
                 <For
                     each=move || {
                         let language = locale().code;

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::icons::{InfoIcon, LeaveIcon};
+use super::icons::InfoIcon;
 use super::ids::leave_button_id;
 use super::removal_controls::{RemovalControls, RemovalProps};
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
@@ -39,13 +39,12 @@ pub fn OrganizationRow(
             <div class="org-actions">
                 <button
                     type="button"
-                    class="btn btn-secondary"
+                    class="btn btn-secondary btn-icon icon-leave icon-directional"
                     id=leave_button_id(&org.id)
                     data-leave-button=""
                     aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
                     on:click=move |_| on_leave.run(Organization::clone(&leave_org))
                 >
-                    <LeaveIcon />
                     {tr(Key::LeaveOrganization)}
                 </button>
             </div>

@@ -103,7 +103,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         },
         same_rows_or_changed,
     );
-    let shown = progressively(others);
+    let (shown, building) = progressively(others);
 
     let write_params = move |q: Option<String>, s: Option<Sort>| {
         let location = window().location();
@@ -201,8 +201,16 @@ pub fn OrganizationsPage() -> impl IntoView {
                 }
                 .into_any();
             }
-            view! { <OrganizationList organizations=shown on_leave=open empty_message=empty removal /> }
-                .into_any()
+            view! {
+                <OrganizationList
+                    organizations=shown
+                    building
+                    on_leave=open
+                    empty_message=empty
+                    removal
+                />
+            }
+            .into_any()
         }
     };
     let no_home = move || home.with(Option::is_none);
@@ -250,8 +258,11 @@ pub fn OrganizationsPage() -> impl IntoView {
 
 /// `all`, built progressively when it is long: the first rows at once, then a chunk at a time,
 /// each in a task of its own so the browser paints and answers input in between. Once every
-/// row is there, changes (a leave, a search) show at once.
-fn progressively(all: Memo<Vec<Arc<Organization>>>) -> Signal<Vec<Arc<Organization>>> {
+/// row is there, changes (a leave, a search) show at once. The second signal is whether rows
+/// are still being added.
+fn progressively(
+    all: Memo<Vec<Arc<Organization>>>,
+) -> (Signal<Vec<Arc<Organization>>>, Signal<bool>) {
     let limit = RwSignal::new(usize::MAX);
     let started = StoredValue::new(false);
     Effect::new(move |_| {
@@ -266,7 +277,7 @@ fn progressively(all: Memo<Vec<Arc<Organization>>>) -> Signal<Vec<Arc<Organizati
         limit.set(FIRST_CHUNK);
         grow(limit, len);
     });
-    Signal::derive(move || {
+    let shown = Signal::derive(move || {
         let limit = limit.get();
         all.with(|all| {
             if limit >= all.len() {
@@ -275,7 +286,8 @@ fn progressively(all: Memo<Vec<Arc<Organization>>>) -> Signal<Vec<Arc<Organizati
                 all[..limit].to_vec()
             }
         })
-    })
+    });
+    (shown, Signal::derive(move || limit.get() != usize::MAX))
 }
 
 fn grow(limit: RwSignal<usize>, len: usize) {
