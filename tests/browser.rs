@@ -559,6 +559,30 @@ async fn the_copy_button_copies_the_tenant_id_and_says_so() {
         "{:?}",
         role_texts("status")
     );
+    let button = button("Copy tenant ID of Contoso").unwrap();
+    assert_eq!(button.text_content().unwrap().trim(), "Copied");
+}
+
+#[wasm_bindgen_test]
+async fn a_copy_the_browser_refuses_says_how_to_copy_instead() {
+    let clipboard = web_sys::window().unwrap().navigator().clipboard();
+    let refuse = js_sys::Function::new_with_args(
+        "text",
+        "return Promise.reject(new DOMException('denied', 'NotAllowedError'));",
+    );
+    js_sys::Reflect::set(&clipboard, &"writeText".into(), &refuse).unwrap();
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Copy tenant ID of Contoso");
+    settle().await;
+    let said = role_texts("status");
+    assert!(
+        said.contains(&"Couldn't copy. Select the ID and copy it instead.".to_string()),
+        "{said:?}"
+    );
+    assert!(!said.contains(&"Copied to clipboard".to_string()), "{said:?}");
+    let button = button("Copy tenant ID of Contoso").unwrap();
+    assert_eq!(button.text_content().unwrap().trim(), "Copy");
 }
 
 #[wasm_bindgen_test]
