@@ -580,7 +580,10 @@ async fn a_copy_the_browser_refuses_says_how_to_copy_instead() {
         said.contains(&"Couldn't copy. Select the ID and copy it instead.".to_string()),
         "{said:?}"
     );
-    assert!(!said.contains(&"Copied to clipboard".to_string()), "{said:?}");
+    assert!(
+        !said.contains(&"Copied to clipboard".to_string()),
+        "{said:?}"
+    );
     let button = button("Copy tenant ID of Contoso").unwrap();
     assert_eq!(button.text_content().unwrap().trim(), "Copy");
 }
