@@ -36,18 +36,16 @@ pub fn OrganizationRow(
     let action = org.can_leave().then(|| {
         let leave_org = org.clone();
         view! {
-            <div class="org-actions">
-                <button
-                    type="button"
-                    class="btn btn-secondary btn-icon icon-leave icon-directional"
-                    id=leave_button_id(&org.id)
-                    data-leave-button=""
-                    aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
-                    on:click=move |_| on_leave.run(Organization::clone(&leave_org))
-                >
-                    {tr(Key::LeaveOrganization)}
-                </button>
-            </div>
+            <button
+                type="button"
+                class="btn btn-secondary btn-icon icon-leave icon-directional org-action"
+                id=leave_button_id(&org.id)
+                data-leave-button=""
+                aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
+                on:click=move |_| on_leave.run(Organization::clone(&leave_org))
+            >
+                {tr(Key::LeaveOrganization)}
+            </button>
         }
     });
     let blocked = (!org.can_leave()).then(|| {
