@@ -49,6 +49,8 @@ async fn boot() -> Boot {
         if let Err(why) = i18n::switch(chosen).await {
             leptos::logging::warn!("language {}: {why}; showing English", chosen.code);
         }
+        // `config.json` is on its way (polled first, below): meanwhile, what every row needs.
+        i18n::warm_up();
     };
     let (config, ()) = futures::future::join(load_config(), language).await;
     match config {
