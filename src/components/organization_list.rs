@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::removal_controls::RemovalProps;
 use super::OrganizationRow;
 use crate::domain::Organization;
-use crate::i18n::{locale, t, Key};
+use crate::i18n::{locale, t, tr, Key};
 
 /// The other organizations, keyed by tenant ID so leaving one removes just its row (and focus
 /// can move to its neighbour), and by language: rows are written in the language of the moment
@@ -37,6 +37,7 @@ pub fn OrganizationList(
                 <For
                     each=move || {
                         let language = locale().code;
+                        intern_row_strings(language);
                         organizations.get().into_iter().map(move |org| (language, org))
                     }
                     key=|(language, org)| (*language, org.id.clone())
@@ -44,5 +45,64 @@ pub fn OrganizationList(
                 />
             </ul>
         </Show>
+    }
+}
+
+/// What every row sends the browser over and over: attribute names, classes and fixed values
+/// of `OrganizationRow` and its parts, and the labels in the language of the moment. Interned,
+/// each crosses into JavaScript once and is reused; otherwise each is decoded from UTF-8 anew for
+/// every row (at 10,000 rows that decoding was the largest single item of the profile). Keep in
+/// step with the row's markup: a string missing here costs time, never correctness.
+const ROW_STRINGS: &[&str] = &[
+    "class",
+    "id",
+    "type",
+    "dir",
+    "role",
+    "tabindex",
+    "datetime",
+    "aria-label",
+    "data-leave-button",
+    "",
+    "0",
+    "auto",
+    "button",
+    "status",
+    "card org-card",
+    "org-main",
+    "org-name",
+    "org-domain",
+    "org-details",
+    "date-text",
+    "date-exact",
+    "date-missing",
+    "tenant-id",
+    "copy-status",
+    "btn btn-subtle btn-small btn-icon icon-copy copy-button",
+    "btn btn-secondary btn-icon icon-leave icon-directional org-action",
+];
+
+const ROW_LABELS: [Key; 7] = [
+    Key::Joined,
+    Key::LastSignIn,
+    Key::TenantId,
+    Key::Copy,
+    Key::LeaveOrganization,
+    Key::Never,
+    Key::Unknown,
+];
+
+fn intern_row_strings(language: &'static str) {
+    thread_local! {
+        static DONE_FOR: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+    }
+    if DONE_FOR.with(|done| done.replace(Some(language))) == Some(language) {
+        return;
+    }
+    for text in ROW_STRINGS {
+        wasm_bindgen::intern(text);
+    }
+    for key in ROW_LABELS {
+        wasm_bindgen::intern(&tr(key));
     }
 }
