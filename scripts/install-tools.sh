@@ -22,6 +22,15 @@ for component in rustfmt clippy; do
   fi
 done
 
+# Trunk runs cargo `--offline` (Trunk.toml), so every crate a release build compiles must already
+# be in ~/.cargo/registry (Cargo.lock). `--offline` first: nothing is asked of crates.io when
+# everything is there.
+fetch_locked() { # MANIFEST [+TOOLCHAIN]
+  cargo ${2:+"$2"} fetch --locked --offline --manifest-path "$1" >/dev/null 2>&1 \
+    || { say "fetching the crates of $1"; cargo ${2:+"$2"} fetch --locked --manifest-path "$1"; }
+}
+fetch_locked Cargo.toml
+
 # Trunk 0.21.14 (0.22 needs a newer rustc than this machine's).
 if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
   say "installing trunk 0.21.14 (takes several minutes)"
