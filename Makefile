@@ -29,7 +29,7 @@ run: build
 ## dist/ (the static site, with precompressed copies and the host files of the deploy kit:
 ## docs/deploy.md) and target/release/myorgs-server.
 build: tools
-	trunk build --release
+	scripts/trunk-release.sh
 	cargo build --release -p myorgs-server
 	target/release/myorgs-deploy-kit --dist dist
 
@@ -68,7 +68,7 @@ browser:
 
 ## The release build against myorgs-server on a free port, driven through WebDriver.
 e2e:
-	trunk build --release
+	scripts/trunk-release.sh
 	$(MAKE) --no-print-directory size-check
 	cargo build -p myorgs-server
 	target/debug/myorgs-deploy-kit --dist dist
@@ -86,7 +86,7 @@ size-check:
 ## test`): 10, 1,000 and 10,000 organizations, RUNS rounds (default 5), medians and ratios.
 ## `dist/config.json` is put back to the one without sign-in (`make run` adds an auth block).
 bench: tools
-	trunk build --release
+	scripts/trunk-release.sh
 	cp public/config.json dist/config.json
 	../shared/bench/run dist 10 1000 10000
 

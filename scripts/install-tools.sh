@@ -22,14 +22,26 @@ for component in rustfmt clippy; do
   fi
 done
 
+# The pinned nightly that builds the shipped WebAssembly (scripts/trunk-release.sh, which names
+# it), with rust-src (build-std compiles std from it) and the wasm32 target. Nothing else uses it.
+nightly=$(scripts/trunk-release.sh --toolchain)
+if ! rustup toolchain list | grep -q "^$nightly-" \
+  || ! rustup component list --installed --toolchain "$nightly" | grep -qx rust-src \
+  || ! rustup target list --installed --toolchain "$nightly" | grep -qx wasm32-unknown-unknown; then
+  say "installing $nightly with rust-src and the wasm32 target"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src \
+    --target wasm32-unknown-unknown
+fi
 # Trunk runs cargo `--offline` (Trunk.toml), so every crate a release build compiles must already
-# be in ~/.cargo/registry (Cargo.lock). `--offline` first: nothing is asked of crates.io when
-# everything is there.
+# be in ~/.cargo/registry: the workspace's (Cargo.lock) and, for build-std, std's own (libc,
+# hashbrown, wasip1…: rust-src's library/Cargo.lock; cargo doesn't use rust-src's vendor/).
+# `--offline` first: nothing is asked of crates.io when everything is there.
 fetch_locked() { # MANIFEST [+TOOLCHAIN]
   cargo ${2:+"$2"} fetch --locked --offline --manifest-path "$1" >/dev/null 2>&1 \
     || { say "fetching the crates of $1"; cargo ${2:+"$2"} fetch --locked --manifest-path "$1"; }
 }
 fetch_locked Cargo.toml
+fetch_locked "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml" "+$nightly"
 
 # Trunk 0.21.14 (0.22 needs a newer rustc than this machine's).
 if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
