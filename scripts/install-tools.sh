@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need, only when it is missing or at the wrong version.
 # Nothing here downloads a browser or a prebuilt binary: Rust tools come from crates.io, wasm-opt
-# and axe-core from npm, browsers and drivers from Debian's packages.
+# and axe-core from npm, browsers and drivers from Debian's packages (Rust toolchains, the pinned
+# nightly included, from rustup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
