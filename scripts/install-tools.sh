@@ -12,7 +12,7 @@ say() { printf 'tools: %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # Rust: the WebAssembly target and the lint tools.
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if ! rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
@@ -26,9 +26,9 @@ done
 # The pinned nightly that builds the shipped WebAssembly (scripts/trunk-release.sh, which names
 # it), with rust-src (build-std compiles std from it) and the wasm32 target. Nothing else uses it.
 nightly=$(scripts/trunk-release.sh --toolchain)
-if ! rustup toolchain list | grep -q "^$nightly-" \
-  || ! rustup component list --installed --toolchain "$nightly" | grep -qx rust-src \
-  || ! rustup target list --installed --toolchain "$nightly" | grep -qx wasm32-unknown-unknown; then
+if ! rustup toolchain list | grep "^$nightly-" >/dev/null \
+  || ! rustup component list --installed --toolchain "$nightly" | grep -x rust-src >/dev/null \
+  || ! rustup target list --installed --toolchain "$nightly" | grep -x wasm32-unknown-unknown >/dev/null; then
   say "installing $nightly with rust-src and the wasm32 target"
   rustup toolchain install "$nightly" --profile minimal --component rust-src \
     --target wasm32-unknown-unknown
