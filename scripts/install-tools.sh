@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make run` and `make test` need, only when it is missing or at the wrong version.
 # Nothing here downloads a browser or a prebuilt binary: Rust tools come from crates.io, wasm-opt
-# and axe-core from npm, browsers and drivers from Debian's packages.
+# and axe-core from npm, browsers and drivers from Debian's packages (Rust toolchains, the pinned
+# nightly included, from rustup).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ say() { printf 'tools: %s\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PATH"
 
 # Rust: the WebAssembly target and the lint tools.
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+if ! rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
@@ -21,6 +22,27 @@ for component in rustfmt clippy; do
     rustup component add "$component"
   fi
 done
+
+# The pinned nightly that builds the shipped WebAssembly (scripts/trunk-release.sh, which names
+# it), with rust-src (build-std compiles std from it) and the wasm32 target. Nothing else uses it.
+nightly=$(scripts/trunk-release.sh --toolchain)
+if ! rustup toolchain list | grep "^$nightly-" >/dev/null \
+  || ! rustup component list --installed --toolchain "$nightly" | grep -x rust-src >/dev/null \
+  || ! rustup target list --installed --toolchain "$nightly" | grep -x wasm32-unknown-unknown >/dev/null; then
+  say "installing $nightly with rust-src and the wasm32 target"
+  rustup toolchain install "$nightly" --profile minimal --component rust-src \
+    --target wasm32-unknown-unknown
+fi
+# Trunk runs cargo `--offline` (Trunk.toml), so every crate a release build compiles must already
+# be in ~/.cargo/registry: the workspace's (Cargo.lock) and, for build-std, std's own (libc,
+# hashbrown, wasip1…: rust-src's library/Cargo.lock; cargo doesn't use rust-src's vendor/).
+# `--offline` first: nothing is asked of crates.io when everything is there.
+fetch_locked() { # MANIFEST [+TOOLCHAIN]
+  cargo ${2:+"$2"} fetch --locked --offline --manifest-path "$1" >/dev/null 2>&1 \
+    || { say "fetching the crates of $1"; cargo ${2:+"$2"} fetch --locked --manifest-path "$1"; }
+}
+fetch_locked Cargo.toml
+fetch_locked "$(rustup run "$nightly" rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml" "+$nightly"
 
 # Trunk 0.21.14 (0.22 needs a newer rustc than this machine's).
 if [ "$(trunk --version 2>/dev/null)" != "trunk 0.21.14" ]; then
