@@ -276,7 +276,7 @@ impl fmt::Display for Summary {
 pub fn run(dist: &Path) -> Result<Summary, Error> {
     if !dist.is_dir() {
         return Err(Error(format!(
-            "{} is not a folder: build the app first (trunk build --release)",
+            "{} is not a folder: build the app first (make build)",
             dist.display()
         )));
     }
@@ -286,7 +286,7 @@ pub fn run(dist: &Path) -> Result<Summary, Error> {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             return Err(Error(format!(
                 "{} is missing: the Content-Security-Policy is computed from it; \
-                 build the app first (trunk build --release)",
+                 build the app first (make build)",
                 index.display()
             )));
         }
