@@ -14,10 +14,12 @@ mod support;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use myorgs::api::ApiError;
+use myorgs::api::{ApiError, Backend};
 use myorgs::components::ids::LEAVE_DIALOG_TITLE_ID;
+use myorgs::context::FirstLoads;
 use myorgs::Portal;
 use support::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -78,6 +80,19 @@ async fn open(path: &str, backend: &FakeBackend) -> impl Drop {
     let backend = backend.clone();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         view! { <Portal backend=Arc::new(backend) /> }
+    });
+    settle().await;
+    Unmount(Some(handle), root)
+}
+
+/// Like `open`, as the app starts the portal: the person and the organizations already asked
+/// for before the portal is built (`FirstLoads`).
+async fn open_with_first_loads(path: &str, backend: &FakeBackend) -> impl Drop {
+    let root = fresh_root(path);
+    let backend: Arc<dyn Backend> = Arc::new(backend.clone());
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let first = Some(FirstLoads::start(&backend));
+        view! { <Portal backend first /> }
     });
     settle().await;
     Unmount(Some(handle), root)
@@ -605,4 +620,47 @@ async fn a_last_sign_in_that_is_not_a_date_reads_unknown_not_never() {
         .map(|dd| dd.text_content().unwrap_or_default().trim().to_string())
         .collect();
     assert_eq!(last_sign_ins, ["Unknown", "Never"]);
+}
+
+#[wasm_bindgen_test]
+async fn the_first_page_shows_the_organizations_asked_for_before_it_was_built() {
+    let backend = demo();
+    let _page = open_with_first_loads("/organizations", &backend).await;
+    assert_eq!(
+        backend.state().loads,
+        1,
+        "the early request is the page's, not followed by a second"
+    );
+    let text = page_text();
+    assert!(text.contains("Northwind Traders"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn a_page_opened_later_loads_afresh_rather_than_show_the_early_list() {
+    let backend = demo();
+    let _page = open_with_first_loads("/no/such/page", &backend).await;
+    assert_eq!(headings(1), ["Page not found"]);
+    assert_eq!(backend.state().loads, 1, "asked for early, not taken");
+    // Meanwhile the person left Northwind elsewhere.
+    backend
+        .state()
+        .orgs
+        .retain(|o| o.display_name != "Northwind Traders");
+    // The person goes to Organizations (as the browser's Back/Forward would: the router follows
+    // `popstate`).
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/organizations"))
+        .unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("popstate").unwrap())
+        .unwrap();
+    settle().await;
+    assert_eq!(headings(1), ["Organizations"]);
+    assert_eq!(backend.state().loads, 2);
+    let text = page_text();
+    assert!(text.contains("Fabrikam"), "{text}");
+    assert!(!text.contains("Northwind Traders"), "{text}");
 }
