@@ -19,7 +19,6 @@ use myorgs::components::ids::LEAVE_DIALOG_TITLE_ID;
 use myorgs::context::FirstLoads;
 use myorgs::Portal;
 use support::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
