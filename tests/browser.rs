@@ -75,22 +75,20 @@ fn demo() -> FakeBackend {
 
 /// Mounts the whole portal at `path` against `backend` and waits for it to load.
 async fn open(path: &str, backend: &FakeBackend) -> impl Drop {
-    let root = fresh_root(path);
-    let backend = backend.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        view! { <Portal backend=Arc::new(backend) /> }
-    });
-    settle().await;
-    Unmount(Some(handle), root)
+    mount(path, backend, false).await
 }
 
 /// Like `open`, as the app starts the portal: the person and the organizations already asked
 /// for before the portal is built (`FirstLoads`).
 async fn open_with_first_loads(path: &str, backend: &FakeBackend) -> impl Drop {
+    mount(path, backend, true).await
+}
+
+async fn mount(path: &str, backend: &FakeBackend, early: bool) -> impl Drop {
     let root = fresh_root(path);
     let backend: Arc<dyn Backend> = Arc::new(backend.clone());
     let handle = leptos::mount::mount_to(root.clone(), move || {
-        let first = Some(FirstLoads::start(&backend));
+        let first = early.then(|| FirstLoads::start(&backend));
         view! { <Portal backend first /> }
     });
     settle().await;
