@@ -34,7 +34,8 @@ build: tools
 	cargo build --release -p myorgs-server
 	target/release/myorgs-deploy-kit --dist dist
 
-## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
+## What a browser downloads: raw, gzip and brotli sizes of dist/, read from the deploy kit's
+## precompressed copies (Python's standard library only).
 size: build
 	scripts/bundle-size.py dist
 
@@ -70,18 +71,18 @@ browser:
 ## The release build against myorgs-server on a free port, driven through WebDriver.
 e2e:
 	scripts/trunk-release.sh
-	$(MAKE) --no-print-directory size-check
 	cargo build -p myorgs-server
 	target/debug/myorgs-deploy-kit --dist dist
+	$(MAKE) --no-print-directory size-check
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \
 	  cargo test -p myorgs-e2e -- --test-threads=1
 
 ## Fails when what the page downloads from dist/ (brotli, the deploy kit's files aside) is over
-## SIZE_BUDGET_KB; run by `e2e` on the release build it has just made, never building again.
-## Debian's python3 (python3-brotli): a pyenv python first on PATH may lack the brotli module.
+## SIZE_BUDGET_KB; run by `e2e` on the release build it has just made and precompressed, never
+## building again. It reads the sizes of the kit's `.br` copies, so it needs no brotli module.
 size-check:
-	/usr/bin/python3 scripts/bundle-size.py dist --budget-kb $(SIZE_BUDGET_KB)
+	python3 scripts/bundle-size.py dist --budget-kb $(SIZE_BUDGET_KB)
 
 ## The page side by side with a hand-written plain-JS build and a React one (not part of `make
 ## test`): 10, 1,000 and 10,000 organizations, RUNS rounds (default 5), medians and ratios.

@@ -1,45 +1,68 @@
 #!/usr/bin/env python3
-"""Prints what a browser downloads from dist/: raw, gzip -9 and (when the `brotli` module is
-installed) brotli -11 sizes of each file and in total. With `--budget-kb N` it is also a check: it
-fails (exit 1) when the brotli total is over N KB (1,000 bytes), or when brotli is missing."""
-import gzip
+"""Prints what a browser downloads from dist/: the raw, gzip and brotli size of each file and in
+total, as a CDN sends them. The compressed sizes are those of the `NAME.gz` and `NAME.br` copies the
+deploy kit writes (`myorgs-deploy-kit --dist dist`, run by `make build` and `make e2e`): one
+compressor, one truth, and nothing to install (the standard library only, so Debian's python3
+will do). A file the kit leaves without a copy (compression wouldn't make it smaller, or it is
+`config.json`, which operators edit) is sent as it is and counts at its raw size.
+
+With `--budget-kb N` it is also a check: it fails (exit 1) when the brotli total is over N KB
+(1,000 bytes), and, like the table, when the kit hasn't run on this build or a copy is older than
+its file (the numbers would be someone else's)."""
 import pathlib
 import sys
 
-try:
-    import brotli  # type: ignore
-except ImportError:  # pip install brotli for the brotli column
-    brotli = None
+# The deploy kit's host files: not downloads of their own, and the proof it has run on dist/.
+KIT_FILES = ("_headers", "_redirects", "staticwebapp.config.json")
 
-args = sys.argv[1:]
-budget_kb = None
-if "--budget-kb" in args:
-    at = args.index("--budget-kb")
-    budget_kb = float(args[at + 1])
-    del args[at:at + 2]
-dist = pathlib.Path(args[0] if args else "dist")
-rows, total = [], [0, 0, 0]
-# The deploy kit's precompressed copies and host files are not downloads of their own.
-KIT_FILES = {"_headers", "_redirects", "staticwebapp.config.json"}
-for path in sorted(p for p in dist.iterdir()
-                   if p.is_file() and p.suffix not in (".br", ".gz") and p.name not in KIT_FILES):
-    data = path.read_bytes()
-    sizes = [len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11)) if brotli else 0]
-    total = [t + s for t, s in zip(total, sizes)]
-    rows.append((path.name, *sizes))
-rows.append(("total", *total))
-print(f"{'file':<40} {'raw':>9} {'gzip':>9} {'brotli':>9}")
-for name, raw, gz, br in rows:
-    print(f"{name:<40} {raw:>9,} {gz:>9,} {(format(br, ',') if brotli else '-'):>9}")
 
-if budget_kb is not None:
-    if brotli is None:
-        sys.exit("size check: the brotli module is missing (pip install brotli, or Debian's "
-                 "python3-brotli), so the budget can't be checked")
-    total_kb = total[2] / 1000
-    if total_kb > budget_kb:
-        sys.exit(f"size check: FAILED: the page downloads {total_kb:.1f} KB (brotli), over the "
-                 f"budget of {budget_kb:g} KB by {total_kb - budget_kb:.1f} KB. See what grew with "
-                 f"`make size` and twiggy (docs/performance.md), or raise SIZE_BUDGET_KB in the "
-                 f"Makefile with the reason.")
-    print(f"size check: {total_kb:.1f} KB of {budget_kb:g} KB (brotli)")
+def compressed_size(path: pathlib.Path, suffix: str) -> int:
+    """The size of the precompressed copy the kit wrote, or the file's own size without one."""
+    copy = path.with_name(f"{path.name}.{suffix}")
+    if not copy.is_file():
+        return path.stat().st_size
+    if copy.stat().st_mtime < path.stat().st_mtime:
+        sys.exit(f"size check: {copy} is older than {path.name}: run the deploy kit again "
+                 f"(make build, or target/debug/myorgs-deploy-kit --dist {path.parent})")
+    return copy.stat().st_size
+
+
+def main(argv: list) -> None:
+    budget_kb = None
+    if "--budget-kb" in argv:
+        at = argv.index("--budget-kb")
+        try:
+            budget_kb = float(argv[at + 1])
+        except (IndexError, ValueError):
+            sys.exit("usage: scripts/bundle-size.py [DIST] [--budget-kb N]")
+        del argv[at:at + 2]
+    dist = pathlib.Path(argv[0] if argv else "dist")
+    if not dist.is_dir():
+        sys.exit(f"size check: {dist} doesn't exist: build it first (make build)")
+    if not (dist / KIT_FILES[0]).is_file():
+        sys.exit(f"size check: the deploy kit hasn't run on {dist} (no {KIT_FILES[0]}): run "
+                 f"make build, or target/debug/myorgs-deploy-kit --dist {dist}")
+
+    rows, total = [], [0, 0, 0]
+    for path in sorted(p for p in dist.iterdir()
+                       if p.is_file() and p.suffix not in (".br", ".gz") and p.name not in KIT_FILES):
+        sizes = [path.stat().st_size, compressed_size(path, "gz"), compressed_size(path, "br")]
+        total = [t + s for t, s in zip(total, sizes)]
+        rows.append((path.name, *sizes))
+    rows.append(("total", *total))
+    print(f"{'file':<40} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+    for name, raw, gz, br in rows:
+        print(f"{name:<40} {raw:>9,} {gz:>9,} {br:>9,}")
+
+    if budget_kb is not None:
+        total_kb = total[2] / 1000
+        if total_kb > budget_kb:
+            sys.exit(f"size check: FAILED: the page downloads {total_kb:.1f} KB (brotli), over the "
+                     f"budget of {budget_kb:g} KB by {total_kb - budget_kb:.1f} KB. See what grew "
+                     f"with `make size` and twiggy (docs/performance.md), or raise SIZE_BUDGET_KB "
+                     f"in the Makefile with the reason.")
+        print(f"size check: {total_kb:.1f} KB of {budget_kb:g} KB (brotli)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

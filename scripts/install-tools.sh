@@ -88,6 +88,9 @@ if [ "$need_browsers" = "--browsers" ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
+  # Japanese glyphs in the screenshots the end-to-end tests take (target/screenshots/); without a
+  # font they are empty boxes. Arabic is in DejaVu, which the browsers bring.
+  [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=(fonts-ipafont-gothic)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       say "installing ${missing[*]} from Debian"
