@@ -60,6 +60,7 @@ lint:
 unit:
 	cargo test --workspace --exclude myorgs-e2e
 	node --test scripts/oidc/
+	python3 -m unittest discover -s scripts -p 'test_*.py'
 	scripts/fuzz/run.sh
 
 ## Component tests (wasm-bindgen-test) against an in-memory fake backend, in headless Chromium,
