@@ -223,3 +223,91 @@ impl From<StoreError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Scope;
+
+    /// Status, code, `WWW-Authenticate` and `Retry-After`, as a client sees them.
+    fn seen(error: impl Into<ApiError>) -> (u16, &'static str, Option<String>, Option<String>) {
+        let error = error.into();
+        let code = error.code;
+        let response = error.into_response();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|value: &HeaderValue| value.to_str().unwrap_or_default().to_owned())
+        };
+        (
+            response.status().as_u16(),
+            code,
+            header(header::WWW_AUTHENTICATE),
+            header(header::RETRY_AFTER),
+        )
+    }
+
+    #[test]
+    fn sign_in_refusals_answer_as_rfc_6750_says() {
+        let challenge = |text: &str| Some(text.to_owned());
+        assert_eq!(
+            seen(AuthError::Missing),
+            (
+                401,
+                "unauthenticated",
+                challenge("Bearer realm=\"myorgs\""),
+                None
+            )
+        );
+        assert_eq!(
+            seen(AuthError::Malformed),
+            (
+                400,
+                "invalidRequest",
+                challenge("Bearer realm=\"myorgs\", error=\"invalid_request\""),
+                None
+            )
+        );
+        assert_eq!(
+            seen(AuthError::InvalidToken("expired".to_owned())),
+            (
+                401,
+                "invalidToken",
+                challenge("Bearer realm=\"myorgs\", error=\"invalid_token\""),
+                None
+            )
+        );
+        assert_eq!(
+            seen(AuthError::InsufficientScope(Scope::Leave)),
+            (
+                403,
+                "insufficientScope",
+                challenge(
+                    "Bearer realm=\"myorgs\", error=\"insufficient_scope\", scope=\"myorgs.leave\""
+                ),
+                None
+            )
+        );
+        assert_eq!(
+            seen(AuthError::KeysUnavailable("down".to_owned())),
+            (503, "serviceUnavailable", None, Some("5".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_busy_store_is_a_503_to_retry_and_a_failed_one_a_500() {
+        assert_eq!(
+            seen(StoreError::Busy("locked".to_owned())),
+            (503, "serviceUnavailable", None, Some("1".to_owned()))
+        );
+        assert_eq!(
+            seen(StoreError::Failed("disk full".to_owned())),
+            (500, "internalError", None, None)
+        );
+        assert_eq!(
+            seen(StoreError::Crashed("panicked".to_owned())),
+            (500, "internalError", None, None)
+        );
+    }
+}

@@ -154,3 +154,29 @@ impl From<Sqlite> for Store {
         Store { db: Arc::new(db) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed::{self, SeedOptions};
+
+    #[tokio::test]
+    async fn the_async_store_reads_and_leaves() {
+        let dir = std::env::temp_dir().join(format!("myorgs-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir.join("store.sqlite3")).expect("a new database");
+        let people = seed::demo(SeedOptions::default(), seed::now());
+        assert!(matches!(store.seed_if_empty(&people), Ok(Some(_))));
+        let megan = store.first_user().await.expect("read").expect("seeded");
+        assert_eq!(store.user(&megan.id).await, Ok(Some(megan.clone())));
+        let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";
+        assert_eq!(store.leave(&megan, fabrikam).await, Ok(LeaveOutcome::Left));
+        assert_eq!(store.membership(&megan, fabrikam).await, Ok(None));
+        assert_eq!(
+            store.leave(&megan, fabrikam).await,
+            Ok(LeaveOutcome::NotMember)
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
