@@ -8,21 +8,16 @@
 //! skew), naming a user by `--user-claim`. The JWKS is fetched from the provider's discovery
 //! document, cached, and fetched again when a token names an unknown `kid` (at most once per
 //! `--jwks-min-refresh-secs`, so a flood of made-up `kid`s can't hammer the provider). Failures
-//! answer as RFC 6750 says.
+//! are [`AuthError`]s, which the HTTP layer answers as RFC 6750 says (`http/error.rs`).
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
-
-use crate::api::ApiError;
 
 /// The signature algorithms accepted: asymmetric only.
 pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
@@ -83,77 +78,11 @@ pub enum AuthError {
     KeysUnavailable(String),
 }
 
-impl IntoResponse for AuthError {
-    fn into_response(self) -> Response {
-        let (error, challenge) = match &self {
-            AuthError::Missing => (
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Sign in: this API needs an access token (Authorization: Bearer).",
-                ),
-                "Bearer realm=\"myorgs\"".to_owned(),
-            ),
-            AuthError::Malformed => (
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalidRequest",
-                    "The Authorization header is not one bearer token.",
-                ),
-                "Bearer realm=\"myorgs\", error=\"invalid_request\"".to_owned(),
-            ),
-            AuthError::InvalidToken(reason) => {
-                tracing::info!(reason = %crate::logging::Escaped(reason), "refused a token");
-                (
-                    ApiError::new(
-                        StatusCode::UNAUTHORIZED,
-                        "invalidToken",
-                        "The access token is invalid or expired: sign in again.",
-                    ),
-                    "Bearer realm=\"myorgs\", error=\"invalid_token\"".to_owned(),
-                )
-            }
-            AuthError::InsufficientScope(scope) => (
-                ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "insufficientScope",
-                    format!("The access token does not grant {}.", scope.as_str()),
-                ),
-                format!(
-                    "Bearer realm=\"myorgs\", error=\"insufficient_scope\", scope=\"{}\"",
-                    scope.as_str()
-                ),
-            ),
-            AuthError::KeysUnavailable(reason) => {
-                tracing::warn!(%reason, "the identity provider's keys are unavailable");
-                let mut response = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "serviceUnavailable",
-                    "Sign-in can't be checked right now; try again shortly.",
-                )
-                .into_response();
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-                return response;
-            }
-        };
-        let mut response = error.into_response();
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
-    }
-}
-
-/// The bearer token of a request, if it has one.
-pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+/// The bearer token of a request, given its `Authorization` header (`None`: no such header).
+pub fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
+    let Some(text) = authorization else {
         return Err(AuthError::Missing);
     };
-    let text = value.to_str().map_err(|_| AuthError::Malformed)?;
     let (scheme, token) = text.split_once(' ').unwrap_or((text, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(AuthError::Missing);
@@ -365,33 +294,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn headers(value: &'static str) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        map.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
-        map
-    }
-
     #[test]
     fn bearer_tokens() {
-        assert_eq!(bearer_token(&HeaderMap::new()), Err(AuthError::Missing));
+        assert_eq!(bearer_token(None), Err(AuthError::Missing));
         assert_eq!(
-            bearer_token(&headers("Basic dXNlcjpwYXNz")),
+            bearer_token(Some("Basic dXNlcjpwYXNz")),
             Err(AuthError::Missing)
         );
-        assert_eq!(
-            bearer_token(&headers("Bearer abc.def.ghi")),
-            Ok("abc.def.ghi")
-        );
-        assert_eq!(bearer_token(&headers("bearer abc")), Ok("abc"));
-        assert_eq!(bearer_token(&headers("Bearer")), Err(AuthError::Malformed));
-        assert_eq!(
-            bearer_token(&headers("Bearer a b")),
-            Err(AuthError::Malformed)
-        );
-        assert_eq!(
-            bearer_token(&headers("Bearer a\"b")),
-            Err(AuthError::Malformed)
-        );
+        assert_eq!(bearer_token(Some("Bearer abc.def.ghi")), Ok("abc.def.ghi"));
+        assert_eq!(bearer_token(Some("bearer abc")), Ok("abc"));
+        assert_eq!(bearer_token(Some("Bearer")), Err(AuthError::Malformed));
+        assert_eq!(bearer_token(Some("Bearer a b")), Err(AuthError::Malformed));
+        assert_eq!(bearer_token(Some("Bearer a\"b")), Err(AuthError::Malformed));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tower::Layer as _;
 
-use crate::api::ApiError;
+use crate::http::error::ApiError;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then for at most `grace` more. A
 /// client gets `header_timeout` to send each request's headers.

@@ -30,7 +30,7 @@ use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::{GovernorError, GovernorLayer};
 
-use crate::api::ApiError;
+use super::error::ApiError;
 
 /// How often buckets that are full again (callers gone quiet) are dropped from memory.
 const HOUSEKEEPING: Duration = Duration::from_secs(60);

@@ -3,7 +3,9 @@
 //! project's rules around it: `index.html` for every other path (client-side routes are
 //! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
 //! long-lived caching only for content-hashed names, and the Content Security Policy on the
-//! document.
+//! document ([`csp`]).
+
+pub mod csp;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,8 +19,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::csp::policy_for_site;
-use crate::well_formed_percent_decoded;
+use self::csp::policy_for_site;
+use crate::text::well_formed_percent_decoded;
 
 const INDEX_HTML: &str = "index.html";
 /// `Cache-Control` of a content-hashed file: its name changes whenever its content does.
