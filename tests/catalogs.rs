@@ -186,3 +186,126 @@ fn every_message_is_used_by_the_app() {
         "messages no code uses (remove them from every catalog): {unused:?}"
     );
 }
+
+/// Every text of a catalog entry (a plain message, or each plural form of one).
+fn texts(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(text) => vec![text.as_str()],
+        Value::Object(forms) => forms.values().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// British spellings a US-English page must not show: the `-ise` verbs and nouns, `-our`
+/// words, doubled `l`s before an ending, and a few others. Whole words only, so "realistic"
+/// or "tour" never match.
+fn british_words() -> BTreeSet<String> {
+    let mut words = BTreeSet::new();
+    for stem in [
+        "recogn", "organ", "real", "author", "custom", "minim", "maxim", "priorit", "apolog",
+        "summar", "categor", "final", "initial", "synchron", "optim", "normal", "standard", "util",
+        "visual", "personal", "local", "special", "emphas",
+    ] {
+        for ending in ["ise", "ised", "ises", "ising", "isation", "isations"] {
+            words.insert(format!("{stem}{ending}"));
+        }
+    }
+    for word in [
+        "colour",
+        "behaviour",
+        "favour",
+        "favourite",
+        "honour",
+        "labour",
+        "neighbour",
+        "flavour",
+    ] {
+        words.insert(word.to_string());
+        words.insert(format!("{word}s"));
+    }
+    for word in [
+        "cancelled",
+        "cancelling",
+        "labelled",
+        "labelling",
+        "travelled",
+        "travelling",
+        "modelled",
+        "modelling",
+        "signalled",
+        "totalled",
+        "centre",
+        "centres",
+        "licence",
+        "catalogue",
+        "catalogues",
+        "dialogue",
+        "grey",
+        "whilst",
+        "amongst",
+        "towards",
+        "learnt",
+        "spelt",
+        "judgement",
+        "enrolment",
+        "fulfil",
+        "enquiry",
+        "programme",
+        "practise",
+        "defence",
+        "offence",
+        "analyse",
+        "analysed",
+        "cheque",
+        "e-mail",
+    ] {
+        words.insert(word.to_string());
+    }
+    words
+}
+
+/// The British words in `text`, lowercased.
+fn british_in(text: &str, british: &BTreeSet<String>) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphabetic() || c == '-'))
+        .map(str::to_lowercase)
+        .filter(|word| british.contains(word.trim_matches('-')) || british.contains(word))
+        .collect()
+}
+
+#[test]
+fn the_british_word_list_finds_british_words() {
+    let british = british_words();
+    assert_eq!(
+        british_in(
+            "Make sure you recognise each one; it was cancelled.",
+            &british
+        ),
+        ["recognise", "cancelled"]
+    );
+    assert!(british_in(
+        "Make sure you recognize each one; it was canceled.",
+        &british
+    )
+    .is_empty());
+    assert!(british_in("A realistic tour of your organization's e-books.", &british).is_empty());
+}
+
+#[test]
+fn english_is_us_english() {
+    let british = british_words();
+    let english = catalog("en");
+    let found: Vec<String> = english
+        .iter()
+        .flat_map(|(key, value)| {
+            texts(value)
+                .into_iter()
+                .flat_map(|text| british_in(text, &british))
+                .map(move |word| format!("{key}: {word}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "en.json is US English (recognize, canceled, color…), but has {found:?}"
+    );
+}

@@ -269,7 +269,7 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         // Cancelled: said so, "Ask to be removed" is back, and stays back.
         b.click(&button(CANCEL_WOODGROVE)).await;
         b.wait_for(&status(
-            "You cancelled your request to be removed from Woodgrove Bank.",
+            "You canceled your request to be removed from Woodgrove Bank.",
         ))
         .await;
         b.wait_for(&button(ASK_WOODGROVE)).await;
