@@ -157,7 +157,7 @@ async fn a_disallowed_organization_says_why_and_offers_its_contact() {
     );
     let text = page_text();
     assert!(
-        text.contains("Your administrator doesn't allow leaving this organization."),
+        text.contains("Woodgrove Bank doesn't let guests leave on their own."),
         "{text}"
     );
     let links: Vec<String> = {
