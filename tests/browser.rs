@@ -517,6 +517,8 @@ async fn no_other_organizations_is_said_plainly() {
         text.contains("You're not a guest in any other organization."),
         "{text}"
     );
+    // Nothing to leave: the section doesn't ask to leave any you no longer need.
+    assert!(!text.contains("no longer need"), "{text}");
 }
 
 #[wasm_bindgen_test]
