@@ -16,13 +16,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::StaticSegment;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
+use crate::components::routes::{ORGANIZATIONS, OVERVIEW};
 use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
     RemovalRequestDialog, StatusNotice,
@@ -129,7 +130,7 @@ fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> A
     let sign_in_again = Callback::new(move |()| {
         let auth = auth.clone();
         leptos::task::spawn_local(async move {
-            if let Err(error) = sign_in(&auth, false, "/").await {
+            if let Err(error) = sign_in(&auth, false, OVERVIEW).await {
                 leptos::logging::error!("sign-in: {}", error.user_message().name());
             }
         });
@@ -210,8 +211,8 @@ pub fn Portal(
                     <OfflineNotice online />
                     <StatusNotice message=flow.notice />
                     <Routes fallback=NotFoundPage>
-                        <Route path=path!("/") view=OverviewPage />
-                        <Route path=path!("/organizations") view=OrganizationsPage />
+                        <Route path=StaticSegment(OVERVIEW) view=OverviewPage />
+                        <Route path=StaticSegment(ORGANIZATIONS) view=OrganizationsPage />
                     </Routes>
                     <footer class="page-footer">
                         <LanguagePicker />

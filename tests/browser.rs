@@ -157,7 +157,7 @@ async fn a_disallowed_organization_says_why_and_offers_its_contact() {
     );
     let text = page_text();
     assert!(
-        text.contains("Your administrator doesn't allow leaving this organization."),
+        text.contains("Woodgrove Bank doesn't let guests leave on their own."),
         "{text}"
     );
     let links: Vec<String> = {
@@ -517,6 +517,8 @@ async fn no_other_organizations_is_said_plainly() {
         text.contains("You're not a guest in any other organization."),
         "{text}"
     );
+    // Nothing to leave: the section doesn't ask to leave any you no longer need.
+    assert!(!text.contains("no longer need"), "{text}");
 }
 
 #[wasm_bindgen_test]

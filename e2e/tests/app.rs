@@ -56,7 +56,7 @@ async fn an_organization_whose_policy_disallows_leaving_cannot_be_left() {
         b.wait_for(&heading(3, "Woodgrove Bank")).await;
         let card = card("Woodgrove Bank");
         b.wait_for(&format!(
-            "{card}//*[contains(., \"Your administrator doesn't allow leaving this organization.\")]"
+            "{card}//*[contains(., \"Woodgrove Bank doesn't let guests leave on their own.\")]"
         ))
         .await;
         assert_eq!(

@@ -549,6 +549,32 @@ async fn german_long_words_reflow_at_320_px() {
     assert_clean(&report, "reflow problems in German");
 }
 
+#[tokio::test]
+async fn japanese_titles_break_between_phrases_not_inside_words() {
+    async fn scenario(b: &Browser) {
+        let w = Words::of("ja");
+        let server = Server::start(&[]);
+        b.goto(&format!("{}/organizations{}", server.url, w.query()))
+            .await;
+        b.wait_for(&heading(1, &w.get("organizations"))).await;
+        b.click(&leave_button(&w, "Fabrikam")).await;
+        b.wait_for(&format!(
+            "{OPEN_DIALOG}{}",
+            heading(2, &w.named("leave_title", "Fabrikam"))
+        ))
+        .await;
+        // By phrase where the engine segments Japanese, else only at spaces and punctuation;
+        // "normal" would break a word anywhere.
+        let seen = b
+            .js("const want = CSS.supports('word-break', 'auto-phrase') ? 'auto-phrase' : 'keep-all';
+                 return [want, ...['h1', 'dialog[open] h2'].map(s => getComputedStyle(document.querySelector(s)).wordBreak)];")
+            .await;
+        let want = seen[0].clone();
+        assert_eq!(seen, json!([want, want, want]), "[{}] word-break", b.name);
+    }
+    myorgs_e2e::in_each_browser!(scenario);
+}
+
 /// `<html lang dir>` and the Organizations page's title, once it reads `w`'s.
 async fn wait_for_language(b: &Browser, w: &Words) {
     b.wait_for(&heading(1, &w.get("organizations"))).await;

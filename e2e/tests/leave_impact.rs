@@ -93,7 +93,7 @@ async fn see_what_leaving_takes_then_leave() {
         }
         assert!(rows[0].contains("Used "), "[{}] {rows:?}", b.name);
         assert!(rows[3].ends_with("Never used"), "[{}] {rows:?}", b.name);
-        // Counted by kind in a fixed order: apps, teams, groups, sites.
+        // Counted by kind in the order of the list below: app, group, site, team.
         let counts = b
             .wait_for(&format!("{}/following-sibling::p[1]", impact_heading()))
             .await
@@ -102,8 +102,8 @@ async fn see_what_leaving_takes_then_leave() {
             .unwrap();
         assert!(
             [
-                "1 app, 1 team, 1 group, and 1 site",
-                "1 app, 1 team, 1 group and 1 site"
+                "1 app, 1 group, 1 site, and 1 team",
+                "1 app, 1 group, 1 site and 1 team"
             ]
             .contains(&counts.as_str()),
             "[{}] counts: {counts:?}",
@@ -111,7 +111,7 @@ async fn see_what_leaving_takes_then_leave() {
         );
         // Said once, politely, for screen readers.
         b.wait_for(&format!(
-            "{OPEN_DIALOG}//*[@role='status' and starts-with(normalize-space(.), \"You'll lose access to 1 app, 1 team, 1 group\")]"
+            "{OPEN_DIALOG}//*[@role='status' and starts-with(normalize-space(.), \"You'll lose access to 1 app, 1 group, 1 site\")]"
         ))
         .await;
         // Four items: no "Show all".
@@ -269,7 +269,7 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         // Cancelled: said so, "Ask to be removed" is back, and stays back.
         b.click(&button(CANCEL_WOODGROVE)).await;
         b.wait_for(&status(
-            "You cancelled your request to be removed from Woodgrove Bank.",
+            "You canceled your request to be removed from Woodgrove Bank.",
         ))
         .await;
         b.wait_for(&button(ASK_WOODGROVE)).await;

@@ -157,11 +157,12 @@ mod tests {
 
     #[test]
     fn leave_errors_are_plain_words_by_code() {
+        // The leave flow names the organization being left.
+        let mut policy = status(403, Some("leaveNotAllowed"), None).user_message(Doing::Leaving);
+        policy.name = Some("Woodgrove Bank".into());
         assert_eq!(
-            status(403, Some("leaveNotAllowed"), None)
-                .user_message(Doing::Leaving)
-                .english(),
-            "Your administrator doesn't allow leaving this organization."
+            policy.english(),
+            "Woodgrove Bank doesn't let guests leave on their own."
         );
         assert_eq!(
             status(409, Some("cannotLeaveHomeOrganization"), None)

@@ -2,6 +2,7 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::icons::MenuIcon;
+use super::routes::OVERVIEW;
 use super::AccountMenu;
 use crate::domain::{initials, Me};
 use crate::i18n::{t, Key};
@@ -58,7 +59,7 @@ pub fn AppHeader(
             >
                 <MenuIcon />
             </button>
-            <a class="brand" href="/">
+            <a class="brand" href=OVERVIEW>
                 {t(Key::AppName)}
             </a>
             <span class="header-spacer"></span>

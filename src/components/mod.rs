@@ -23,6 +23,7 @@ mod organization_row;
 mod privacy_contact_links;
 mod removal_controls;
 mod removal_request_dialog;
+pub mod routes;
 mod sentence;
 mod status_notice;
 mod tenant_id_detail;

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use super::routes::{ORGANIZATIONS, OVERVIEW};
 use crate::i18n::{t, Key};
 
 /// The left navigation: Overview and Organizations, the current one marked for everyone
@@ -23,14 +24,18 @@ pub fn NavPane(
         >
             <ul>
                 <li>
-                    <a href="/" aria-current=current("/") on:click=move |_| open.set(false)>
+                    <a
+                        href=OVERVIEW
+                        aria-current=current(OVERVIEW)
+                        on:click=move |_| open.set(false)
+                    >
                         {t(Key::Overview)}
                     </a>
                 </li>
                 <li>
                     <a
-                        href="/organizations"
-                        aria-current=current("/organizations")
+                        href=ORGANIZATIONS
+                        aria-current=current(ORGANIZATIONS)
                         on:click=move |_| open.set(false)
                     >
                         {t(Key::Organizations)}

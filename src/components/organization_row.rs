@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::icons::InfoIcon;
 use super::ids::leave_button_id;
 use super::removal_controls::{RemovalControls, RemovalProps};
+use super::sentence::named;
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, Organization};
 use crate::i18n::{tr, tr_named, Key};
@@ -49,7 +50,7 @@ pub fn OrganizationRow(
         }
     });
     let blocked = (!org.can_leave()).then(|| {
-        let why = org.leave_blocked_message().map(tr);
+        let why = org.leave_blocked_message().map(|key| named(key, &name));
         let contact = org.privacy_contact.clone().map(|contact| {
             view! {
                 " "

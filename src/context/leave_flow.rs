@@ -133,7 +133,10 @@ impl LeaveFlow {
                 Err(error) => {
                     leptos::logging::warn!("leaving {} failed: {error}", target.id);
                     flow.pending.set(false);
-                    flow.error.set(Some(error.user_message(Doing::Leaving)));
+                    let mut words = error.user_message(Doing::Leaving);
+                    // "{name} doesn't let guests leave…" names the organization being left.
+                    words.name = Some(target.display_name);
+                    flow.error.set(Some(words));
                 }
             }
         });

@@ -7,22 +7,22 @@ pub mod find;
 pub mod i18n;
 pub mod impact;
 mod links;
+mod oidc;
 mod organization;
 mod removal;
-mod sign_in;
 
 pub use access::{AccessItem, AccessKind, LastUsed};
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use impact::AccessState;
 pub use links::{mailto_href, safe_http_url, same_origin};
+pub use oidc::{
+    base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,
+    PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
+};
 pub use organization::{
     initials, is_guid, not_left, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
     Organizations, PrivacyContact, TenantCategory,
 };
 pub use removal::{
     check_message, message_chars, MessageProblem, RemovalRequest, MAX_MESSAGE_CHARS,
-};
-pub use sign_in::{
-    base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,
-    PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
 };

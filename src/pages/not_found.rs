@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::set_title;
+use crate::components::routes::{ORGANIZATIONS, OVERVIEW};
 use crate::domain::i18n::{pieces, Piece};
 use crate::i18n::{t, template_of, tr, Key};
 
@@ -16,11 +17,10 @@ pub fn NotFoundPage() -> impl IntoView {
             .map(|piece| match piece {
                 Piece::Text(text) => text.to_string().into_any(),
                 Piece::Slot("overview") => {
-                    view! { <a href="/">{tr(Key::GoToOverview)}</a> }.into_any()
+                    view! { <a href=OVERVIEW>{tr(Key::GoToOverview)}</a> }.into_any()
                 }
                 Piece::Slot("organizations") => {
-                    view! { <a href="/organizations">{tr(Key::SeeYourOrganizations)}</a> }
-                        .into_any()
+                    view! { <a href=ORGANIZATIONS>{tr(Key::SeeYourOrganizations)}</a> }.into_any()
                 }
                 Piece::Slot(_) => ().into_any(),
             })

@@ -238,7 +238,10 @@ pub fn OrganizationsPage() -> impl IntoView {
                         <h2 id=OTHERS_HEADING_ID tabindex="-1">
                             {t(Key::OthersHeading)}
                         </h2>
-                        <p class="section-intro">{t(Key::OthersIntro)}</p>
+                        // "Leave any you no longer need" only above a list that has some.
+                        <Show when=move || !remaining.with(Vec::is_empty)>
+                            <p class="section-intro">{t(Key::OthersIntro)}</p>
+                        </Show>
                         {find}
                         {list(Key::NoOtherOrganizations)}
                     </section>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::{load_failed, set_title};
 use crate::components::named;
+use crate::components::routes::ORGANIZATIONS;
 use crate::context::{leave_flow, load_organizations, signed_in};
 use crate::domain::{initials, Me, Organizations};
 use crate::i18n::{say, t, tr, track, Key, Message};
@@ -40,7 +41,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <h2 id="organizations-block-heading">{t(Key::Organizations)}</h2>
                 {summary}
                 <p>
-                    <a class="action-link" href="/organizations">
+                    <a class="action-link" href=ORGANIZATIONS>
                         {t(Key::ManageOrganizations)}
                     </a>
                 </p>

@@ -321,7 +321,7 @@ async fn asking_to_be_removed_then_cancelling() {
     assert_eq!(backend.state().cancel_calls.len(), 1);
     assert!(
         role_texts("status")
-            .contains(&"You cancelled your request to be removed from Woodgrove Bank.".to_string()),
+            .contains(&"You canceled your request to be removed from Woodgrove Bank.".to_string()),
         "{:?}",
         role_texts("status")
     );
