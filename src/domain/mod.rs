@@ -23,6 +23,6 @@ pub use removal::{
     check_message, message_chars, MessageProblem, RemovalRequest, MAX_MESSAGE_CHARS,
 };
 pub use sign_in::{
-    base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,
-    PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
+    base64url, base64url_decode, callback_belongs_to, check_id_token, jwt_payload,
+    safe_return_path, IdClaims, PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
 };
