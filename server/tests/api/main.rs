@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use scenarios::{
     access, cli, contract_checker, edge, errors, faults, flags, leaving, load, rate_limits,
-    reading, removal_requests, sign_in, static_site,
+    reading, removal_requests, sign_in, signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -140,6 +140,30 @@ const SCENARIOS: &[Scenario] = &[
         rate_limits::client_addresses_are_limited_apart,
     ),
     ("the_default_burst", rate_limits::the_default_burst),
+    ("me_signed_in", signed_in::me),
+    ("default_list_signed_in", signed_in::default_list),
+    (
+        "paging_follows_next_links_signed_in",
+        signed_in::paging_follows_next_links,
+    ),
+    ("access_lists_signed_in", signed_in::access_lists),
+    (
+        "leaving_between_pages_signed_in",
+        signed_in::leaving_between_pages,
+    ),
+    ("leave_rules_signed_in", signed_in::leave_rules),
+    (
+        "leaving_survives_a_restart_signed_in",
+        signed_in::leaving_survives_a_restart,
+    ),
+    (
+        "removal_request_rules_signed_in",
+        signed_in::removal_request_rules,
+    ),
+    (
+        "removal_messages_are_checked_signed_in",
+        signed_in::removal_messages_are_checked,
+    ),
     (
         "contract_checker_rejects_violations",
         contract_checker::contract_checker_rejects_violations,

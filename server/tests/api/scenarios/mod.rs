@@ -14,6 +14,7 @@ pub(crate) mod rate_limits;
 pub(crate) mod reading;
 pub(crate) mod removal_requests;
 pub(crate) mod sign_in;
+pub(crate) mod signed_in;
 pub(crate) mod static_site;
 
 use std::collections::HashSet;
