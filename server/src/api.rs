@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::auth::{bearer_token, Scope};
+use crate::auth::Scope;
+use crate::caller::Identity;
 use crate::db::{
     AccessItem, CancelOutcome, Db, DbError, DbResult, LeaveBlock, LeaveOutcome, Membership,
     RemovalOutcome, RemovalRequest, TenantCategory, User,
@@ -157,6 +158,10 @@ struct ErrorDetail<'a> {
 
 /// Every 503 says when to try again; a caller may set a longer `Retry-After` over this one.
 const RETRY_AFTER_SECONDS: &str = "1";
+/// A storage failure (a full disk) takes someone to fix: no point in trying again at once.
+const STORAGE_RETRY_AFTER_SECONDS: &str = "30";
+/// The code of a 503 for a storage failure.
+pub const STORAGE_UNAVAILABLE: &str = "storageUnavailable";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -167,9 +172,14 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            let seconds = if self.code == STORAGE_UNAVAILABLE {
+                STORAGE_RETRY_AFTER_SECONDS
+            } else {
+                RETRY_AFTER_SECONDS
+            };
             response.headers_mut().insert(
                 header::RETRY_AFTER,
-                header::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                header::HeaderValue::from_static(seconds),
             );
         }
         response
@@ -316,7 +326,9 @@ impl From<Membership> for Organization {
 }
 
 /// Runs database work on the blocking pool. A busy database (the write lock held elsewhere,
-/// every connection in use) is a quick 503 with `Retry-After`; other failures a logged 500.
+/// every connection in use) is a quick 503 with `Retry-After`; a storage failure (a full disk,
+/// an I/O error) a logged 503 `storageUnavailable` with a longer `Retry-After`; other failures
+/// a logged 500.
 async fn blocking<T, F>(db: &Arc<Db>, work: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
@@ -328,6 +340,14 @@ where
         Ok(Err(DbError::Busy(reason))) => {
             tracing::warn!(%reason, "database busy: answering 503");
             Err(ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE))
+        }
+        Ok(Err(DbError::Storage(reason))) => {
+            tracing::error!(%reason, "storage failure: answering 503");
+            Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                STORAGE_UNAVAILABLE,
+                "The server can't store data right now; nothing was changed. Try again later.",
+            ))
         }
         Ok(Err(error)) => Err(ApiError::internal("database", error)),
         Err(error) => Err(ApiError::internal("database task", error)),
@@ -373,21 +393,25 @@ impl<S: RequiredScope + Send> FromRequestParts<AppState> for Authorized<S> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(verifier) = &state.auth else {
-            let user = blocking(&state.db, Db::first_user)
-                .await
-                .map_err(IntoResponse::into_response)?
-                .ok_or_else(|| {
-                    ApiError::internal("the signed-in person", "the database has no user")
-                        .into_response()
-                })?;
-            return Ok(Authorized(user, PhantomData));
+        // Decided once by `caller::identify`; checked here if a route ever lacks that layer.
+        let identity = match parts.extensions.get::<Identity>() {
+            Some(identity) => identity.clone(),
+            None => Identity::of(state, &parts.headers).await,
         };
-        let token = bearer_token(&parts.headers).map_err(IntoResponse::into_response)?;
-        let principal = verifier
-            .verify(token)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let principal = match identity {
+            Identity::Verified(principal) => principal,
+            Identity::Refused(error) => return Err(error.into_response()),
+            Identity::NoAuth => {
+                let user = blocking(&state.db, Db::first_user)
+                    .await
+                    .map_err(IntoResponse::into_response)?
+                    .ok_or_else(|| {
+                        ApiError::internal("the signed-in person", "the database has no user")
+                            .into_response()
+                    })?;
+                return Ok(Authorized(user, PhantomData));
+            }
+        };
         principal
             .require(S::SCOPE)
             .map_err(IntoResponse::into_response)?;
@@ -1019,6 +1043,30 @@ mod tests {
         assert_eq!(
             code(message(None, r#"{"message": "a"}"#)),
             (415, "unsupportedMediaType")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_disk_is_a_503_to_try_again_later() {
+        let db = Arc::new(crate::db::full_disk_db());
+        let people = crate::seed::demo(
+            crate::seed::SeedOptions {
+                guests: 200,
+                ..crate::seed::SeedOptions::default()
+            },
+            0,
+        );
+        let error = blocking(&db, move |db| db.seed_if_empty(&people))
+            .await
+            .expect_err("no room on the disk");
+        assert_eq!(
+            (error.status, error.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "storageUnavailable")
+        );
+        let response = error.into_response();
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER),
+            Some(&header::HeaderValue::from_static("30"))
         );
     }
 

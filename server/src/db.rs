@@ -291,7 +291,11 @@ pub enum DbError {
     /// The write lock stayed taken past [`BUSY_TIMEOUT`] (SQLite's BUSY or LOCKED), or no
     /// connection was free within [`POOL_WAIT`]: nothing was changed; try again shortly.
     Busy(String),
-    /// Anything else: a bug, a broken file, a full disk.
+    /// The storage failed: a full disk, an I/O error, a file that became read-only or can't be
+    /// opened. Nothing was changed (SQLite rolls the transaction back); the data is as it was,
+    /// and writes work again once the storage does.
+    Storage(String),
+    /// Anything else: a bug, a broken file.
     Failed(String),
 }
 
@@ -299,6 +303,7 @@ impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DbError::Busy(reason) => write!(f, "the database is busy: {reason}"),
+            DbError::Storage(reason) => write!(f, "the storage failed: {reason}"),
             DbError::Failed(reason) => f.write_str(reason),
         }
     }
@@ -310,6 +315,8 @@ impl From<rusqlite::Error> for DbError {
     fn from(error: rusqlite::Error) -> Self {
         if is_busy(&error) {
             DbError::Busy(error.to_string())
+        } else if is_storage_failure(&error) {
+            DbError::Storage(error.to_string())
         } else {
             DbError::Failed(error.to_string())
         }
@@ -329,6 +336,20 @@ fn is_busy(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether the disk, not the query, failed: full, an I/O error, read-only, can't open.
+fn is_storage_failure(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::ReadOnly
+                | ErrorCode::CannotOpen
+                | ErrorCode::NoLargeFileSupport
+        )
     )
 }
 
@@ -908,10 +929,38 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", true)
 }
 
+/// An empty in-memory database on a disk that is full: not one page more than its schema.
+#[cfg(test)]
+pub(crate) fn full_disk_db() -> Db {
+    let manager = SqliteConnectionManager::memory().with_init(|conn| {
+        configure(conn)?;
+        create_schema(conn)?;
+        let pages: i64 = conn.pragma_query_value(None, "page_count", |row| row.get(0))?;
+        conn.pragma_update(None, "max_page_count", pages)
+    });
+    // One connection: every connection of `memory()` is a database of its own.
+    Db::with_manager(manager, 1).expect("in-memory database")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::seed::{self, SeedOptions};
+
+    #[test]
+    fn a_full_disk_is_a_storage_failure_that_changes_nothing() {
+        let db = full_disk_db();
+        let people = seed::demo(
+            SeedOptions {
+                guests: 200,
+                ..SeedOptions::default()
+            },
+            seed::now(),
+        );
+        let error = db.seed_if_empty(&people).expect_err("no room on the disk");
+        assert!(matches!(error, DbError::Storage(_)), "{error:?}");
+        assert_eq!(db.first_user().map(|user| user.is_none()), Ok(true));
+    }
 
     /// One in-memory database: every connection of `memory()` is a database of its own, so
     /// the pool holds one connection.

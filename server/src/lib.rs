@@ -7,10 +7,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod caller;
 pub mod cli;
 pub mod csp;
 pub mod db;
 pub mod deploy_kit;
+pub mod framing;
 pub mod logging;
 pub mod origin;
 pub mod rate_limit;
@@ -57,6 +59,8 @@ pub struct AppState {
     pub origins: Arc<Origins>,
     /// After this, a request is answered 503.
     pub request_timeout: Duration,
+    /// A request body that hasn't fully arrived after this is answered 408.
+    pub body_timeout: Duration,
     /// Checks access tokens; `None` with `--no-auth`.
     pub auth: Option<Arc<auth::Verifier>>,
     /// Origins whose pages may call the API from the browser (CORS).
@@ -67,12 +71,15 @@ pub struct AppState {
 
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
 /// layers every response goes through (outermost first): a request ID (kept when the client
-/// sent one, echoed back), one log event per request, the security headers, JSON errors for
-/// everything under `/api` whoever produced them, the host allowlist, the `--delay-ms`, a
-/// timeout and a body limit. The API's routes alone are rate-limited ([`rate_limit`]).
+/// sent a plain one, echoed back), one log event per request, the security headers, JSON
+/// errors for everything under `/api` whoever produced them, strict framing ([`framing`]),
+/// the host allowlist, the `--delay-ms`, the body read in time (408), a timeout and a body
+/// limit. On the API's routes, the caller is identified once ([`caller`]), then
+/// rate-limited ([`rate_limit`]).
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
+        .map_request(framing::plain_request_id)
         .layer(SetRequestIdLayer::new(
             x_request_id.clone(),
             MakeRequestUuid,
@@ -94,6 +101,10 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(api_errors_are_json))
         .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.origins),
+            framing::strict_framing,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             allowed_hosts_only,
         ))
@@ -104,11 +115,20 @@ pub fn app(state: AppState) -> Router {
         .layer(tower::util::option_layer(
             state.rate_limit.as_ref().map(RateLimit::layer),
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            caller::identify,
+        ))
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             state.request_timeout,
+        ))
+        // Outside the timeout: a slow client is a 408, a slow server a 503.
+        .layer(middleware::from_fn_with_state(
+            state.body_timeout,
+            framing::body_in_time,
         ))
         .layer(layers)
         .with_state(state)

@@ -8,6 +8,7 @@ pub(crate) mod edge;
 pub(crate) mod errors;
 pub(crate) mod faults;
 pub(crate) mod flags;
+pub(crate) mod hardening;
 pub(crate) mod leaving;
 pub(crate) mod load;
 pub(crate) mod rate_limits;
