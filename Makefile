@@ -28,10 +28,10 @@ run: build
 	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT) $(SERVER_FLAGS)
 
 ## dist/ (the static site, with precompressed copies and the host files of the deploy kit:
-## docs/deploy.md) and target/release/myorgs-server.
+## docs/deploy.md), target/release/myorgs-server and target/release/myorgs-deploy-kit.
 build: tools
 	scripts/trunk-release.sh
-	cargo build --release -p myorgs-server
+	cargo build --release -p myorgs-server -p myorgs-deploy-kit
 	target/release/myorgs-deploy-kit --dist dist
 
 ## What a browser downloads: raw, gzip and brotli sizes of dist/ (pip install brotli for brotli).
@@ -71,7 +71,7 @@ browser:
 e2e:
 	scripts/trunk-release.sh
 	$(MAKE) --no-print-directory size-check
-	cargo build -p myorgs-server
+	cargo build -p myorgs-server -p myorgs-deploy-kit
 	target/debug/myorgs-deploy-kit --dist dist
 	MYORGS_DIST=$(CURDIR)/dist MYORGS_SERVER=$(CURDIR)/target/debug/myorgs-server \
 	  MYORGS_PROVIDER=$(CURDIR)/scripts/oidc/provider.mjs \

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The import rule at the top of src/lib.rs, checked: components import nothing above `i18n` and
-# `domain` (never `api`, `context`, `pages` or the crate root), `i18n` nothing but `domain`, and
-# no module imports the crate root
-# (`App`, `Portal`). Every `crate::` path is checked wherever it appears, grouped imports included.
+# The import rules, checked.
+# The app (src/lib.rs): components import nothing above `i18n` and `domain` (never `api`,
+# `context`, `pages` or the crate root), `i18n` nothing but `domain`, and no module imports the
+# crate root (`App`, `Portal`). Every `crate::` path is checked wherever it appears, grouped
+# imports included.
+# The server (server/src/lib.rs): `store/`, `auth.rs`, `telemetry.rs`, `text.rs`, `site/` and
+# `origin.rs` import nothing from `http/` or `config.rs`; `http/error.rs` imports only `auth.rs` and `store/`; and no file
+# imports one that imports it back, directly or through others (scripts/check-server-imports.py
+# reads every `crate::`, `super::` and `self::` path, grouped imports included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +33,9 @@ fi
 modules=$(sed -nE 's/^(pub )?mod ([a-z0-9_]+);$/\2/p' src/lib.rs | paste -sd '|')
 if paths src | grep -vE ":crate::($modules)$"; then
   echo "layers: import items from their module, not from the crate root (src/lib.rs)" >&2
+  failed=1
+fi
+if ! python3 scripts/check-server-imports.py server/src; then
   failed=1
 fi
 exit $failed

@@ -8,29 +8,25 @@
 //! skew), naming a user by `--user-claim`. The JWKS is fetched from the provider's discovery
 //! document, cached, and fetched again when a token names an unknown `kid` (at most once per
 //! `--jwks-min-refresh-secs`, so a flood of made-up `kid`s can't hammer the provider). Failures
-//! answer as RFC 6750 says.
+//! are [`AuthError`]s, which the HTTP layer answers as RFC 6750 says (`http/error.rs`).
 //!
 //! The provider can't stall the API: the known keys are a snapshot read without waiting (a
 //! lock held only to clone an `Arc`), so tokens signed by a known key never wait for the
 //! provider. A fetch runs at most once at a time (single flight), outside that lock, and gives
 //! up after [`FETCH_TIMEOUT`]; after a failure the next one waits longer each time (1, 2, 4 … 60
-//! s). A token naming an unknown key while the provider can't be reached is a 503 with
-//! `Retry-After` (the time until the next fetch may start), not a 401: the key may well exist.
+//! s). A token naming an unknown key while the provider can't be reached is
+//! [`AuthError::KeysUnavailable`] (a 503 with `Retry-After`: the time until the next fetch may
+//! start), not a 401: the key may well exist.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use axum::http::header::{self, HeaderMap, HeaderValue};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
-
-use crate::api::ApiError;
 
 /// The signature algorithms accepted: asymmetric only.
 pub const ALGORITHMS: [Algorithm; 3] = [Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
@@ -94,90 +90,17 @@ pub enum AuthError {
     },
 }
 
-impl IntoResponse for AuthError {
-    fn into_response(self) -> Response {
-        let (error, challenge) = match &self {
-            AuthError::Missing => (
-                ApiError::new(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "Sign in: this API needs an access token (Authorization: Bearer).",
-                ),
-                "Bearer realm=\"myorgs\"".to_owned(),
-            ),
-            AuthError::Malformed => (
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalidRequest",
-                    "The Authorization header is not one bearer token.",
-                ),
-                "Bearer realm=\"myorgs\", error=\"invalid_request\"".to_owned(),
-            ),
-            AuthError::InvalidToken(reason) => {
-                tracing::info!(reason = %crate::logging::Escaped(reason), "refused a token");
-                (
-                    ApiError::new(
-                        StatusCode::UNAUTHORIZED,
-                        "invalidToken",
-                        "The access token is invalid or expired: sign in again.",
-                    ),
-                    "Bearer realm=\"myorgs\", error=\"invalid_token\"".to_owned(),
-                )
-            }
-            AuthError::InsufficientScope(scope) => (
-                ApiError::new(
-                    StatusCode::FORBIDDEN,
-                    "insufficientScope",
-                    format!("The access token does not grant {}.", scope.as_str()),
-                ),
-                format!(
-                    "Bearer realm=\"myorgs\", error=\"insufficient_scope\", scope=\"{}\"",
-                    scope.as_str()
-                ),
-            ),
-            AuthError::KeysUnavailable {
-                reason,
-                retry_after_secs,
-            } => {
-                tracing::warn!(%reason, "the identity provider's keys are unavailable");
-                let mut response = ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "serviceUnavailable",
-                    "Sign-in can't be checked right now; try again shortly.",
-                )
-                .into_response();
-                response.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    HeaderValue::from((*retry_after_secs).max(1)),
-                );
-                return response;
-            }
-        };
-        let mut response = error.into_response();
-        if let Ok(value) = HeaderValue::from_str(&challenge) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, value);
-        }
-        response
-    }
-}
-
-/// The bearer token of a request, if it has one: exactly one `Authorization` header, in the
-/// canonical form `Bearer <token>` (that spelling of the scheme, one space, one RFC 6750
-/// `b64token`). Any other spelling of the bearer scheme (`bearer`, two spaces, a tab, trailing
-/// text) or a repeated header is malformed: refused with 400 `invalid_request` rather than
-/// guessed at, so that one token has one spelling (the rate limit and a proxy in front read
-/// the same caller). Another scheme (`Basic …`) is no bearer token at all.
-pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
-    let mut values = headers.get_all(header::AUTHORIZATION).iter();
-    let Some(value) = values.next() else {
+/// The bearer token of a request, given its one `Authorization` header (`None`: no such
+/// header; the HTTP layer refuses two), in the canonical form `Bearer <token>` (that spelling
+/// of the scheme, one space, one RFC 6750 `b64token`). Any other spelling of the bearer scheme
+/// (`bearer`, two spaces, a tab, trailing text) is malformed: refused with 400
+/// `invalid_request` rather than guessed at, so that one token has one spelling (the rate
+/// limit and a proxy in front read the same caller). Another scheme (`Basic …`) is no bearer
+/// token at all.
+pub fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
+    let Some(text) = authorization else {
         return Err(AuthError::Missing);
     };
-    if values.next().is_some() {
-        return Err(AuthError::Malformed);
-    }
-    let text = value.to_str().map_err(|_| AuthError::Malformed)?;
     let b64token = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
     if let Some(token) = text.strip_prefix("Bearer ") {
         if !token.is_empty() && token.bytes().all(b64token) {
@@ -470,23 +393,14 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn headers(value: &'static str) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        map.insert(header::AUTHORIZATION, HeaderValue::from_static(value));
-        map
-    }
-
     #[test]
     fn bearer_tokens() {
-        assert_eq!(bearer_token(&HeaderMap::new()), Err(AuthError::Missing));
+        assert_eq!(bearer_token(None), Err(AuthError::Missing));
         assert_eq!(
-            bearer_token(&headers("Basic dXNlcjpwYXNz")),
+            bearer_token(Some("Basic dXNlcjpwYXNz")),
             Err(AuthError::Missing)
         );
-        assert_eq!(
-            bearer_token(&headers("Bearer abc.def.ghi")),
-            Ok("abc.def.ghi")
-        );
+        assert_eq!(bearer_token(Some("Bearer abc.def.ghi")), Ok("abc.def.ghi"));
         for malformed in [
             "bearer abc",
             "BEARER abc",
@@ -494,28 +408,16 @@ mod tests {
             "Bearer\tabc",
             "Bearer abc ",
             "Bearer abc def",
+            "Bearer",
+            "Bearer a b",
+            "Bearer a\"b",
         ] {
             assert_eq!(
-                bearer_token(&headers(malformed)),
+                bearer_token(Some(malformed)),
                 Err(AuthError::Malformed),
                 "{malformed:?}"
             );
         }
-        let mut twice = headers("Bearer abc");
-        twice.append(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Bearer abc"),
-        );
-        assert_eq!(bearer_token(&twice), Err(AuthError::Malformed));
-        assert_eq!(bearer_token(&headers("Bearer")), Err(AuthError::Malformed));
-        assert_eq!(
-            bearer_token(&headers("Bearer a b")),
-            Err(AuthError::Malformed)
-        );
-        assert_eq!(
-            bearer_token(&headers("Bearer a\"b")),
-            Err(AuthError::Malformed)
-        );
     }
 
     #[test]

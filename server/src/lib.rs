@@ -1,281 +1,39 @@
 //! `myorgs-server`: the reference implementation of the myorgs JSON API (Microsoft Graph
 //! conventions) and the static host of the Trunk-built app.
 //!
-//! The binary (`main.rs`) only reads flags, opens the database and calls [`serve::run`]; the
-//! modules below hold the rest so it can be unit-tested: [`app`] is the whole HTTP surface, a
-//! tower stack around the API routes and the static site.
+//! The binary (`main.rs`) reads the flags ([`config`]), starts the logs ([`telemetry`]), opens
+//! the [`store`] and calls [`serve::run`]. How a request flows through the rest:
+//!
+//! 1. [`serve`] accepts the connection (hyper, HTTP/1.1) and turns the HTTP parser's own
+//!    refusals into the API's JSON errors.
+//! 2. [`http`] is the router inside its layers: a request ID (the client's only when plain),
+//!    one log event ([`telemetry`]), the security headers ([`site::csp`]), strict framing
+//!    ([`http::framing`]), the host allowlist ([`origin`]), CORS, the `--delay-ms`, the body
+//!    read in time (408), a timeout, a body limit and, on the API's routes, the caller
+//!    identified once ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
+//!    ([`http::rate_limit`]), keyed by that caller.
+//! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`]) takes what
+//!    [`http::extract`] checked: the person the caller's token named, with the scope the route
+//!    needs, and its path and query ([`text`]).
+//! 4. The handler awaits the [`store::Store`], which runs the SQLite queries
+//!    ([`store::sqlite`]) on the blocking pool. The rules of leaving and of asking to be
+//!    removed are plain functions of the model ([`store::model::leave_decision`],
+//!    [`store::model::removal_decision`]), which the queries and the views both obey.
+//! 5. It answers the store's types as wire types ([`http::views`]), or an
+//!    [`http::error::ApiError`], which sign-in's and the store's errors become.
+//! 6. Any other path is the built app ([`site`]), or 404.
+//!
+//! Imports go one way, as `scripts/check-layers.sh` checks: what the API stands on ([`store`],
+//! [`auth`], [`telemetry`], [`text`], [`site`], [`origin`]) knows nothing of [`http`] or
+//! [`config`]; `http/error.rs` knows only [`auth`] and [`store`]; and no file imports another
+//! that imports it back.
 
-pub mod api;
 pub mod auth;
-pub mod caller;
-pub mod cli;
-pub mod csp;
-pub mod db;
-pub mod deploy_kit;
-pub mod framing;
-pub mod logging;
+pub mod config;
+pub mod http;
 pub mod origin;
-pub mod rate_limit;
-pub mod seed;
 pub mod serve;
 pub mod site;
-
-use std::sync::Arc;
-use std::time::Duration;
-
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::header::{self, HeaderName, HeaderValue};
-use axum::http::{Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::Router;
-use tower::ServiceBuilder;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-
-use crate::api::ApiError;
-use crate::db::Db;
-use crate::origin::{HostRejection, Origins};
-use crate::rate_limit::RateLimit;
-use crate::site::Site;
-
-/// Largest request body: the API's only body is a removal request's message (at most 500
-/// characters); anything bigger is not for us.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Shared by every request.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Arc<Db>,
-    /// Artificial latency before every API response (`--delay-ms`).
-    pub delay: Duration,
-    /// The built app, when serving one (`--dist`).
-    pub site: Option<Arc<Site>>,
-    /// The hosts the server answers for, and the base of its links.
-    pub origins: Arc<Origins>,
-    /// After this, a request is answered 503.
-    pub request_timeout: Duration,
-    /// A request body that hasn't fully arrived after this is answered 408.
-    pub body_timeout: Duration,
-    /// Checks access tokens; `None` with `--no-auth`.
-    pub auth: Option<Arc<auth::Verifier>>,
-    /// Origins whose pages may call the API from the browser (CORS).
-    pub allowed_origins: Vec<HeaderValue>,
-    /// Requests per caller over time, on the API's routes; `None` with `--no-rate-limit`.
-    pub rate_limit: Option<RateLimit>,
-}
-
-/// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
-/// layers every response goes through (outermost first): a request ID (kept when the client
-/// sent a plain one, echoed back), one log event per request, the security headers, JSON
-/// errors for everything under `/api` whoever produced them, strict framing ([`framing`]),
-/// the host allowlist, the `--delay-ms`, the body read in time (408), a timeout and a body
-/// limit. On the API's routes, the caller is identified once ([`caller`]), then
-/// rate-limited ([`rate_limit`]).
-pub fn app(state: AppState) -> Router {
-    let x_request_id = HeaderName::from_static("x-request-id");
-    let layers = ServiceBuilder::new()
-        .map_request(framing::plain_request_id)
-        .layer(SetRequestIdLayer::new(
-            x_request_id.clone(),
-            MakeRequestUuid,
-        ))
-        .layer(logging::trace_layer())
-        .layer(PropagateRequestIdLayer::new(x_request_id))
-        .layer(security_header(0))
-        .layer(security_header(1))
-        .layer(security_header(2))
-        .layer(security_header(3))
-        .layer(security_header(4))
-        .layer(security_header(5))
-        // Behind an https public URL: never plain HTTP again (two years, as HSTS preload asks).
-        .option_layer(state.origins.public_https().then(|| {
-            SetResponseHeaderLayer::overriding(
-                header::STRICT_TRANSPORT_SECURITY,
-                HeaderValue::from_static("max-age=63072000; includeSubDomains"),
-            )
-        }))
-        .layer(middleware::from_fn(api_errors_are_json))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state.origins),
-            framing::strict_framing,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            allowed_hosts_only,
-        ))
-        .layer(cors(&state.allowed_origins))
-        .layer(middleware::from_fn_with_state(state.clone(), api_delay));
-    // Before the fallback: `Router::layer` wraps only the routes that exist so far.
-    api::routes()
-        .layer(tower::util::option_layer(
-            state.rate_limit.as_ref().map(RateLimit::layer),
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            caller::identify,
-        ))
-        .fallback(fallback)
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            state.request_timeout,
-        ))
-        // Outside the timeout: a slow client is a 408, a slow server a 503.
-        .layer(middleware::from_fn_with_state(
-            state.body_timeout,
-            framing::body_in_time,
-        ))
-        .layer(layers)
-        .with_state(state)
-}
-
-/// Percent-decodes `text`, or `None` when it is not well-formed: a `%` not followed by two hex
-/// digits, or bytes that are not UTF-8. Such a request is malformed and answered 400, not
-/// guessed at (the usual decoders pass a bad escape through or substitute U+FFFD).
-pub fn well_formed_percent_decoded(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let escapes_ok = bytes.iter().enumerate().all(|(index, byte)| {
-        *byte != b'%'
-            || bytes
-                .get(index + 1..index + 3)
-                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
-    });
-    if !escapes_ok {
-        return None;
-    }
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .ok()
-        .map(|decoded| decoded.into_owned())
-}
-
-/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response.
-fn security_header(index: usize) -> SetResponseHeaderLayer<HeaderValue> {
-    let (name, value) = csp::SECURITY_HEADERS[index];
-    // Constants, checked by the unit test below.
-    #[allow(clippy::expect_used)]
-    SetResponseHeaderLayer::overriding(
-        HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-        HeaderValue::from_static(value),
-    )
-}
-
-/// CORS for the API: the listed origins may call it with a bearer token (preflight included);
-/// no other origin is allowed anything. No list, no CORS headers at all.
-fn cors(origins: &[HeaderValue]) -> tower::util::Either<CorsLayer, tower::layer::util::Identity> {
-    if origins.is_empty() {
-        return tower::util::Either::Right(tower::layer::util::Identity::new());
-    }
-    tower::util::Either::Left(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins.iter().cloned()))
-            .allow_methods([Method::GET, Method::POST, Method::DELETE])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-            .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
-            .max_age(Duration::from_secs(600)),
-    )
-}
-
-/// Paths the API owns: nothing under `/api` may ever be answered with HTML.
-pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/")
-}
-
-async fn fallback(State(state): State<AppState>, request: Request) -> Response {
-    let path = request.uri().path();
-    if is_api_path(path) {
-        return ApiError::not_found(path).into_response();
-    }
-    match &state.site {
-        Some(site) => site.serve(request).await,
-        None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
-    }
-}
-
-/// Refuses requests for hosts the server doesn't answer for (DNS rebinding, forged links).
-async fn allowed_hosts_only(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match state.origins.check_request(request.headers()) {
-        Ok(()) => next.run(request).await,
-        Err(HostRejection::Malformed) => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalidHost",
-            "The Host header is not a valid host name.",
-        )
-        .into_response(),
-        Err(HostRejection::NotAllowed) => ApiError::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            "misdirectedRequest",
-            "This server does not answer for that host name.",
-        )
-        .into_response(),
-    }
-}
-
-/// Every `/api` response, whoever produced it (a handler, a timeout, the body limit, axum's
-/// router), is JSON that no cache keeps, and every error is the API's JSON error body.
-async fn api_errors_are_json(request: Request, next: Next) -> Response {
-    if !is_api_path(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let mut response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if (status.is_client_error() || status.is_server_error()) && !is_json {
-        let mut replaced = ApiError::for_status(status).into_response();
-        for name in [header::ALLOW, header::RETRY_AFTER] {
-            if let Some(value) = response.headers_mut().remove(&name) {
-                replaced.headers_mut().insert(name, value);
-            }
-        }
-        response = replaced;
-    }
-    let headers = response.headers_mut();
-    // Also on 204 and on HEAD: the contract says every API response.
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// `--delay-ms`: makes loading states visible.
-async fn api_delay(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    if is_api_path(request.uri().path()) && !state.delay.is_zero() {
-        tokio::time::sleep(state.delay).await;
-    }
-    next.run(request).await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn security_headers_are_valid() {
-        for index in 0..csp::SECURITY_HEADERS.len() {
-            let _ = security_header(index);
-        }
-    }
-
-    #[test]
-    fn api_paths() {
-        assert!(is_api_path("/api"));
-        assert!(is_api_path("/api/v1/me"));
-        assert!(is_api_path("/api/"));
-        assert!(!is_api_path("/apis"));
-        assert!(!is_api_path("/organizations"));
-    }
-}
+pub mod store;
+pub mod telemetry;
+pub mod text;

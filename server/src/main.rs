@@ -9,12 +9,14 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use clap::Parser as _;
 use myorgs_server::auth::Verifier;
-use myorgs_server::cli::Cli;
-use myorgs_server::db::Db;
+use myorgs_server::config::Cli;
+use myorgs_server::http::app;
+use myorgs_server::http::rate_limit::{CallerKeys, RateLimit};
+use myorgs_server::http::state::AppState;
 use myorgs_server::origin::Origins;
-use myorgs_server::rate_limit::{CallerKeys, RateLimit};
 use myorgs_server::site::Site;
-use myorgs_server::{app, logging, seed, serve, AppState};
+use myorgs_server::store::{seed, Store};
+use myorgs_server::{serve, telemetry};
 
 /// How long requests in flight may take to finish after Ctrl-C or SIGTERM.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -22,7 +24,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 fn main() -> ExitCode {
     // Usage errors: clap's message on stderr and exit status 2.
     let cli = Cli::parse();
-    logging::init(cli.log_format);
+    telemetry::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -47,7 +49,7 @@ fn main() -> ExitCode {
 }
 
 async fn start(cli: Cli) -> Result<(), String> {
-    let db = open_database(&cli)?;
+    let store = open_database(&cli)?;
     let site = match &cli.dist {
         Some(dir) => {
             let site = Site::open(dir)?;
@@ -144,7 +146,7 @@ async fn start(cli: Cli) -> Result<(), String> {
         rate_limit,
         auth,
         allowed_origins,
-        db: Arc::new(db),
+        store,
         delay: cli.delay(),
         site,
         origins: Arc::new(origins),
@@ -166,8 +168,8 @@ async fn start(cli: Cli) -> Result<(), String> {
 }
 
 /// Opens the database, resets it if asked, and seeds it when empty.
-fn open_database(cli: &Cli) -> Result<Db, String> {
-    let db = Db::open(&cli.db)?;
+fn open_database(cli: &Cli) -> Result<Store, String> {
+    let db = Store::open(&cli.db)?;
     if cli.reset {
         db.reset()
             .map_err(|e| format!("cannot reset the database: {e}"))?;

@@ -29,7 +29,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tower::Layer as _;
 
-use crate::api::ApiError;
+use crate::http::error::ApiError;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then for at most `grace` more. A
 /// client gets `header_timeout` to send each request's headers.
@@ -211,7 +211,7 @@ fn json_for_parser_error(head: &[u8]) -> Option<Vec<u8>> {
         %request_id,
         "refused by the HTTP parser"
     );
-    let security_headers: String = crate::csp::SECURITY_HEADERS
+    let security_headers: String = crate::site::csp::SECURITY_HEADERS
         .iter()
         .map(|(name, value)| format!("{}: {value}\r\n", name.to_ascii_lowercase()))
         .collect();
@@ -242,7 +242,7 @@ mod tests {
         assert!(replaced.contains("\r\ncontent-type: application/json\r\n"));
         assert!(replaced.contains("\r\ncache-control: no-store\r\n"));
         // The same security headers as every other response, and a request ID.
-        for (name, value) in crate::csp::SECURITY_HEADERS {
+        for (name, value) in crate::site::csp::SECURITY_HEADERS {
             let line = format!("\r\n{}: {value}\r\n", name.to_ascii_lowercase());
             assert!(replaced.contains(&line), "{line:?} in {replaced}");
         }

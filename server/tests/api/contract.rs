@@ -102,7 +102,7 @@ pub(crate) fn every_documented_response_is_exercised() {
 fn examine(method: &str, target: &str, reply: &Reply) -> (Vec<String>, Option<Response>) {
     let mut violations = Vec::new();
     let request = format!("{method} {target}");
-    for (name, expected) in myorgs_server::csp::SECURITY_HEADERS {
+    for (name, expected) in myorgs_server::site::csp::SECURITY_HEADERS {
         expect_header(
             reply,
             &name.to_ascii_lowercase(),

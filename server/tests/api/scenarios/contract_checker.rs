@@ -258,7 +258,7 @@ pub(crate) fn contract_checker_rejects_violations() {
 /// A reply with the headers every API response carries, and `body` as JSON
 /// (`None`: no body).
 fn api_reply(status: u16, body: Option<Value>) -> Reply {
-    let headers = myorgs_server::csp::SECURITY_HEADERS
+    let headers = myorgs_server::site::csp::SECURITY_HEADERS
         .iter()
         .chain(&[
             ("content-type", "application/json"),

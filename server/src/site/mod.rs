@@ -4,7 +4,9 @@
 //! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
 //! precompressed copies only when they are regular files inside the folder (never a symlink:
 //! otherwise the plain file is served, or the other encoding), long-lived caching only for
-//! content-hashed names, and the Content Security Policy on the document.
+//! content-hashed names, and the Content Security Policy on the document ([`csp`]).
+
+pub mod csp;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -18,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::csp::policy_for_site;
-use crate::well_formed_percent_decoded;
+use self::csp::policy_for_site;
+use crate::text::well_formed_percent_decoded;
 
 const INDEX_HTML: &str = "index.html";
 /// `Cache-Control` of a content-hashed file: its name changes whenever its content does.

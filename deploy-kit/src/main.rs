@@ -1,6 +1,6 @@
 //! `myorgs-deploy-kit [--dist DIR]`: after `trunk build`, writes precompressed
 //! copies and host configuration into the built app. See
-//! `myorgs_server::deploy_kit` and docs/deploy.md.
+//! `myorgs_deploy_kit` and docs/deploy.md.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +20,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match myorgs_server::deploy_kit::run(&args.dist) {
+    match myorgs_deploy_kit::run(&args.dist) {
         Ok(summary) => {
             let dist = args.dist.display();
             for change in &summary.changes {

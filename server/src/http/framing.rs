@@ -25,9 +25,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt as _, LengthLimitError, Limited};
 
-use crate::api::ApiError;
+use super::error::ApiError;
+use super::BODY_LIMIT;
 use crate::origin::Origins;
-use crate::BODY_LIMIT;
 
 const X_REQUEST_ID: &str = "x-request-id";
 

@@ -1,7 +1,7 @@
 //! Rate limits on the API: a token bucket per caller (`tower_governor` over `governor`), so one
 //! person, or one client address, cannot take the server from everyone else.
 //!
-//! Whom a request is counted against, decided from the [`Identity`] that `caller::identify`
+//! Whom a request is counted against, decided from the [`Identity`] that the `identify` layer
 //! found before (no token is checked twice):
 //! - a verified access token: its person (the `--user-claim`), whatever token or spelling
 //!   they use; two tokens of one person share one bucket;
@@ -35,8 +35,8 @@ use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::{GovernorError, GovernorLayer};
 
-use crate::api::ApiError;
-use crate::caller::Identity;
+use super::caller::Identity;
+use super::error::ApiError;
 
 /// How often buckets that are full again (callers gone quiet) are dropped from memory.
 pub const HOUSEKEEPING: Duration = Duration::from_secs(10);

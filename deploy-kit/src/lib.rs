@@ -23,13 +23,13 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use axum::http::HeaderValue;
+use http::HeaderValue;
 use serde_json::{json, Map, Value};
 
 // The server's own rules, so that these files cannot disagree with what
 // `myorgs-server --dist` sends. When a function moves, repoint its line only.
-use crate::csp::{content_security_policy, SECURITY_HEADERS};
-use crate::site::{has_content_hash, IMMUTABLE, NO_CACHE};
+use myorgs_server::site::csp::{content_security_policy, SECURITY_HEADERS};
+use myorgs_server::site::{has_content_hash, IMMUTABLE, NO_CACHE};
 
 /// Netlify and Cloudflare Pages response headers.
 pub const HEADERS_FILE: &str = "_headers";

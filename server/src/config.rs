@@ -4,11 +4,12 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
+use crate::http::rate_limit::Limit;
 use crate::origin::PublicUrl;
-use crate::rate_limit::Limit;
-use crate::seed::SeedOptions;
+use crate::store::seed::SeedOptions;
+use crate::telemetry::LogFormat;
 
 /// Largest `--guests`: far beyond any test or benchmark, small enough that a typo cannot make
 /// seeding run for minutes.
@@ -168,13 +169,6 @@ pub struct Cli {
     /// RUST_LOG (default: info).
     #[arg(long = "log-format", env = "MYORGS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
-}
-
-/// How log events are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Human,
-    Json,
 }
 
 impl Cli {

@@ -9,12 +9,18 @@ use std::io::IsTerminal as _;
 use std::time::Duration;
 
 use axum::http::{Request, Response};
+use clap::ValueEnum;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
 use tracing::Span;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::LogFormat;
+/// How log events are written (`--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
 
 /// Installs the global subscriber. Call once, first thing.
 pub fn init(format: LogFormat) {

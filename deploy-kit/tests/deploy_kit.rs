@@ -3,18 +3,23 @@
 //! sends the very headers the kit writes.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use myorgs_server::csp::content_security_policy;
-use myorgs_server::deploy_kit::{self, Change};
-use myorgs_server::site::{IMMUTABLE, NO_CACHE};
+use myorgs_deploy_kit::{self as deploy_kit, Change};
+use myorgs_server::http::app;
+use myorgs_server::http::state::AppState;
+use myorgs_server::origin::Origins;
+use myorgs_server::serve;
+use myorgs_server::site::csp::content_security_policy;
+use myorgs_server::site::{Site, IMMUTABLE, NO_CACHE};
+use myorgs_server::store::Store;
 
 const KIT: &str = env!("CARGO_BIN_EXE_myorgs-deploy-kit");
-const SERVER: &str = env!("CARGO_BIN_EXE_myorgs-server");
 
 const WASM: &str = "myorgs-0123456789abcdef_bg.wasm";
 const JS: &str = "myorgs-0123456789abcdef.js";
@@ -583,46 +588,70 @@ fn the_binary_prints_a_line_per_file_then_a_summary() {
     }
 }
 
-/// `myorgs-server --dist`, killed on drop.
+/// `myorgs-server --no-auth --dist` on a free port, stopped on drop: the server's own router,
+/// listener loop and static site, in process (a test of this package cannot run another
+/// package's binary). Only the static site is asked for, so sign-in and the rate limit, which
+/// cover the API alone, are off.
 struct Server {
-    child: Child,
     base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
     fn start(dist: &Path, db: &Path) -> Server {
-        let mut child = Command::new(SERVER)
-            .args(["--no-auth", "--addr", "127.0.0.1:0", "--dist"])
-            .arg(dist)
-            .arg("--db")
-            .arg(db)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let mut first_line = String::new();
-        let stdout = child.stdout.take().expect("piped stdout");
-        BufReader::new(stdout)
-            .read_line(&mut first_line)
-            .expect("read stdout");
-        let mut server = Server {
-            child,
-            base: String::new(),
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener.set_nonblocking(true).expect("non-blocking");
+        let addr = listener.local_addr().expect("the address");
+        let state = AppState {
+            store: Store::open(db).expect("the database"),
+            delay: Duration::ZERO,
+            site: Some(Arc::new(Site::open(dist).expect("the built app"))),
+            origins: Arc::new(Origins::new(None, false, &[], addr)),
+            request_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(10),
+            auth: None,
+            allowed_origins: Vec::new(),
+            rate_limit: None,
         };
-        server.base = first_line
-            .trim_end()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("server did not start: {first_line:?}"))
-            .to_owned();
-        server
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("the listener");
+                let shutdown = async {
+                    let _ = stopped.await;
+                };
+                serve::run(
+                    listener,
+                    app(state),
+                    Duration::from_secs(10),
+                    shutdown,
+                    Duration::from_secs(1),
+                )
+                .await;
+            });
+        });
+        Server {
+            base: format!("http://{addr}"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -1,0 +1,182 @@
+//! The store: [`model`] (what it holds, the outcomes, the rules of leaving and of asking to be
+//! removed), [`sqlite`] (the queries, the schema and its migrations), [`seed`] (the demo data),
+//! and [`Store`], whose async methods run the SQLite work on Tokio's blocking pool.
+//!
+//! Nothing here knows HTTP: handlers turn outcomes and [`StoreError`]s into responses.
+
+pub mod model;
+pub mod seed;
+pub mod sqlite;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use self::model::{
+    AccessItem, CancelOutcome, LeaveOutcome, Membership, Page, RemovalOutcome, RemovalRequest,
+    StoreError, StoreResult, User,
+};
+use self::sqlite::Sqlite;
+
+/// The store the handlers use. Cloning shares it. Every method runs its SQLite work on Tokio's
+/// blocking pool, so `state.store.leave(&user, &id).await` never blocks a request's thread.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Sqlite>,
+}
+
+impl Store {
+    /// Opens (and when new creates) the SQLite database at `path`: see [`Sqlite::open`].
+    pub fn open(path: &Path) -> Result<Store, String> {
+        Sqlite::open(path).map(Store::from)
+    }
+
+    /// Runs `work` on the blocking pool.
+    async fn run<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Sqlite) -> StoreResult<T> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        tokio::task::spawn_blocking(move || work(&db))
+            .await
+            .map_err(|error| StoreError::Crashed(error.to_string()))?
+    }
+
+    /// Drops everything and recreates the schema. Blocks: for start-up.
+    pub fn reset(&self) -> StoreResult<()> {
+        self.db.reset()
+    }
+
+    /// Stores `people` when there is no one yet: see [`Sqlite::seed_if_empty`]. Blocks: for
+    /// start-up.
+    pub fn seed_if_empty(&self, people: &[(User, Vec<Membership>)]) -> StoreResult<Option<usize>> {
+        self.db.seed_if_empty(people)
+    }
+
+    /// The person a server without sign-in (`--no-auth`) acts for: the first one stored.
+    pub async fn first_user(&self) -> StoreResult<Option<User>> {
+        self.run(Sqlite::first_user).await
+    }
+
+    /// The person with this id, if stored.
+    pub async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        let id = id.to_owned();
+        self.run(move |db| db.user(&id)).await
+    }
+
+    /// Up to `top` of `user`'s memberships with a position after `after`.
+    pub async fn organizations_after(
+        &self,
+        user: &User,
+        after: i64,
+        top: u32,
+    ) -> StoreResult<Page> {
+        let user_id = user.id.clone();
+        self.run(move |db| db.organizations_after(&user_id, after, top))
+            .await
+    }
+
+    /// `user`'s membership in one organization (a lowercase GUID).
+    pub async fn membership(
+        &self,
+        user: &User,
+        organization_id: &str,
+    ) -> StoreResult<Option<Membership>> {
+        let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
+        self.run(move |db| db.membership(&user_id, &organization_id))
+            .await
+    }
+
+    /// `user` leaves an organization for good, where [`model::leave_decision`] allows it.
+    pub async fn leave(&self, user: &User, organization_id: &str) -> StoreResult<LeaveOutcome> {
+        let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
+        self.run(move |db| db.leave(&user_id, &organization_id))
+            .await
+    }
+
+    /// Up to `top` of what `user` can reach in one organization, after `after`; `None` when
+    /// they are not a member.
+    pub async fn access_after(
+        &self,
+        user: &User,
+        organization_id: &str,
+        after: i64,
+        top: u32,
+    ) -> StoreResult<Option<Page<AccessItem>>> {
+        let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
+        self.run(move |db| db.access_after(&user_id, &organization_id, after, top))
+            .await
+    }
+
+    /// `user`'s removal requests in one organization; `None` when they are not a member.
+    pub async fn removal_requests(
+        &self,
+        user: &User,
+        organization_id: &str,
+    ) -> StoreResult<Option<Vec<RemovalRequest>>> {
+        let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
+        self.run(move |db| db.removal_requests(&user_id, &organization_id))
+            .await
+    }
+
+    /// `user` asks to be removed from an organization, where [`model::removal_decision`] allows it:
+    /// `new`, unless one is already pending.
+    pub async fn request_removal(
+        &self,
+        user: &User,
+        organization_id: &str,
+        new: RemovalRequest,
+    ) -> StoreResult<RemovalOutcome> {
+        let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
+        self.run(move |db| db.request_removal(&user_id, &organization_id, new))
+            .await
+    }
+
+    /// `user` cancels their pending removal request `request_id` in an organization.
+    pub async fn cancel_removal(
+        &self,
+        user: &User,
+        organization_id: &str,
+        request_id: &str,
+    ) -> StoreResult<CancelOutcome> {
+        let (user_id, organization_id, request_id) = (
+            user.id.clone(),
+            organization_id.to_owned(),
+            request_id.to_owned(),
+        );
+        self.run(move |db| db.cancel_removal(&user_id, &organization_id, &request_id))
+            .await
+    }
+}
+
+impl From<Sqlite> for Store {
+    fn from(db: Sqlite) -> Self {
+        Store { db: Arc::new(db) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::seed::{self, SeedOptions};
+
+    #[tokio::test]
+    async fn the_async_store_reads_and_leaves() {
+        let dir = std::env::temp_dir().join(format!("myorgs-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::open(&dir.join("store.sqlite3")).expect("a new database");
+        let people = seed::demo(SeedOptions::default(), seed::now());
+        assert!(matches!(store.seed_if_empty(&people), Ok(Some(_))));
+        let megan = store.first_user().await.expect("read").expect("seeded");
+        assert_eq!(store.user(&megan.id).await, Ok(Some(megan.clone())));
+        let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";
+        assert_eq!(store.leave(&megan, fabrikam).await, Ok(LeaveOutcome::Left));
+        assert_eq!(store.membership(&megan, fabrikam).await, Ok(None));
+        assert_eq!(
+            store.leave(&megan, fabrikam).await,
+            Ok(LeaveOutcome::NotMember)
+        );
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

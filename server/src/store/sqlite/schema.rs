@@ -1,0 +1,217 @@
+//! The schema of the SQLite store, its version and its migrations, and how a database file is
+//! opened (checked, brought up to date, switched to WAL) and reset.
+
+use std::path::Path;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, TransactionBehavior, MAIN_DB};
+
+use super::{is_busy, Sqlite, BUSY_TIMEOUT, OPEN_BUSY_TIMEOUT, POOL_SIZE};
+use crate::store::model::StoreResult;
+
+/// Bumped whenever the schema below changes; a database of a version this server doesn't know
+/// is refused at start-up (even with `--reset`, which drops only this schema's tables). Version 1
+/// (memberships only) is brought up to date at start-up by adding [`SCHEMA_V2`]'s tables, empty.
+pub(super) const SCHEMA_VERSION: i64 = 2;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY NOT NULL,
+    display_name TEXT NOT NULL,
+    user_principal_name TEXT NOT NULL UNIQUE
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS organizations (
+    id TEXT PRIMARY KEY NOT NULL,        -- tenant GUID, lowercase
+    display_name TEXT NOT NULL,
+    default_domain TEXT NOT NULL,
+    privacy_email TEXT,
+    privacy_statement_url TEXT
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS organization_domains (
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    domain TEXT NOT NULL,
+    PRIMARY KEY (organization_id, ordinal)
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS memberships (
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,           -- list order, assigned once at seed time
+    tenant_category TEXT NOT NULL CHECK (tenant_category IN ('home', 'guest')),
+    joined_at INTEGER NOT NULL,          -- Unix seconds
+    last_sign_in_at INTEGER,             -- Unix seconds; NULL = never
+    leave_blocked_reason TEXT
+        CHECK (leave_blocked_reason IN ('policyDisallowed', 'accountDisabled')),
+    PRIMARY KEY (user_id, organization_id),
+    UNIQUE (user_id, position)
+) STRICT;
+
+CREATE UNIQUE INDEX IF NOT EXISTS one_home_organization_per_user
+    ON memberships (user_id) WHERE tenant_category = 'home';
+";
+
+/// Version 2: what a person can reach in each organization (\"what you'll lose\"), and their
+/// requests to be removed from organizations that don't let them leave. Both belong to a
+/// membership: they go with it when it goes.
+pub(super) const SCHEMA_V2: &str = "
+CREATE TABLE IF NOT EXISTS access_items (
+    user_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    position INTEGER NOT NULL,           -- list order, assigned once at seed time
+    id TEXT NOT NULL UNIQUE,             -- GUID, lowercase
+    kind TEXT NOT NULL CHECK (kind IN ('app', 'group', 'team', 'site')),
+    display_name TEXT NOT NULL,
+    last_used_at INTEGER,                -- Unix seconds; NULL = never
+    PRIMARY KEY (user_id, organization_id, position),
+    FOREIGN KEY (user_id, organization_id)
+        REFERENCES memberships (user_id, organization_id) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE IF NOT EXISTS removal_requests (
+    id TEXT PRIMARY KEY NOT NULL,        -- GUID, lowercase
+    user_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    message TEXT,                        -- the person's words, exactly as accepted
+    created_at INTEGER NOT NULL,         -- Unix seconds
+    -- Every stored request is pending: a cancelled one is deleted. One per membership.
+    UNIQUE (user_id, organization_id),
+    FOREIGN KEY (user_id, organization_id)
+        REFERENCES memberships (user_id, organization_id) ON DELETE CASCADE
+) STRICT;
+";
+
+impl Sqlite {
+    /// Opens the database file, creating it and its schema when it is new (no tables at all).
+    /// An existing myorgs database is used as it is: its schema is not rewritten, so this
+    /// takes no write lock and succeeds while another process is writing. Refused, with a
+    /// one-line reason and without writing a byte: a file SQLite can't open or read (not a
+    /// database, locked for longer than [`OPEN_BUSY_TIMEOUT`]), a read-only one, another
+    /// application's database, or another schema version.
+    pub fn open(path: &Path) -> Result<Sqlite, String> {
+        let shown = path.display();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        let conn = Connection::open(path)
+            .and_then(|conn| conn.busy_timeout(OPEN_BUSY_TIMEOUT).map(|()| conn))
+            .map_err(|e| format!("cannot open database {shown}: {e}"))?;
+        let unreadable = |e: rusqlite::Error| {
+            if is_busy(&e) {
+                format!(
+                    "database {shown} is locked by another process (still after {} s): {e}",
+                    OPEN_BUSY_TIMEOUT.as_secs()
+                )
+            } else {
+                format!("cannot read database {shown}: {e}")
+            }
+        };
+        let (version, tables) = inspect(&conn).map_err(unreadable)?;
+        if conn.is_readonly(MAIN_DB).unwrap_or(true) {
+            return Err(format!(
+                "database {shown} is read-only: the server must be able to write to it"
+            ));
+        }
+        let mut migrate = false;
+        match (version, tables.is_empty()) {
+            (0, true) => {}
+            (1, false) => migrate = true,
+            (0, false) => {
+                return Err(format!(
+                    "{shown} is not a myorgs database (it has tables {} and no schema \
+                     version): refusing to touch it; point --db at another file",
+                    tables.join(", ")
+                ))
+            }
+            (SCHEMA_VERSION, _) => {}
+            (other, _) => {
+                return Err(format!(
+                    "database {shown} has schema version {other}, this server uses \
+                     {SCHEMA_VERSION}; move it away or point --db at another file"
+                ))
+            }
+        }
+        use_wal(&conn).map_err(|e| format!("cannot switch database {shown} to WAL: {e}"))?;
+        if tables.is_empty() {
+            create_schema(&conn).map_err(|e| format!("cannot create the schema: {e}"))?;
+        } else if migrate {
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE; {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            ))
+            .map_err(|e| {
+                format!(
+                    "cannot update database {shown} to schema version {SCHEMA_VERSION}: {}",
+                    unreadable(e)
+                )
+            })?;
+            tracing::info!(db = %shown, "database updated to schema version {SCHEMA_VERSION}");
+        }
+        drop(conn);
+        let manager = SqliteConnectionManager::file(path).with_init(configure);
+        Sqlite::with_manager(manager, POOL_SIZE).map_err(|e| format!("database {shown}: {e}"))
+    }
+
+    /// Drops every table and recreates the schema, in one transaction: an empty database.
+    pub fn reset(&self) -> StoreResult<()> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS removal_requests;
+             DROP TABLE IF EXISTS access_items;
+             DROP TABLE IF EXISTS memberships;
+             DROP TABLE IF EXISTS organization_domains;
+             DROP TABLE IF EXISTS organizations;
+             DROP TABLE IF EXISTS users;",
+        )?;
+        tx.execute_batch(SCHEMA)?;
+        tx.execute_batch(SCHEMA_V2)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The schema version and the names of the tables (SQLite's own aside): reads only.
+fn inspect(conn: &Connection) -> rusqlite::Result<(i64, Vec<String>)> {
+    let version = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let mut statement = conn.prepare(
+        "SELECT name FROM sqlite_schema
+          WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+          ORDER BY name",
+    )?;
+    let tables = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok((version, tables))
+}
+
+/// WAL lets readers proceed during a write. The mode is stored in the file, so this writes
+/// only the first time.
+fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+    if mode.eq_ignore_ascii_case("wal") {
+        return Ok(());
+    }
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!("SQLite journal mode is {mode}, not WAL");
+    }
+    Ok(())
+}
+
+/// The schema of a new database, in one transaction.
+pub(super) fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {SCHEMA} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    ))
+}
+
+/// Every pooled connection: a short busy timeout (see [`BUSY_TIMEOUT`]) and foreign keys.
+pub(super) fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)
+}

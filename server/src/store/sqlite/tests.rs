@@ -1,0 +1,329 @@
+//! The SQLite store against in-memory and temporary databases.
+
+use super::*;
+use crate::store::model::{
+    CancelOutcome, LeaveBlock, LeaveOutcome, Membership, RemovalOutcome, RemovalRequest,
+    TenantCategory,
+};
+use crate::store::seed::{self, SeedOptions};
+use rusqlite::{params, Connection};
+
+use super::schema::{configure, create_schema, SCHEMA, SCHEMA_VERSION};
+
+/// One in-memory database: every connection of `memory()` is a database of its own, so
+/// the pool holds one connection.
+fn memory_db() -> Sqlite {
+    let manager = SqliteConnectionManager::memory().with_init(|conn| {
+        configure(conn)?;
+        create_schema(conn)
+    });
+    Sqlite::with_manager(manager, 1).expect("in-memory database")
+}
+
+/// An empty in-memory database on a disk that is full: not one page more than its schema.
+fn full_disk_db() -> Sqlite {
+    let manager = SqliteConnectionManager::memory().with_init(|conn| {
+        configure(conn)?;
+        create_schema(conn)?;
+        let pages: i64 = conn.pragma_query_value(None, "page_count", |row| row.get(0))?;
+        conn.pragma_update(None, "max_page_count", pages)
+    });
+    Sqlite::with_manager(manager, 1).expect("in-memory database")
+}
+
+#[test]
+fn a_full_disk_is_a_storage_failure_that_changes_nothing() {
+    let db = full_disk_db();
+    let people = seed::demo(
+        SeedOptions {
+            guests: 200,
+            ..SeedOptions::default()
+        },
+        seed::now(),
+    );
+    let error = db.seed_if_empty(&people).expect_err("no room on the disk");
+    assert!(matches!(error, StoreError::Storage(_)), "{error:?}");
+    assert_eq!(db.first_user().map(|user| user.is_none()), Ok(true));
+}
+
+/// A database seeded as the server seeds it; returns the first person's id.
+fn seeded(options: SeedOptions) -> (Sqlite, String) {
+    let db = memory_db();
+    let people = seed::demo(options, seed::now());
+    let memberships = people.iter().map(|(_, orgs)| orgs.len()).sum();
+    assert_eq!(db.seed_if_empty(&people), Ok(Some(memberships)));
+    (db, people[0].0.id.clone())
+}
+
+fn all(db: &Sqlite, user: &str) -> Vec<Membership> {
+    db.organizations_after(user, 0, 999).expect("page").items
+}
+
+#[test]
+fn seeds_once_in_the_order_given() {
+    let (db, user) = seeded(SeedOptions::default());
+    let more = seed::demo(
+        SeedOptions {
+            guests: 3,
+            ..SeedOptions::default()
+        },
+        seed::now(),
+    );
+    assert_eq!(db.seed_if_empty(&more), Ok(None));
+    let list = all(&db, &user);
+    assert_eq!(list.len(), 9);
+    assert_eq!(list[0].display_name, "Contoso");
+    assert_eq!(list[0].category, TenantCategory::Home);
+    assert_eq!(list[0].domains, ["contoso.onmicrosoft.com", "contoso.com"]);
+    assert_eq!(
+        db.first_user()
+            .expect("user")
+            .map(|u| u.display_name)
+            .as_deref(),
+        Some("Megan Bowen")
+    );
+    assert!(all(&db, "someone-else").is_empty());
+    assert_eq!(db.user("someone-else"), Ok(None));
+    assert_eq!(
+        db.user(&user)
+            .expect("user")
+            .map(|u| u.user_principal_name)
+            .as_deref(),
+        Some("MeganB@contoso.com")
+    );
+}
+
+#[test]
+fn keyset_pages_survive_leaving() {
+    let (db, user) = seeded(SeedOptions {
+        guests: 20,
+        ..SeedOptions::default()
+    });
+    let everything = all(&db, &user);
+    let first = db.organizations_after(&user, 0, 5).expect("page");
+    assert!(first.more);
+    assert_eq!(first.items, everything[..5]);
+    let seen = &first.items[4];
+    assert_eq!(
+        db.leave(&user, &seen.organization_id),
+        Ok(LeaveOutcome::Left)
+    );
+    let second = db
+        .organizations_after(&user, seen.position, 5)
+        .expect("page");
+    assert_eq!(second.items, everything[5..10]);
+    let last = db
+        .organizations_after(&user, everything[everything.len() - 2].position, 5)
+        .expect("page");
+    assert_eq!(last.items.len(), 1);
+    assert!(!last.more);
+}
+
+#[test]
+fn leave_outcomes() {
+    let (db, user) = seeded(SeedOptions::default());
+    let find = |name: &str| {
+        all(&db, &user)
+            .into_iter()
+            .find(|m| m.display_name == name)
+            .map(|m| m.organization_id)
+            .expect("seeded")
+    };
+    assert_eq!(
+        db.leave(&user, &find("Contoso")),
+        Ok(LeaveOutcome::HomeOrganization)
+    );
+    assert_eq!(
+        db.leave(&user, &find("Woodgrove Bank")),
+        Ok(LeaveOutcome::NotAllowed(LeaveBlock::PolicyDisallowed))
+    );
+    assert_eq!(
+        db.leave(&user, &find("Litware Inc.")),
+        Ok(LeaveOutcome::NotAllowed(LeaveBlock::AccountDisabled))
+    );
+    let fabrikam = find("Fabrikam");
+    assert_eq!(
+        db.leave("someone-else", &fabrikam),
+        Ok(LeaveOutcome::NotMember)
+    );
+    assert_eq!(
+        db.membership(&user, &fabrikam)
+            .map(|m| m.map(|m| m.display_name)),
+        Ok(Some("Fabrikam".to_owned()))
+    );
+    assert_eq!(db.membership("someone-else", &fabrikam), Ok(None));
+    assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::Left));
+    assert_eq!(db.membership(&user, &fabrikam), Ok(None));
+    assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::NotMember));
+    assert_eq!(all(&db, &user).len(), 8);
+}
+
+#[test]
+fn access_is_listed_most_recently_used_first_and_goes_with_the_membership() {
+    let (db, user) = seeded(SeedOptions::default());
+    let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";
+    let page = db
+        .access_after(&user, fabrikam, 0, 999)
+        .expect("read")
+        .expect("a member");
+    assert!(!page.more);
+    let names: Vec<&str> = page.items.iter().map(|i| i.display_name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Fabrikam Expenses",
+            "Fabrikam Partners",
+            "Fabrikam Partner Hub",
+            "Fabrikam Design Review"
+        ]
+    );
+    assert_eq!(page.items[3].last_used_at, None);
+    let first = db
+        .access_after(&user, fabrikam, 0, 2)
+        .expect("read")
+        .expect("member");
+    assert!(first.more);
+    let rest = db
+        .access_after(&user, fabrikam, first.items[1].position, 2)
+        .expect("read")
+        .expect("member");
+    assert!(!rest.more);
+    assert_eq!([first.items, rest.items].concat(), page.items);
+    assert_eq!(db.access_after("someone-else", fabrikam, 0, 10), Ok(None));
+    assert_eq!(db.leave(&user, fabrikam), Ok(LeaveOutcome::Left));
+    assert_eq!(db.access_after(&user, fabrikam, 0, 10), Ok(None));
+    let rows: i64 = db
+        .conn()
+        .expect("conn")
+        .query_row(
+            "SELECT count(*) FROM access_items WHERE user_id = ?1 AND organization_id = ?2",
+            params![user, fabrikam],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert_eq!(rows, 0, "left: its access is gone too");
+}
+
+#[test]
+fn one_pending_removal_request_per_membership() {
+    let (db, user) = seeded(SeedOptions::default());
+    let woodgrove = "4ad24fce-5b15-41c7-ba6b-4f73a7c56073";
+    let request = |id: &str, message: Option<&str>| RemovalRequest {
+        id: id.to_owned(),
+        message: message.map(str::to_owned),
+        created_at: 1_700_000_000,
+    };
+    let first = request("00000000-0000-4000-8000-000000000001", Some("<b>hi</b>\n"));
+    assert_eq!(
+        db.request_removal(&user, woodgrove, first.clone()),
+        Ok(RemovalOutcome::Created(first.clone()))
+    );
+    assert_eq!(
+        db.request_removal(
+            &user,
+            woodgrove,
+            request("00000000-0000-4000-8000-000000000002", None)
+        ),
+        Ok(RemovalOutcome::AlreadyPending(first.clone()))
+    );
+    assert_eq!(
+        db.membership(&user, woodgrove)
+            .expect("read")
+            .and_then(|m| m.removal_request),
+        Some(first.clone())
+    );
+    assert_eq!(
+        db.removal_requests(&user, woodgrove),
+        Ok(Some(vec![first.clone()]))
+    );
+    assert_eq!(db.removal_requests("someone-else", woodgrove), Ok(None));
+    assert_eq!(
+        db.cancel_removal("someone-else", woodgrove, &first.id),
+        Ok(CancelOutcome::NotMember)
+    );
+    assert_eq!(
+        db.cancel_removal(&user, woodgrove, "00000000-0000-4000-8000-000000000002"),
+        Ok(CancelOutcome::NoSuchRequest)
+    );
+    assert_eq!(
+        db.cancel_removal(&user, woodgrove, &first.id),
+        Ok(CancelOutcome::Cancelled)
+    );
+    assert_eq!(
+        db.cancel_removal(&user, woodgrove, &first.id),
+        Ok(CancelOutcome::NoSuchRequest)
+    );
+    assert_eq!(db.removal_requests(&user, woodgrove), Ok(Some(vec![])));
+    for (id, expected) in [
+        (
+            "a98d8a79-b346-49a8-bb05-b9cd5e3932a0",
+            RemovalOutcome::NotApplicable(None),
+        ),
+        (
+            "8c2b14a3-7a20-4131-b327-2031c0d4557f",
+            RemovalOutcome::NotApplicable(None),
+        ),
+        (
+            "8a202053-29bb-4c55-a375-3fbb33bb46f9",
+            RemovalOutcome::NotApplicable(Some(LeaveBlock::AccountDisabled)),
+        ),
+        (
+            "00000000-0000-4000-8000-000000000000",
+            RemovalOutcome::NotMember,
+        ),
+    ] {
+        assert_eq!(
+            db.request_removal(
+                &user,
+                id,
+                request("00000000-0000-4000-8000-000000000003", None)
+            ),
+            Ok(expected),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_version_1_database_gains_the_new_tables_and_keeps_its_data() {
+    let dir = std::env::temp_dir().join(format!("myorgs-db-v1-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("v1.sqlite3");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    {
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch(&format!(
+            "{SCHEMA} PRAGMA user_version = 1;
+             INSERT INTO users VALUES ('u', 'U', 'u@example.com');"
+        ))
+        .expect("a version 1 database");
+    }
+    let db = Sqlite::open(&path).expect("opened and updated");
+    assert_eq!(
+        db.first_user().expect("read").map(|u| u.id).as_deref(),
+        Some("u")
+    );
+    assert_eq!(db.removal_requests("u", "x"), Ok(None));
+    let version: i64 = db
+        .conn()
+        .expect("conn")
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    drop(db);
+    assert!(Sqlite::open(&path).is_ok(), "and opens again as it is");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn reset_empties_everything() {
+    let (db, user) = seeded(SeedOptions {
+        guests: 2,
+        home: false,
+        ..SeedOptions::default()
+    });
+    assert_eq!(all(&db, &user).len(), 10);
+    db.reset().expect("reset");
+    assert_eq!(db.first_user(), Ok(None));
+    assert!(all(&db, &user).is_empty());
+}
