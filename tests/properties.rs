@@ -13,10 +13,46 @@ use myorgs::api::{parse_retry_after, ApiError, Doing};
 use myorgs::domain::{
     base64url, base64url_decode, check_id_token, check_message, is_guid, jwt_payload, mailto_href,
     message_chars, parse_rfc3339, safe_http_url, safe_return_path, same_origin, DateDisplay,
-    IdClaims, Me, MessageProblem, Organization, PendingSignIn, SignInError, MAX_MESSAGE_CHARS,
+    IdClaims, Me, MessageProblem, Organization, PendingSignIn, SignInError,
 };
 use proptest::prelude::*;
 use serde_json::Value;
+
+/// The longest removal message, as the API's contract says (`RemovalRequestInput.message`'s
+/// `maxLength` in `api/openapi.json`): read there, not from the app's constant, so that a
+/// change to the constant alone fails the property below.
+fn contract_max_message_chars() -> usize {
+    let contract: Value = serde_json::from_str(include_str!("../api/openapi.json"))
+        .expect("api/openapi.json is JSON");
+    let max = &contract["components"]["schemas"]["RemovalRequestInput"]["properties"]["message"]
+        ["maxLength"];
+    max.as_u64()
+        .and_then(|max| usize::try_from(max).ok())
+        .expect("the message's maxLength")
+}
+
+/// Candidate return paths: random text after the starts a redirect trick uses (`//host`,
+/// `/\host`, `\\host`, a scheme, a tab a browser would drop), which plain random text almost
+/// never produces, and after an ordinary `/`.
+fn return_path() -> impl Strategy<Value = String> {
+    let start = prop_oneof![
+        Just(""),
+        Just("/"),
+        Just("//"),
+        Just("/\\"),
+        Just("\\/"),
+        Just("\\\\"),
+        Just("///"),
+        Just("//evil.example"),
+        Just("/\\evil.example"),
+        Just("/\t/evil.example"),
+        Just("/\n/"),
+        Just("https://evil.example"),
+        Just("javascript:"),
+        Just("/%2F/evil.example"),
+    ];
+    (start, ".{0,60}").prop_map(|(start, rest)| format!("{start}{rest}"))
+}
 
 /// Any JSON value, a few levels deep, with the keys the DTOs look for among random ones.
 fn json() -> impl Strategy<Value = Value> {
@@ -97,20 +133,24 @@ proptest! {
     }
 
     #[test]
-    fn messages_follow_the_apis_rules_and_shown_ones_are_safe(text in "(.|\n|\t|\r|\u{202e}){0,600}") {
+    fn messages_follow_the_apis_rules_and_shown_ones_are_safe(
+        // Any text, and clean text of about the longest length, where an off-by-one shows.
+        text in prop_oneof!["(.|\n|\t|\r|\u{202e}){0,600}", "[a-zé🚀\n\t \u{202e}]{495,505}"],
+    ) {
+        let max_message_chars = contract_max_message_chars();
         match check_message(&text) {
             Ok(None) => prop_assert!(text.trim().is_empty()),
             Ok(Some(kept)) => {
                 prop_assert_eq!(&kept, &text, "sent as typed");
-                prop_assert!(message_chars(&kept) <= MAX_MESSAGE_CHARS);
+                prop_assert!(message_chars(&kept) <= max_message_chars);
             }
-            Err(MessageProblem::TooLong { chars }) => prop_assert!(chars > MAX_MESSAGE_CHARS),
+            Err(MessageProblem::TooLong { chars }) => prop_assert!(chars > max_message_chars),
             Err(MessageProblem::ControlCharacter) => {
                 prop_assert!(text.chars().any(|c| c.is_control() && c != '\n' && c != '\t'));
             }
         }
         if let Some(shown) = clean_message(&text) {
-            prop_assert!(shown.chars().count() <= MAX_MESSAGE_CHARS);
+            prop_assert!(shown.chars().count() <= max_message_chars);
             let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{202e}';
             prop_assert!(!shown.chars().any(unsafe_char), "{:?}", shown);
         }
@@ -174,6 +214,18 @@ proptest! {
             prop_assert!((1..=3600).contains(&secs));
         }
         let _ = parse_retry_after(Some(&value), |_| Some(now + 5000.0), now);
+    }
+
+    #[test]
+    fn return_paths_stay_on_this_site(candidate in return_path()) {
+        let path = safe_return_path(&candidate);
+        prop_assert!(path.starts_with('/'), "{:?} -> {:?}", candidate, path);
+        prop_assert!(!path.starts_with("//"), "{:?} -> {:?}", candidate, path);
+        prop_assert!(!path.contains('\\'), "{:?} -> {:?}", candidate, path);
+        prop_assert!(!path.chars().any(char::is_control), "{:?} -> {:?}", candidate, path);
+        // Kept as asked (without its fragment), or the start page.
+        let asked = candidate.split('#').next().unwrap_or_default();
+        prop_assert!(path == "/" || path == asked, "{:?} -> {:?}", candidate, path);
     }
 
     #[test]

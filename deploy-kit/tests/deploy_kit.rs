@@ -609,6 +609,7 @@ impl Server {
             site: Some(Arc::new(Site::open(dist).expect("the built app"))),
             origins: Arc::new(Origins::new(None, false, &[], addr)),
             request_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(10),
             auth: None,
             allowed_origins: Vec::new(),
             rate_limit: None,

@@ -117,6 +117,25 @@ async fn sign_in_errors_are_explained_and_keep_nothing() {
         );
         assert_no_token_kept(b, "after a forged callback").await;
 
+        // A callback for another sign-in than the one pending in this tab (state A pending,
+        // state B arriving): refused the same way, before its code is sent anywhere (were the
+        // code exchanged, the provider would refuse it and the words would say so instead).
+        let pending = format!("state-A\nn\n{}\ninteractive\n/", "v".repeat(43));
+        b.js(&format!(
+            "sessionStorage.setItem('myorgs.signin', {});",
+            Value::String(pending)
+        ))
+        .await;
+        b.goto(&format!(
+            "{}/signin-callback?code=a-code&state=state-B",
+            server.url
+        ))
+        .await;
+        b.wait_for(&heading(1, "Sign-in didn't work")).await;
+        let text = b.text().await;
+        assert!(text.contains("wasn't started from this page"), "{text}");
+        assert_no_token_kept(b, "after a callback for another sign-in").await;
+
         // The provider says no.
         b.goto(&format!(
             "{}/signin-callback?error=access_denied",

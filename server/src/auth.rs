@@ -9,8 +9,17 @@
 //! document, cached, and fetched again when a token names an unknown `kid` (at most once per
 //! `--jwks-min-refresh-secs`, so a flood of made-up `kid`s can't hammer the provider). Failures
 //! are [`AuthError`]s, which the HTTP layer answers as RFC 6750 says (`http/error.rs`).
+//!
+//! The provider can't stall the API: the known keys are a snapshot read without waiting (a
+//! lock held only to clone an `Arc`), so tokens signed by a known key never wait for the
+//! provider. A fetch runs at most once at a time (single flight), outside that lock, and gives
+//! up after [`FETCH_TIMEOUT`]; after a failure the next one waits longer each time (1, 2, 4 … 60
+//! s). A token naming an unknown key while the provider can't be reached is
+//! [`AuthError::KeysUnavailable`] (a 503 with `Retry-After`: the time until the next fetch may
+//! start), not a 401: the key may well exist.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -74,25 +83,36 @@ pub enum AuthError {
     InvalidToken(String),
     /// A good token without the scope: 403 `insufficient_scope`.
     InsufficientScope(Scope),
-    /// The provider's keys can't be had: 503, try again.
-    KeysUnavailable(String),
+    /// The provider's keys can't be had: 503, try again after `retry_after_secs`.
+    KeysUnavailable {
+        reason: String,
+        retry_after_secs: u64,
+    },
 }
 
-/// The bearer token of a request, given its `Authorization` header (`None`: no such header).
+/// The bearer token of a request, given its one `Authorization` header (`None`: no such
+/// header; the HTTP layer refuses two), in the canonical form `Bearer <token>` (that spelling
+/// of the scheme, one space, one RFC 6750 `b64token`). Any other spelling of the bearer scheme
+/// (`bearer`, two spaces, a tab, trailing text) is malformed: refused with 400
+/// `invalid_request` rather than guessed at, so that one token has one spelling (the rate
+/// limit and a proxy in front read the same caller). Another scheme (`Basic …`) is no bearer
+/// token at all.
 pub fn bearer_token(authorization: Option<&str>) -> Result<&str, AuthError> {
     let Some(text) = authorization else {
         return Err(AuthError::Missing);
     };
-    let (scheme, token) = text.split_once(' ').unwrap_or((text, ""));
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(AuthError::Missing);
-    }
-    let token = token.trim();
     let b64token = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/=".contains(&b);
-    if token.is_empty() || !token.bytes().all(b64token) {
-        return Err(AuthError::Malformed);
+    if let Some(token) = text.strip_prefix("Bearer ") {
+        if !token.is_empty() && token.bytes().all(b64token) {
+            return Ok(token);
+        }
     }
-    Ok(token)
+    let scheme = text.split([' ', '\t']).next().unwrap_or_default();
+    if scheme.eq_ignore_ascii_case("bearer") {
+        Err(AuthError::Malformed)
+    } else {
+        Err(AuthError::Missing)
+    }
 }
 
 /// Where the provider publishes its keys.
@@ -102,10 +122,28 @@ struct Discovery {
     jwks_uri: String,
 }
 
-/// The provider's keys as last fetched.
-struct Keys {
-    set: JwkSet,
-    fetched: Option<Instant>,
+/// The longest a fetch of the provider's keys (discovery document and JWKS together) may take.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+/// The longest wait before another fetch after failed ones.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// When the last fetch of keys ended, and how many fetches in a row have failed.
+#[derive(Debug, Default)]
+struct Fetches {
+    last_attempt: Option<Instant>,
+    failures: u32,
+}
+
+impl Fetches {
+    /// When the next fetch may start: `min_refresh` after a good one; after failures, 1 s,
+    /// then 2, 4 … up to [`MAX_BACKOFF`]. `None`: now (nothing was tried yet).
+    fn next_allowed(&self, min_refresh: Duration) -> Option<Instant> {
+        let wait = match self.failures {
+            0 => min_refresh,
+            failures => Duration::from_secs(1 << (failures - 1).min(6)).min(MAX_BACKOFF),
+        };
+        self.last_attempt.map(|at| at + wait)
+    }
 }
 
 /// Checks access tokens of one issuer for one audience.
@@ -114,7 +152,10 @@ pub struct Verifier {
     audience: String,
     user_claim: String,
     http: reqwest::Client,
-    keys: Mutex<Keys>,
+    /// The keys as last fetched: read without waiting, replaced whole by a fetch.
+    keys: RwLock<Arc<JwkSet>>,
+    /// Held by the one fetch in flight (single flight); never by a reader of known keys.
+    fetches: Mutex<Fetches>,
     /// The shortest time between two fetches of the JWKS.
     min_refresh: Duration,
     /// Clock skew tolerated on `exp` and `nbf`.
@@ -131,7 +172,7 @@ impl Verifier {
         clock_skew: Duration,
     ) -> Result<Verifier, String> {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
+            .timeout(FETCH_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -140,10 +181,8 @@ impl Verifier {
             audience: audience.to_owned(),
             user_claim: user_claim.to_owned(),
             http,
-            keys: Mutex::new(Keys {
-                set: JwkSet { keys: Vec::new() },
-                fetched: None,
-            }),
+            keys: RwLock::new(Arc::new(JwkSet { keys: Vec::new() })),
+            fetches: Mutex::new(Fetches::default()),
             min_refresh,
             clock_skew,
         })
@@ -153,14 +192,45 @@ impl Verifier {
         &self.issuer
     }
 
-    /// Fetches the provider's discovery document and JWKS now.
+    /// Fetches the provider's discovery document and JWKS now (after the fetch in flight, if
+    /// any); the number of keys.
     pub async fn refresh_keys(&self) -> Result<usize, String> {
-        let mut keys = self.keys.lock().await;
-        self.fetch_into(&mut keys).await
+        let mut fetches = self.fetches.lock().await;
+        self.fetch_now(&mut fetches).await
     }
 
-    async fn fetch_into(&self, keys: &mut Keys) -> Result<usize, String> {
-        keys.fetched = Some(Instant::now());
+    /// The keys as last fetched, without waiting.
+    fn known_keys(&self) -> Arc<JwkSet> {
+        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// One fetch, bounded by [`FETCH_TIMEOUT`]; on success the keys are replaced whole. The
+    /// next one is timed from when this one ended, so callers that waited for it don't start
+    /// another at once.
+    async fn fetch_now(&self, fetches: &mut Fetches) -> Result<usize, String> {
+        let fetched = tokio::time::timeout(FETCH_TIMEOUT, self.fetch())
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "the identity provider did not answer within {FETCH_TIMEOUT:?}"
+                ))
+            });
+        fetches.last_attempt = Some(Instant::now());
+        match fetched {
+            Ok(set) => {
+                let count = set.keys.len();
+                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(set);
+                fetches.failures = 0;
+                Ok(count)
+            }
+            Err(reason) => {
+                fetches.failures = fetches.failures.saturating_add(1);
+                Err(reason)
+            }
+        }
+    }
+
+    async fn fetch(&self) -> Result<JwkSet, String> {
         let url = format!("{}/.well-known/openid-configuration", self.issuer);
         let discovery: Discovery = self.get_json(&url).await?;
         if discovery.issuer.trim_end_matches('/') != self.issuer {
@@ -169,8 +239,52 @@ impl Verifier {
                 discovery.issuer, self.issuer
             ));
         }
-        keys.set = self.get_json(&discovery.jwks_uri).await?;
-        Ok(keys.set.keys.len())
+        self.get_json(&discovery.jwks_uri).await
+    }
+
+    /// The keys once a token names `kid`, which the known keys lack: after the fetch in flight,
+    /// or a new one if the last is old enough (`--jwks-min-refresh-secs`, or the back-off after
+    /// a failure). While the provider can't be reached, [`AuthError::KeysUnavailable`].
+    async fn keys_with(&self, kid: &str) -> Result<Arc<JwkSet>, AuthError> {
+        let unavailable = |reason: String, retry_after: Duration| AuthError::KeysUnavailable {
+            reason,
+            retry_after_secs: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
+        };
+        // The fetch in flight ends within FETCH_TIMEOUT; this bound is only a backstop.
+        let Ok(mut fetches) = tokio::time::timeout(FETCH_TIMEOUT * 2, self.fetches.lock()).await
+        else {
+            return Err(unavailable(
+                "waited too long for the fetch of keys in flight".to_owned(),
+                Duration::from_secs(1),
+            ));
+        };
+        let keys = self.known_keys();
+        if keys.find(kid).is_some() {
+            return Ok(keys);
+        }
+        let due = fetches
+            .next_allowed(self.min_refresh)
+            .is_none_or(|at| Instant::now() >= at);
+        if due {
+            match self.fetch_now(&mut fetches).await {
+                Ok(_) => return Ok(self.known_keys()),
+                Err(reason) => {
+                    tracing::warn!(%reason, "cannot fetch the identity provider's keys");
+                }
+            }
+        }
+        if fetches.failures > 0 {
+            let retry_after = fetches
+                .next_allowed(self.min_refresh)
+                .map_or(Duration::ZERO, |at| {
+                    at.saturating_duration_since(Instant::now())
+                });
+            return Err(unavailable(
+                format!("key {kid:?} is unknown and the identity provider can't be reached"),
+                retry_after,
+            ));
+        }
+        Ok(self.known_keys())
     }
 
     async fn get_json<T: for<'de> Deserialize<'de>>(&self, url: &str) -> Result<T, String> {
@@ -214,29 +328,14 @@ impl Verifier {
     }
 
     /// The decoding key named `kid` for `alg`, fetching the JWKS again when the key is unknown
-    /// (rate-limited). A key that names its algorithm is used for that algorithm only.
+    /// (see [`Verifier::keys_with`]). A key that names its algorithm is used for that
+    /// algorithm only.
     async fn key(&self, kid: &str, alg: Algorithm) -> Result<DecodingKey, AuthError> {
-        let mut keys = self.keys.lock().await;
-        if keys.set.find(kid).is_none() {
-            // Without any key yet (the provider was down), try again sooner.
-            let interval = if keys.set.keys.is_empty() {
-                Duration::from_secs(1)
-            } else {
-                self.min_refresh
-            };
-            if keys.fetched.is_none_or(|at| at.elapsed() >= interval) {
-                if let Err(reason) = self.fetch_into(&mut keys).await {
-                    tracing::warn!(%reason, "cannot fetch the identity provider's keys");
-                }
-            }
-            if keys.set.keys.is_empty() {
-                return Err(AuthError::KeysUnavailable(
-                    "no keys could be fetched from the identity provider".to_owned(),
-                ));
-            }
+        let mut keys = self.known_keys();
+        if keys.find(kid).is_none() {
+            keys = self.keys_with(kid).await?;
         }
         let jwk = keys
-            .set
             .find(kid)
             .ok_or_else(|| AuthError::InvalidToken(format!("unknown key {kid:?}")))?;
         if let Some(key_alg) = jwk.common.key_algorithm {
@@ -302,10 +401,42 @@ mod tests {
             Err(AuthError::Missing)
         );
         assert_eq!(bearer_token(Some("Bearer abc.def.ghi")), Ok("abc.def.ghi"));
-        assert_eq!(bearer_token(Some("bearer abc")), Ok("abc"));
-        assert_eq!(bearer_token(Some("Bearer")), Err(AuthError::Malformed));
-        assert_eq!(bearer_token(Some("Bearer a b")), Err(AuthError::Malformed));
-        assert_eq!(bearer_token(Some("Bearer a\"b")), Err(AuthError::Malformed));
+        for malformed in [
+            "bearer abc",
+            "BEARER abc",
+            "Bearer  abc",
+            "Bearer\tabc",
+            "Bearer abc ",
+            "Bearer abc def",
+            "Bearer",
+            "Bearer a b",
+            "Bearer a\"b",
+        ] {
+            assert_eq!(
+                bearer_token(Some(malformed)),
+                Err(AuthError::Malformed),
+                "{malformed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fetches_back_off_after_failures() {
+        let at = Instant::now();
+        let min_refresh = Duration::from_secs(30);
+        let fetches = |failures| Fetches {
+            last_attempt: Some(at),
+            failures,
+        };
+        assert_eq!(Fetches::default().next_allowed(min_refresh), None);
+        assert_eq!(fetches(0).next_allowed(min_refresh), Some(at + min_refresh));
+        for (failures, seconds) in [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (40, 60)] {
+            assert_eq!(
+                fetches(failures).next_allowed(min_refresh),
+                Some(at + Duration::from_secs(seconds)),
+                "{failures}"
+            );
+        }
     }
 
     #[test]

@@ -75,7 +75,9 @@ pub struct Cli {
     pub public_url: Option<PublicUrl>,
 
     /// Trust Forwarded / X-Forwarded-Proto / X-Forwarded-Host from a reverse proxy in front of
-    /// this server when building links (without --public-url). Only behind a proxy that sets them.
+    /// this server when building links (without --public-url), and take the client address of
+    /// the rate limit from the right-most Forwarded `for=` or X-Forwarded-For entry (the one the
+    /// proxy added). Only behind a proxy that sets (overwrites) them.
     #[arg(long = "trust-proxy", env = "MYORGS_TRUST_PROXY")]
     pub trust_proxy: bool,
 
@@ -132,14 +134,15 @@ pub struct Cli {
           default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub request_timeout_secs: u64,
 
-    /// Drop a connection whose request headers haven't fully arrived after this many seconds.
+    /// Drop a connection whose request headers haven't fully arrived after this many seconds;
+    /// answer 408 to a request whose body hasn't fully arrived as long again after them.
     #[arg(long = "header-timeout-secs", env = "MYORGS_HEADER_TIMEOUT_SECS", value_name = "S",
           default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub header_timeout_secs: u64,
 
-    /// API requests per second each caller may make, sustained: each person signed in (each
-    /// access token), and each client address for requests without a token. Over the limit: 429
-    /// with Retry-After. 0 turns rate limiting off.
+    /// API requests per second each caller may make, sustained: each person signed in (with a
+    /// valid access token, whichever), and each client address for every other request (no
+    /// token, a refused one). Over the limit: 429 with Retry-After. 0 turns rate limiting off.
     #[arg(
         long = "rate-limit-per-second",
         env = "MYORGS_RATE_LIMIT_PER_SECOND",

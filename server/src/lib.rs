@@ -6,13 +6,15 @@
 //!
 //! 1. [`serve`] accepts the connection (hyper, HTTP/1.1) and turns the HTTP parser's own
 //!    refusals into the API's JSON errors.
-//! 2. [`http`] is the router inside its layers: a request ID, one log event ([`telemetry`]),
-//!    the security headers ([`site::csp`]), the host allowlist ([`origin`]), CORS, the
-//!    `--delay-ms`, a timeout, a body limit and, on the API's routes, the rate limit
-//!    ([`http::rate_limit`]).
+//! 2. [`http`] is the router inside its layers: a request ID (the client's only when plain),
+//!    one log event ([`telemetry`]), the security headers ([`site::csp`]), strict framing
+//!    ([`http::framing`]), the host allowlist ([`origin`]), CORS, the `--delay-ms`, the body
+//!    read in time (408), a timeout, a body limit and, on the API's routes, the caller
+//!    identified once ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
+//!    ([`http::rate_limit`]), keyed by that caller.
 //! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`]) takes what
-//!    [`http::extract`] checked: the person, signed in by an access token ([`auth`]) with the
-//!    scope the route needs, and its path and query ([`text`]).
+//!    [`http::extract`] checked: the person the caller's token named, with the scope the route
+//!    needs, and its path and query ([`text`]).
 //! 4. The handler awaits the [`store::Store`], which runs the SQLite queries
 //!    ([`store::sqlite`]) on the blocking pool. The rules of leaving and of asking to be
 //!    removed are plain functions of the model ([`store::model::leave_decision`],

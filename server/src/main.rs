@@ -76,7 +76,6 @@ async fn start(cli: Cli) -> Result<(), String> {
         local_addr,
     );
     tracing::info!(allowed_hosts = ?origins.allowed_hosts(), "answering for these hosts");
-    announce(&format!("listening on http://{local_addr}"))?;
     let auth = match &cli.issuer {
         Some(issuer) => {
             let verifier = Verifier::new(
@@ -86,14 +85,25 @@ async fn start(cli: Cli) -> Result<(), String> {
                 Duration::from_secs(cli.jwks_min_refresh_secs),
                 Duration::from_secs(cli.clock_skew_secs),
             )?;
-            // The provider may start after the server: keys are fetched again on first use.
-            match verifier.refresh_keys().await {
-                Ok(count) => tracing::info!(%issuer, keys = count, "accepting access tokens"),
-                Err(reason) => {
-                    tracing::warn!(%issuer, %reason, "the identity provider is not reachable yet")
+            let verifier = Arc::new(verifier);
+            // In the background: the server answers at once. A token that arrives meanwhile
+            // waits for this fetch (at most auth::FETCH_TIMEOUT); the provider may also start
+            // after the server: keys are fetched again on first use.
+            tokio::spawn({
+                let verifier = Arc::clone(&verifier);
+                let issuer = issuer.clone();
+                async move {
+                    match verifier.refresh_keys().await {
+                        Ok(count) => {
+                            tracing::info!(%issuer, keys = count, "accepting access tokens");
+                        }
+                        Err(reason) => tracing::warn!(
+                            %issuer, %reason, "the identity provider is not reachable yet"
+                        ),
+                    }
                 }
-            }
-            Some(Arc::new(verifier))
+            });
+            Some(verifier)
         }
         None => {
             tracing::warn!(
@@ -116,12 +126,11 @@ async fn start(cli: Cli) -> Result<(), String> {
             tracing::info!(
                 per_second = limit.per_second,
                 burst = limit.burst,
-                "rate-limiting the API per person (access token) or client address"
+                "rate-limiting the API per person (verified access token) or client address"
             );
             let rate_limit = RateLimit::new(
                 limit,
                 CallerKeys {
-                    by_token: auth.is_some(),
                     trust_proxy: cli.trust_proxy,
                 },
             );
@@ -142,7 +151,10 @@ async fn start(cli: Cli) -> Result<(), String> {
         site,
         origins: Arc::new(origins),
         request_timeout: cli.request_timeout(),
+        body_timeout: cli.header_timeout(),
     };
+    // Nothing is awaited from here until the accept loop runs: the server answers from now on.
+    announce(&format!("listening on http://{local_addr}"))?;
     serve::run(
         listener,
         app(state),

@@ -8,7 +8,8 @@
 //!   is dropped: the process ends within seconds whatever clients do.
 //! - Requests hyper itself refuses before any handler sees them (a URI over 64 KiB: 414; too
 //!   many or too large headers: 431; a malformed request line: 400) get the API's JSON error
-//!   body and headers instead of hyper's empty one ([`ParserErrorsAsJson`]).
+//!   body and headers instead of hyper's empty one ([`ParserErrorsAsJson`]): the security
+//!   headers every response carries, and a request ID of their own, logged.
 //! - Every request carries the connection's peer address as axum's `ConnectInfo<SocketAddr>`.
 
 use std::future::Future;
@@ -204,10 +205,21 @@ fn json_for_parser_error(head: &[u8]) -> Option<Vec<u8>> {
     }
     let status = StatusCode::from_bytes(status_code.as_bytes()).ok()?;
     let body = ApiError::for_status(status).body();
+    let request_id = uuid::Uuid::new_v4();
+    tracing::info!(
+        status = status.as_u16(),
+        %request_id,
+        "refused by the HTTP parser"
+    );
+    let security_headers: String = crate::site::csp::SECURITY_HEADERS
+        .iter()
+        .map(|(name, value)| format!("{}: {value}\r\n", name.to_ascii_lowercase()))
+        .collect();
     Some(
         format!(
             "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncache-control: no-store\r\n\
-             x-content-type-options: nosniff\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+             {security_headers}x-request-id: {request_id}\r\nconnection: close\r\n\
+             content-length: {}\r\n\r\n{body}",
             status.as_u16(),
             status.canonical_reason().unwrap_or("Error"),
             body.len()
@@ -229,6 +241,12 @@ mod tests {
         assert!(replaced.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"));
         assert!(replaced.contains("\r\ncontent-type: application/json\r\n"));
         assert!(replaced.contains("\r\ncache-control: no-store\r\n"));
+        // The same security headers as every other response, and a request ID.
+        for (name, value) in crate::site::csp::SECURITY_HEADERS {
+            let line = format!("\r\n{}: {value}\r\n", name.to_ascii_lowercase());
+            assert!(replaced.contains(&line), "{line:?} in {replaced}");
+        }
+        assert!(replaced.contains("\r\nx-request-id: "), "{replaced}");
         let body = replaced.split("\r\n\r\n").nth(1).expect("a body");
         let json: serde_json::Value = serde_json::from_str(body).expect("JSON");
         assert_eq!(json["error"]["code"], "headersTooLarge");

@@ -20,8 +20,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Storage, UrlSearchParams};
 
 use crate::domain::{
-    base64url, check_id_token, jwt_payload, safe_return_path, IdClaims, PendingSignIn, SignInError,
-    SIGNED_OUT_PATH,
+    base64url, callback_belongs_to, check_id_token, jwt_payload, safe_return_path, IdClaims,
+    PendingSignIn, SignInError, SIGNED_OUT_PATH,
 };
 
 /// The `auth` block of `config.json`.
@@ -258,7 +258,7 @@ async fn complete_sign_in(
         return Err((SignInError::StateMismatch, None));
     };
     let fail = |error| Err((error, None));
-    if params.get("state").as_deref() != Some(pending.state.as_str()) {
+    if !callback_belongs_to(&pending, params.get("state").as_deref()) {
         return fail(SignInError::StateMismatch);
     }
     let Some(code) = params.get("code") else {

@@ -16,8 +16,8 @@ pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use impact::AccessState;
 pub use links::{mailto_href, safe_http_url, same_origin};
 pub use oidc::{
-    base64url, base64url_decode, check_id_token, jwt_payload, safe_return_path, IdClaims,
-    PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
+    base64url, base64url_decode, callback_belongs_to, check_id_token, jwt_payload,
+    safe_return_path, IdClaims, PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
 };
 pub use organization::{
     initials, is_guid, not_left, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,

@@ -64,6 +64,13 @@ impl PendingSignIn {
     }
 }
 
+/// Whether a callback belongs to the sign-in this tab started: its `state` is exactly the
+/// pending one (same bytes, nothing trimmed or folded), and neither is empty. Anything else is
+/// a forged, stale or replayed callback, refused before its code is sent anywhere (CSRF).
+pub fn callback_belongs_to(pending: &PendingSignIn, callback_state: Option<&str>) -> bool {
+    callback_state.is_some_and(|state| !state.is_empty() && state == pending.state)
+}
+
 /// A path on this site to come back to after signing in: a same-origin absolute path (with its
 /// query), never a full URL, a protocol-relative `//host` or a backslash trick; and never the
 /// sign-in pages themselves. Anything else is `/`.
@@ -231,6 +238,36 @@ pub fn jwt_payload(token: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_callback_belongs_only_to_its_own_sign_in() {
+        let pending = PendingSignIn {
+            state: "state-A_1".into(),
+            nonce: "n".into(),
+            verifier: "v".repeat(43),
+            return_to: "/".into(),
+            silent: false,
+        };
+        assert!(callback_belongs_to(&pending, Some("state-A_1")));
+        for other in [
+            None,
+            Some(""),
+            Some("state-B_1"),
+            Some("state-A_"),
+            Some("state-A_12"),
+            Some("STATE-A_1"),
+            Some(" state-A_1"),
+            Some("state-A_1 "),
+        ] {
+            assert!(!callback_belongs_to(&pending, other), "{other:?}");
+        }
+        let empty = PendingSignIn {
+            state: String::new(),
+            ..pending
+        };
+        assert!(!callback_belongs_to(&empty, Some("")));
+        assert!(!callback_belongs_to(&empty, None));
+    }
 
     #[test]
     fn pending_sign_ins_survive_storage() {

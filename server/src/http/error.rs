@@ -191,9 +191,11 @@ impl From<AuthError> for ApiError {
                     scope.as_str()
                 ),
             ),
-            AuthError::KeysUnavailable(_) => {
+            AuthError::KeysUnavailable {
+                retry_after_secs, ..
+            } => {
                 return ApiError {
-                    retry_after: Some(5),
+                    retry_after: Some(retry_after_secs.max(1)),
                     ..ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "serviceUnavailable",
@@ -209,14 +211,32 @@ impl From<AuthError> for ApiError {
     }
 }
 
+/// The code of a 503 for a storage failure.
+pub const STORAGE_UNAVAILABLE: &str = "storageUnavailable";
+/// A storage failure (a full disk) takes someone to fix: no point in trying again at once.
+const STORAGE_RETRY_AFTER_SECONDS: u64 = 30;
+
 /// A busy store (the write lock held elsewhere, every connection in use) is a quick 503 with
-/// `Retry-After`; other failures a logged 500.
+/// `Retry-After`; a storage failure (a full disk, an I/O error) a logged 503
+/// `storageUnavailable` with a longer `Retry-After`; other failures a logged 500.
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::Busy(reason) => {
                 tracing::warn!(%reason, "database busy: answering 503");
                 ApiError::for_status(StatusCode::SERVICE_UNAVAILABLE)
+            }
+            StoreError::Storage(reason) => {
+                tracing::error!(%reason, "storage failure: answering 503");
+                ApiError {
+                    retry_after: Some(STORAGE_RETRY_AFTER_SECONDS),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        STORAGE_UNAVAILABLE,
+                        "The server can't store data right now; nothing was changed. Try again \
+                         later.",
+                    )
+                }
             }
             StoreError::Failed(_) => ApiError::internal("database", error),
             StoreError::Crashed(cause) => ApiError::internal("database task", cause),
@@ -290,19 +310,26 @@ mod tests {
             )
         );
         assert_eq!(
-            seen(AuthError::KeysUnavailable("down".to_owned())),
+            seen(AuthError::KeysUnavailable {
+                reason: "down".to_owned(),
+                retry_after_secs: 5
+            }),
             (503, "serviceUnavailable", None, Some("5".to_owned()))
         );
     }
 
     #[test]
-    fn a_busy_store_is_a_503_to_retry_and_a_failed_one_a_500() {
+    fn a_busy_or_full_store_is_a_503_to_retry_and_a_failed_one_a_500() {
         assert_eq!(
             seen(StoreError::Busy("locked".to_owned())),
             (503, "serviceUnavailable", None, Some("1".to_owned()))
         );
         assert_eq!(
-            seen(StoreError::Failed("disk full".to_owned())),
+            seen(StoreError::Storage("database or disk is full".to_owned())),
+            (503, "storageUnavailable", None, Some("30".to_owned()))
+        );
+        assert_eq!(
+            seen(StoreError::Failed("a bug".to_owned())),
             (500, "internalError", None, None)
         );
         assert_eq!(

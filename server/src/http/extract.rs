@@ -7,11 +7,12 @@ use std::marker::PhantomData;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 
+use super::caller::Identity;
 use super::error::ApiError;
 use super::state::AppState;
-use crate::auth::{bearer_token, AuthError, Scope};
+use crate::auth::{AuthError, Scope};
 use crate::store::model::User;
 use crate::telemetry::Escaped;
 use crate::text::{normalize_guid, shorten, well_formed_percent_decoded};
@@ -50,18 +51,21 @@ impl<S: RequiredScope + Send> FromRequestParts<AppState> for Authorized<S> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(verifier) = &state.auth else {
-            let user = state.store.first_user().await?.ok_or_else(|| {
-                ApiError::internal("the signed-in person", "the database has no user")
-            })?;
-            return Ok(Authorized(user, PhantomData));
+        // Decided once by the `identify` layer; checked here if a route ever lacks that layer.
+        let identity = match parts.extensions.get::<Identity>() {
+            Some(identity) => identity.clone(),
+            None => Identity::of(state.auth.as_deref(), &parts.headers).await,
         };
-        let authorization = match parts.headers.get(header::AUTHORIZATION) {
-            Some(value) => Some(value.to_str().map_err(|_| refused(AuthError::Malformed))?),
-            None => None,
+        let principal = match identity {
+            Identity::Verified(principal) => principal,
+            Identity::Refused(error) => return Err(refused(error)),
+            Identity::NoAuth => {
+                let user = state.store.first_user().await?.ok_or_else(|| {
+                    ApiError::internal("the signed-in person", "the database has no user")
+                })?;
+                return Ok(Authorized(user, PhantomData));
+            }
         };
-        let token = bearer_token(authorization).map_err(refused)?;
-        let principal = verifier.verify(token).await.map_err(refused)?;
         principal.require(S::SCOPE).map_err(refused)?;
         let stored = state.store.user(&principal.user_id).await?;
         // Someone the database doesn't know yet: who the token says, with no organizations.
@@ -84,7 +88,7 @@ fn refused(error: AuthError) -> ApiError {
         AuthError::InvalidToken(reason) => {
             tracing::info!(reason = %Escaped(reason), "refused a token");
         }
-        AuthError::KeysUnavailable(reason) => {
+        AuthError::KeysUnavailable { reason, .. } => {
             tracing::warn!(%reason, "the identity provider's keys are unavailable");
         }
         AuthError::Missing | AuthError::Malformed | AuthError::InsufficientScope(_) => {}

@@ -3,14 +3,17 @@
 //! [`removal_requests`]); they share [`state::AppState`], take what [`extract`] checked, call
 //! the async [`Store`](crate::store::Store), and answer [`views`] or an [`error::ApiError`].
 
+pub mod caller;
 pub mod error;
 pub mod extract;
+pub mod framing;
 pub mod organizations;
 pub mod rate_limit;
 pub mod removal_requests;
 pub mod state;
 pub mod views;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -28,6 +31,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use self::caller::Identity;
 use self::error::ApiError;
 use self::organizations::{
     get_organization, leave_organization, list_access, list_organizations, me, ORGANIZATIONS_PATH,
@@ -45,12 +49,15 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
 /// layers every response goes through (outermost first): a request ID (kept when the client
-/// sent one, echoed back), one log event per request, the security headers, JSON errors for
-/// everything under `/api` whoever produced them, the host allowlist, the `--delay-ms`, a
-/// timeout and a body limit. The API's routes alone are rate-limited ([`rate_limit`]).
+/// sent a plain one, echoed back), one log event per request, the security headers, JSON
+/// errors for everything under `/api` whoever produced them, strict framing ([`framing`]),
+/// the host allowlist, the `--delay-ms`, the body read in time (408), a timeout and a body
+/// limit. On the API's routes, the caller is identified once ([`caller`]), then
+/// rate-limited ([`rate_limit`]).
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
+        .map_request(framing::plain_request_id)
         .layer(SetRequestIdLayer::new(
             x_request_id.clone(),
             MakeRequestUuid,
@@ -72,6 +79,10 @@ pub fn app(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(api_errors_are_json))
         .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.origins),
+            framing::strict_framing,
+        ))
+        .layer(middleware::from_fn_with_state(
             state.clone(),
             allowed_hosts_only,
         ))
@@ -82,11 +93,17 @@ pub fn app(state: AppState) -> Router {
         .layer(tower::util::option_layer(
             state.rate_limit.as_ref().map(RateLimit::layer),
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), identify))
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             state.request_timeout,
+        ))
+        // Outside the timeout: a slow client is a 408, a slow server a 503.
+        .layer(middleware::from_fn_with_state(
+            state.body_timeout,
+            framing::body_in_time,
         ))
         .layer(layers)
         .with_state(state)
@@ -220,6 +237,14 @@ async fn api_errors_are_json(request: Request, next: Next) -> Response {
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// On the API's routes: puts the request's [`Identity`] in its extensions, for the rate limit
+/// and the handlers.
+async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let identity = Identity::of(state.auth.as_deref(), request.headers()).await;
+    request.extensions_mut().insert(identity);
+    next.run(request).await
 }
 
 /// `--delay-ms`: makes loading states visible.

@@ -1,21 +1,26 @@
 //! Rate limits on the API: a token bucket per caller (`tower_governor` over `governor`), so one
 //! person, or one client address, cannot take the server from everyone else.
 //!
-//! Who the caller is, decided before any handler runs and without checking a token twice:
-//! - With sign-in, a request that carries an `Authorization` header is keyed on a SHA-256 of
-//!   that header: one access token, one bucket. The token is not verified here (the handlers
-//!   do that, once); a refused token still spends from its own bucket. A person who signs in
-//!   again gets a new token and so a fresh bucket, and a client that makes up a new token for
-//!   every request gets a fresh bucket every time, but also a 401 every time.
-//! - Otherwise (no header, or `--no-auth`, where a token names nobody), the client address: the
-//!   peer of the connection, or with `--trust-proxy` the first address of `Forwarded` (`for=`)
-//!   or `X-Forwarded-For` that the proxy in front of the server sets.
+//! Whom a request is counted against, decided from the [`Identity`] that the `identify` layer
+//! found before (no token is checked twice):
+//! - a verified access token: its person (the `--user-claim`), whatever token or spelling
+//!   they use; two tokens of one person share one bucket;
+//! - anything else (no token, a malformed header, a refused token, another scheme, and every
+//!   request with `--no-auth`): the client address. Refusals cost as much as successes, so
+//!   made-up tokens buy no fresh bucket. The address is the peer of the connection or, with
+//!   `--trust-proxy`, the address the proxy in front added: the right-most `for=` of
+//!   `Forwarded`, else the right-most entry of `X-Forwarded-For` (anything left of it is the
+//!   client's word). IPv6 addresses count by their /64, what one host can easily hold.
+//!
+//! Memory follows the callers of the last seconds: buckets full again are dropped every
+//! [`HOUSEKEEPING`], and keys are verified people and client addresses, which a client can't
+//! invent (it can invent tokens and forwarded headers, which name no key).
 //!
 //! Only the API's routes are limited: the static files, preflights and unknown `/api` paths
 //! (which touch no data) are not. Over the limit the answer is 429 `tooManyRequests` with
 //! `Retry-After`: whole seconds, rounded up, after which the next request is served.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,10 +35,11 @@ use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::{GovernorError, GovernorLayer};
 
+use super::caller::Identity;
 use super::error::ApiError;
 
 /// How often buckets that are full again (callers gone quiet) are dropped from memory.
-const HOUSEKEEPING: Duration = Duration::from_secs(60);
+pub const HOUSEKEEPING: Duration = Duration::from_secs(10);
 
 /// The limit: `per_second` requests a second sustained, `burst` at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,35 +51,50 @@ pub struct Limit {
 /// Whom a request is counted against.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CallerKey {
-    /// SHA-256 of the `Authorization` header.
-    Token([u8; 32]),
-    /// The client address.
+    /// SHA-256 of the verified person's user id.
+    Person([u8; 32]),
+    /// The client address (an IPv6 one with its last 64 bits zeroed).
     Address(IpAddr),
 }
 
 /// Reads the [`CallerKey`] of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallerKeys {
-    /// Sign-in is on: a token names a person.
-    pub by_token: bool,
-    /// `--trust-proxy`: the client address is the one the proxy forwards.
+    /// `--trust-proxy`: the client address is the one the proxy in front adds.
     pub trust_proxy: bool,
 }
 
 impl CallerKeys {
-    /// The key of a request with these headers from this peer (`None`: no peer known).
-    pub fn key(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<CallerKey> {
-        if self.by_token {
-            if let Some(value) = headers.get(header::AUTHORIZATION) {
-                return Some(CallerKey::Token(Sha256::digest(value.as_bytes()).into()));
-            }
+    /// The key of a request from this peer, with these headers and this identity (`None`: no
+    /// peer known).
+    pub fn key(
+        &self,
+        headers: &HeaderMap,
+        peer: Option<IpAddr>,
+        identity: Option<&Identity>,
+    ) -> Option<CallerKey> {
+        if let Some(user_id) = identity.and_then(Identity::user_id) {
+            return Some(CallerKey::Person(Sha256::digest(user_id.as_bytes()).into()));
         }
         let forwarded = if self.trust_proxy {
             forwarded_for(headers)
         } else {
             None
         };
-        forwarded.or(peer).map(CallerKey::Address)
+        forwarded
+            .or(peer)
+            .map(|ip| CallerKey::Address(address_key(ip)))
+    }
+}
+
+/// The address a bucket is kept for: IPv4 as it is (IPv4-mapped IPv6 too), IPv6 by its /64.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
     }
 }
 
@@ -85,27 +106,39 @@ impl KeyExtractor for CallerKeys {
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip());
-        self.key(request.headers(), peer)
-            .ok_or(GovernorError::UnableToExtractKey)
+        self.key(
+            request.headers(),
+            peer,
+            request.extensions().get::<Identity>(),
+        )
+        .ok_or(GovernorError::UnableToExtractKey)
     }
 }
 
-/// The first client address a proxy forwarded: the `for=` of the first element of RFC 7239
-/// `Forwarded`, else the first entry of `X-Forwarded-For`. An obfuscated or unknown one
-/// (`for=_hidden`, `unknown`) is no address.
+/// The client address the proxy in front of the server added: the `for=` of the last element
+/// of RFC 7239 `Forwarded`, else the last entry of `X-Forwarded-For` (a proxy appends its
+/// client's address; what comes before is whatever the client sent). An obfuscated or unknown
+/// one (`for=_hidden`, `unknown`) is no address.
 pub fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
-    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    let text = |name: &str| {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
     if let Some(value) = text("forwarded") {
-        let first = value.split(',').next().unwrap_or_default();
-        return first
+        let last = value.rsplit(',').next().unwrap_or_default();
+        return last
             .split(';')
             .filter_map(|pair| pair.split_once('='))
             .find(|(key, _)| key.trim().eq_ignore_ascii_case("for"))
             .and_then(|(_, node)| parse_node(node));
     }
     text("x-forwarded-for")
-        .and_then(|value| value.split(',').next())
-        .and_then(parse_node)
+        .and_then(|value| value.rsplit(',').next().map(str::to_owned))
+        .and_then(|last| parse_node(&last))
 }
 
 /// An address as proxies write it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
@@ -150,19 +183,27 @@ impl RateLimit {
         GovernorLayer::new(Arc::clone(&self.config)).error_handler(refusal)
     }
 
-    /// Drops, every minute, the buckets of callers who have gone quiet, so memory follows the
-    /// callers of the last minute rather than every caller ever seen.
+    /// Drops, every [`HOUSEKEEPING`], the buckets of callers who have gone quiet (full
+    /// again), so memory follows the callers of the last seconds rather than every caller ever
+    /// seen.
     pub fn spawn_housekeeping(&self) -> tokio::task::JoinHandle<()> {
-        let limiter = Arc::clone(self.config.limiter());
+        let limit = self.clone();
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(HOUSEKEEPING);
             interval.tick().await;
             loop {
                 interval.tick().await;
-                limiter.retain_recent();
-                limiter.shrink_to_fit();
+                limit.sweep();
             }
         })
+    }
+
+    /// Drops the buckets that are full again; the number of buckets kept.
+    pub fn sweep(&self) -> usize {
+        let limiter = self.config.limiter();
+        limiter.retain_recent();
+        limiter.shrink_to_fit();
+        limiter.len()
     }
 }
 
@@ -198,6 +239,7 @@ pub fn too_many_requests(seconds: u64) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::AuthError;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -213,58 +255,95 @@ mod tests {
         Some(CallerKey::Address(text.parse().expect("an IP")))
     }
 
+    fn person(user_id: &str) -> Identity {
+        Identity::Verified(crate::auth::Principal {
+            user_id: user_id.to_owned(),
+            scopes: std::collections::BTreeSet::new(),
+            name: None,
+            username: None,
+        })
+    }
+
     #[test]
-    fn tokens_name_the_caller_only_with_sign_in() {
-        let signed_in = CallerKeys {
-            by_token: true,
-            trust_proxy: false,
-        };
-        let megan = headers(&[("authorization", "Bearer megan")]);
-        let alex = headers(&[("authorization", "Bearer alex")]);
-        assert!(matches!(
-            signed_in.key(&megan, PEER),
-            Some(CallerKey::Token(_))
-        ));
-        assert_ne!(signed_in.key(&megan, PEER), signed_in.key(&alex, PEER));
-        assert_eq!(signed_in.key(&megan, PEER), signed_in.key(&megan, None));
-        assert_eq!(signed_in.key(&headers(&[]), PEER), ip("10.0.0.1"));
-        let no_auth = CallerKeys {
-            by_token: false,
-            trust_proxy: false,
-        };
-        assert_eq!(no_auth.key(&megan, PEER), ip("10.0.0.1"));
-        assert_eq!(no_auth.key(&megan, None), None);
+    fn verified_people_are_counted_apart_from_addresses() {
+        let keys = CallerKeys { trust_proxy: false };
+        let megan = person("megan");
+        let megan_key = keys.key(&headers(&[]), PEER, Some(&megan));
+        assert!(matches!(megan_key, Some(CallerKey::Person(_))));
+        // One person, one bucket: whatever the token or the address.
+        assert_eq!(
+            keys.key(
+                &headers(&[("authorization", "Bearer other")]),
+                None,
+                Some(&megan)
+            ),
+            megan_key
+        );
+        assert_ne!(
+            keys.key(&headers(&[]), PEER, Some(&person("alex"))),
+            megan_key
+        );
+        // Anything unverified counts against the address, whatever the header says.
+        for identity in [
+            None,
+            Some(Identity::NoAuth),
+            Some(Identity::Refused(AuthError::Missing)),
+            Some(Identity::Refused(AuthError::Malformed)),
+            Some(Identity::Refused(AuthError::InvalidToken(
+                "made up".to_owned(),
+            ))),
+        ] {
+            for header in ["Basic dXNlcjpwYXNz", "Bearer made.up.token", "bearer  x"] {
+                assert_eq!(
+                    keys.key(
+                        &headers(&[("authorization", header)]),
+                        PEER,
+                        identity.as_ref()
+                    ),
+                    ip("10.0.0.1"),
+                    "{identity:?} {header}"
+                );
+            }
+        }
+        assert_eq!(keys.key(&headers(&[]), None, None), None);
+    }
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_bit_prefix() {
+        let keys = CallerKeys { trust_proxy: false };
+        let key = |text: &str| keys.key(&headers(&[]), text.parse().ok(), None);
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff::9"));
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), ip("2001:db8:1:2::"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("::ffff:192.0.2.1"), ip("192.0.2.1"));
     }
 
     #[test]
     fn forwarded_addresses_only_behind_a_trusted_proxy() {
         let forwarded = headers(&[("x-forwarded-for", "203.0.113.7, 10.0.0.2")]);
-        let direct = CallerKeys {
-            by_token: false,
-            trust_proxy: false,
-        };
-        assert_eq!(direct.key(&forwarded, PEER), ip("10.0.0.1"));
-        let proxied = CallerKeys {
-            by_token: false,
-            trust_proxy: true,
-        };
-        assert_eq!(proxied.key(&forwarded, PEER), ip("203.0.113.7"));
-        assert_eq!(proxied.key(&headers(&[]), PEER), ip("10.0.0.1"));
+        let direct = CallerKeys { trust_proxy: false };
+        assert_eq!(direct.key(&forwarded, PEER, None), ip("10.0.0.1"));
+        let proxied = CallerKeys { trust_proxy: true };
+        // The proxy appended the address it saw; the rest is the client's word.
+        assert_eq!(proxied.key(&forwarded, PEER, None), ip("10.0.0.2"));
+        let invented = headers(&[("x-forwarded-for", "198.51.100.1, 203.0.113.7")]);
+        assert_eq!(proxied.key(&invented, PEER, None), ip("203.0.113.7"));
+        assert_eq!(proxied.key(&headers(&[]), PEER, None), ip("10.0.0.1"));
     }
 
     #[test]
-    fn forwarded_for_reads_what_proxies_write() {
+    fn forwarded_for_reads_what_the_nearest_proxy_wrote() {
         for (pairs, expected) in [
             (
                 &[("forwarded", "for=192.0.2.60;proto=http, for=198.51.100.17")][..],
-                Some("192.0.2.60"),
+                Some("198.51.100.17"),
             ),
             (
                 &[("forwarded", "proto=https;For=\"[2001:db8:cafe::17]:4711\"")],
                 Some("2001:db8:cafe::17"),
             ),
             (&[("forwarded", "for=192.0.2.43:47011")], Some("192.0.2.43")),
-            (&[("forwarded", "for=_hidden, for=192.0.2.1")], None),
+            (&[("forwarded", "for=192.0.2.1, for=_hidden")], None),
             (&[("forwarded", "for=unknown")], None),
             (
                 &[
@@ -274,8 +353,15 @@ mod tests {
                 Some("192.0.2.1"),
             ),
             (
-                &[("x-forwarded-for", " 2001:db8::1 , 192.0.2.2")],
+                &[("x-forwarded-for", " 192.0.2.2 , 2001:db8::1 ")],
                 Some("2001:db8::1"),
+            ),
+            (
+                &[
+                    ("x-forwarded-for", "198.51.100.1"),
+                    ("x-forwarded-for", "192.0.2.9"),
+                ],
+                Some("192.0.2.9"),
             ),
             (&[("x-forwarded-for", "not an address")], None),
             (&[], None),
@@ -283,6 +369,26 @@ mod tests {
             let expected = expected.map(|text| text.parse::<IpAddr>().expect("an IP"));
             assert_eq!(forwarded_for(&headers(pairs)), expected, "{pairs:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn buckets_of_quiet_callers_are_dropped() {
+        // A bucket is full again one period after its one request: 1 ms here.
+        let limit = RateLimit::new(
+            Limit {
+                per_second: NonZeroU32::new(1000).expect("not 0"),
+                burst: NonZeroU32::new(1).expect("not 0"),
+            },
+            CallerKeys { trust_proxy: false },
+        );
+        let limiter = limit.config.limiter();
+        for n in 0..10_000u32 {
+            let key = CallerKey::Address(IpAddr::V4(n.into()));
+            assert!(limiter.check_key(&key).is_ok());
+        }
+        assert_eq!(limiter.len(), 10_000);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(limit.sweep(), 0);
     }
 
     #[test]

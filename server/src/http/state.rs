@@ -23,6 +23,8 @@ pub struct AppState {
     pub origins: Arc<Origins>,
     /// After this, a request is answered 503.
     pub request_timeout: Duration,
+    /// A request body that hasn't fully arrived after this is answered 408.
+    pub body_timeout: Duration,
     /// Checks access tokens; `None` with `--no-auth`.
     pub auth: Option<Arc<auth::Verifier>>,
     /// Origins whose pages may call the API from the browser (CORS).

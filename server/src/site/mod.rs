@@ -2,8 +2,9 @@
 //! requests, precompressed `.br`/`.gz` copies when the browser accepts them), with this
 //! project's rules around it: `index.html` for every other path (client-side routes are
 //! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
-//! long-lived caching only for content-hashed names, and the Content Security Policy on the
-//! document ([`csp`]).
+//! precompressed copies only when they are regular files inside the folder (never a symlink:
+//! otherwise the plain file is served, or the other encoding), long-lived caching only for
+//! content-hashed names, and the Content Security Policy on the document ([`csp`]).
 
 pub mod csp;
 
@@ -117,10 +118,18 @@ impl Site {
         let Some(segments) = path_segments(request.uri().path()) else {
             return (StatusCode::BAD_REQUEST, "Bad request: invalid path\n").into_response();
         };
-        if self.leaves_the_site(&segments).await {
+        let leaves = self.leaves_the_site(&segments).await;
+        if leaves {
             // As if it did not exist: the app's index, which the fallback serves.
             *request.uri_mut() = Uri::from_static("/");
         }
+        let requested = (!leaves && !segments.is_empty()).then(|| {
+            segments
+                .iter()
+                .fold(self.root.clone(), |path, segment| path.join(segment))
+        });
+        self.only_safe_precompressed_copies(&mut request, requested.as_deref())
+            .await;
         let file_name = segments.last().cloned().unwrap_or_default();
         let Ok(mut response) = self.files.clone().oneshot(request).await;
         let is_html = response
@@ -157,6 +166,70 @@ impl Site {
             headers.insert(header::CONTENT_TYPE, with_charset);
         }
         response.map(Body::new)
+    }
+
+    /// Takes out of the request's `Accept-Encoding` each encoding whose precompressed copy
+    /// `ServeDir` could open (of the requested file, or of `index.html` it falls back to) and
+    /// that is not a regular file inside the site: a symlink, a folder, a device, or a file
+    /// reached through a symlinked folder.
+    async fn only_safe_precompressed_copies(
+        &self,
+        request: &mut Request,
+        requested: Option<&Path>,
+    ) {
+        let index = self.index();
+        let mut refused = Vec::new();
+        for (encoding, extension) in [("br", "br"), ("gzip", "gz")] {
+            for file in requested.into_iter().chain([index.as_path()]) {
+                let mut copy = file.as_os_str().to_owned();
+                copy.push(".");
+                copy.push(extension);
+                if !self.is_regular_file_inside(Path::new(&copy)).await {
+                    tracing::warn!(
+                        copy = %Path::new(&copy).display(),
+                        "a precompressed copy that is not a regular file inside --dist: not served"
+                    );
+                    refused.push(encoding);
+                    break;
+                }
+            }
+        }
+        if refused.is_empty() {
+            return;
+        }
+        let accepted = request
+            .headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let kept: Vec<&str> = ["br", "gzip"]
+            .into_iter()
+            .filter(|encoding| !refused.contains(encoding) && accepted.contains(encoding))
+            .collect();
+        let headers = request.headers_mut();
+        match HeaderValue::from_str(&kept.join(", ")) {
+            Ok(value) if !kept.is_empty() => {
+                headers.insert(header::ACCEPT_ENCODING, value);
+            }
+            _ => {
+                headers.remove(header::ACCEPT_ENCODING);
+            }
+        }
+    }
+
+    /// Whether `path` is missing (nothing to open), or a regular file, not a symlink, that is
+    /// inside the site once every folder on the way is resolved.
+    async fn is_regular_file_inside(&self, path: &Path) -> bool {
+        match tokio::fs::symlink_metadata(path).await {
+            Err(error) => error.kind() == std::io::ErrorKind::NotFound,
+            Ok(metadata) => {
+                metadata.file_type().is_file()
+                    && tokio::fs::canonicalize(path)
+                        .await
+                        .is_ok_and(|real| real.starts_with(&self.root))
+            }
+        }
     }
 
     /// Whether these segments name an existing file that is, once symlinks are resolved,

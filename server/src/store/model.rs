@@ -156,7 +156,11 @@ pub enum StoreError {
     /// The write lock stayed taken past [`super::sqlite::BUSY_TIMEOUT`] (SQLite's BUSY or LOCKED), or
     /// no connection was free in time: nothing was changed; try again shortly.
     Busy(String),
-    /// Anything else: a bug, a broken file, a full disk.
+    /// The storage failed: a full disk, an I/O error, a file that became read-only or can't be
+    /// opened. Nothing was changed (SQLite rolls the transaction back); the data is as it was,
+    /// and writes work again once the storage does.
+    Storage(String),
+    /// Anything else: a bug, a broken file.
     Failed(String),
     /// The blocking task running the work panicked or was cancelled.
     Crashed(String),
@@ -166,6 +170,7 @@ impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StoreError::Busy(reason) => write!(f, "the database is busy: {reason}"),
+            StoreError::Storage(reason) => write!(f, "the storage failed: {reason}"),
             StoreError::Failed(reason) | StoreError::Crashed(reason) => f.write_str(reason),
         }
     }

@@ -2,9 +2,9 @@
 //! JWKS on loopback and mints access tokens with the test keys in `keys/` (made for these tests
 //! with `openssl genpkey`; they protect nothing). The end-to-end tests use the real provider.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -67,6 +67,18 @@ impl SigningKey {
     }
 }
 
+/// Reads a request's head; its request line, or `None` if the connection broke first.
+fn read_head(stream: &TcpStream) -> Option<String> {
+    let mut reader = BufReader::new(stream);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    Some(request_line)
+}
+
 /// Seconds since the epoch.
 pub(crate) fn now() -> i64 {
     let elapsed = SystemTime::now()
@@ -75,11 +87,24 @@ pub(crate) fn now() -> i64 {
     i64::try_from(elapsed.as_secs()).expect("in range")
 }
 
+/// How the provider answers, changed on demand to play a provider in trouble.
+const ANSWERS: u8 = 0;
+/// Every request: 500, at once.
+const FAILS: u8 = 1;
+/// Every request: read, then never answered; the connection is held until the server gives up.
+const HANGS: u8 = 2;
+
 /// The provider on a loopback port, publishing `keys`.
 pub(crate) struct Issuer {
     pub(crate) url: String,
     published: Arc<Mutex<Vec<SigningKey>>>,
     jwks_fetches: Arc<AtomicUsize>,
+    mode: Arc<AtomicU8>,
+    /// Requests received, whatever the mode.
+    requests: Arc<AtomicUsize>,
+    /// Requests held unanswered (`HANGS`), and how many of those the server has given up on.
+    held: Arc<AtomicUsize>,
+    abandoned: Arc<AtomicUsize>,
 }
 
 impl Issuer {
@@ -92,18 +117,44 @@ impl Issuer {
             url: url.clone(),
             published: Arc::clone(&published),
             jwks_fetches: Arc::clone(&jwks_fetches),
+            mode: Arc::new(AtomicU8::new(ANSWERS)),
+            requests: Arc::new(AtomicUsize::new(0)),
+            held: Arc::new(AtomicUsize::new(0)),
+            abandoned: Arc::new(AtomicUsize::new(0)),
         };
+        let (mode, requests, held, abandoned) = (
+            Arc::clone(&issuer.mode),
+            Arc::clone(&issuer.requests),
+            Arc::clone(&issuer.held),
+            Arc::clone(&issuer.abandoned),
+        );
         // Serves until the test program ends.
         std::thread::spawn(move || {
             for stream in listener.incoming().map_while(Result::ok) {
-                let mut reader = BufReader::new(&stream);
-                let mut request_line = String::new();
-                if reader.read_line(&mut request_line).is_err() {
+                let Some(request_line) = read_head(&stream) else {
                     continue;
-                }
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                    line.clear();
+                };
+                requests.fetch_add(1, Ordering::SeqCst);
+                match mode.load(Ordering::SeqCst) {
+                    FAILS => {
+                        let _ = write!(
+                            &stream,
+                            "HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                        );
+                        continue;
+                    }
+                    HANGS => {
+                        held.fetch_add(1, Ordering::SeqCst);
+                        let abandoned = Arc::clone(&abandoned);
+                        std::thread::spawn(move || {
+                            // Until the server closes the connection.
+                            let mut rest = Vec::new();
+                            let _ = (&stream).read_to_end(&mut rest);
+                            abandoned.fetch_add(1, Ordering::SeqCst);
+                        });
+                        continue;
+                    }
+                    _ => {}
                 }
                 let path = request_line.split(' ').nth(1).unwrap_or_default();
                 let body = match path {
@@ -133,6 +184,36 @@ impl Issuer {
             }
         });
         issuer
+    }
+
+    /// From now on, every request is answered 500 at once.
+    pub(crate) fn fail(&self) {
+        self.mode.store(FAILS, Ordering::SeqCst);
+    }
+
+    /// From now on, no request is answered: each is held until the server gives up on it.
+    pub(crate) fn hang(&self) {
+        self.mode.store(HANGS, Ordering::SeqCst);
+    }
+
+    /// From now on, requests are answered again.
+    pub(crate) fn recover(&self) {
+        self.mode.store(ANSWERS, Ordering::SeqCst);
+    }
+
+    /// Requests received so far, whatever the mode.
+    pub(crate) fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Requests held unanswered so far.
+    pub(crate) fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    /// Held requests the server has given up on (closed) so far.
+    pub(crate) fn abandoned(&self) -> usize {
+        self.abandoned.load(Ordering::SeqCst)
     }
 
     /// Publishes these keys from now on (key rotation).

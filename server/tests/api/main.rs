@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    access, cli, contract_checker, edge, errors, faults, flags, leaving, load, rate_limits,
-    reading, removal_requests, sign_in, static_site,
+    access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load,
+    rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -140,6 +140,67 @@ const SCENARIOS: &[Scenario] = &[
         rate_limits::client_addresses_are_limited_apart,
     ),
     ("the_default_burst", rate_limits::the_default_burst),
+    ("me_signed_in", signed_in::me),
+    ("default_list_signed_in", signed_in::default_list),
+    (
+        "paging_follows_next_links_signed_in",
+        signed_in::paging_follows_next_links,
+    ),
+    ("access_lists_signed_in", signed_in::access_lists),
+    (
+        "leaving_between_pages_signed_in",
+        signed_in::leaving_between_pages,
+    ),
+    ("leave_rules_signed_in", signed_in::leave_rules),
+    (
+        "leaving_survives_a_restart_signed_in",
+        signed_in::leaving_survives_a_restart,
+    ),
+    (
+        "removal_request_rules_signed_in",
+        signed_in::removal_request_rules,
+    ),
+    (
+        "removal_messages_are_checked_signed_in",
+        signed_in::removal_messages_are_checked,
+    ),
+    (
+        "a_person_is_one_bucket_whatever_the_spelling",
+        hardening::a_person_is_one_bucket_whatever_the_spelling,
+    ),
+    (
+        "made_up_callers_share_their_address",
+        hardening::made_up_callers_share_their_address,
+    ),
+    (
+        "a_hung_provider_stalls_no_known_key",
+        hardening::a_hung_provider_stalls_no_known_key,
+    ),
+    (
+        "a_provider_hung_at_start_stalls_nothing",
+        hardening::a_provider_hung_at_start_stalls_nothing,
+    ),
+    (
+        "an_unknown_key_while_the_provider_is_down",
+        hardening::an_unknown_key_while_the_provider_is_down,
+    ),
+    (
+        "ambiguous_framing_is_refused",
+        hardening::ambiguous_framing_is_refused,
+    ),
+    (
+        "only_plain_request_ids_are_kept",
+        hardening::only_plain_request_ids_are_kept,
+    ),
+    (
+        "parser_errors_carry_the_security_headers",
+        hardening::parser_errors_carry_the_security_headers,
+    ),
+    ("a_slow_body_is_a_408", hardening::a_slow_body_is_a_408),
+    (
+        "precompressed_copies_stay_inside_the_site",
+        hardening::precompressed_copies_stay_inside_the_site,
+    ),
     (
         "contract_checker_rejects_violations",
         contract_checker::contract_checker_rejects_violations,

@@ -15,10 +15,39 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::contract::check_reply;
+use crate::issuer::{Issuer, AUDIENCE, BOTH_SCOPES, MEGAN, RS256};
 
 pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_myorgs-server");
 
 static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// Set by [`signed_in_as_megan`]: servers started on this thread sign in for real.
+    static SIGNED_IN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `scenario` with every server it starts (without its own `--issuer` or `--no-auth`)
+/// signing in for real, at a stand-in provider, and every request it sends through
+/// [`Server::request_with`] and the like carrying a token of Megan's (the person `--no-auth`
+/// acts as), unless it sets its own `Authorization`: the scenarios written without sign-in
+/// then check the same answers with the token checks, scopes and user lookup in the way.
+pub(crate) fn signed_in_as_megan(scenario: fn()) {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            SIGNED_IN.with(|signed_in| signed_in.set(false));
+        }
+    }
+    SIGNED_IN.with(|signed_in| signed_in.set(true));
+    let _reset = Reset;
+    scenario();
+}
+
+/// The provider of [`signed_in_as_megan`], shared by every server it starts.
+fn megans_issuer() -> &'static Issuer {
+    static ISSUER: std::sync::OnceLock<Issuer> = std::sync::OnceLock::new();
+    ISSUER.get_or_init(|| Issuer::start(&[RS256]))
+}
 
 /// A fresh folder under the system temp dir, removed on drop.
 pub(crate) struct TempDir(PathBuf);
@@ -63,6 +92,8 @@ pub(crate) struct Server {
     log: Arc<Mutex<String>>,
     log_reader: Option<JoinHandle<()>>,
     agent: ureq::Agent,
+    /// With [`signed_in_as_megan`]: the token every request carries unless it sets its own.
+    token: Option<String>,
     _dir: Option<TempDir>,
 }
 
@@ -101,6 +132,20 @@ impl Server {
     /// rate limit (`--no-rate-limit`) unless the arguments or the environment set one: the
     /// scenarios that fire many requests at once test other things.
     fn spawn_with(args: &[String], env: &[(&str, &str)]) -> Server {
+        let as_megan = SIGNED_IN.with(std::cell::Cell::get)
+            && !args
+                .iter()
+                .any(|arg| arg == "--issuer" || arg == "--no-auth");
+        let mut args = args.to_vec();
+        let mut token = None;
+        if as_megan {
+            let issuer = megans_issuer();
+            args.extend(
+                ["--issuer", issuer.url.as_str(), "--audience", AUDIENCE].map(str::to_owned),
+            );
+            token = Some(issuer.token(MEGAN, BOTH_SCOPES));
+        }
+        let args = args.as_slice();
         let signs_in = args.iter().any(|arg| arg == "--issuer");
         let limits = args
             .iter()
@@ -169,6 +214,7 @@ impl Server {
             log,
             log_reader: Some(log_reader),
             agent,
+            token,
             _dir: None,
         }
     }
@@ -293,6 +339,12 @@ impl Server {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
+        let sets_its_own = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("authorization"));
+        if let Some(token) = self.token.as_ref().filter(|_| !sets_its_own) {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
         let sent = match body {
             None => self.agent.run(request.body(()).expect("valid request")),
             Some(body) => self
@@ -332,8 +384,13 @@ impl Server {
     /// Sends a request line exactly as given over a raw socket, for targets a
     /// client library would normalize or refuse. Checked like `request`.
     pub(crate) fn raw(&self, method: &str, target: &str) -> Reply {
+        let authorization = self
+            .token
+            .as_ref()
+            .map(|token| format!("Authorization: Bearer {token}\r\n"))
+            .unwrap_or_default();
         let request = format!(
-            "{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            "{method} {target} HTTP/1.1\r\nHost: {}\r\n{authorization}Connection: close\r\n\r\n",
             self.addr
         );
         let reply = self.exact(request.as_bytes());

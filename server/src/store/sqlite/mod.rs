@@ -77,6 +77,8 @@ impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         if is_busy(&error) {
             StoreError::Busy(error.to_string())
+        } else if is_storage_failure(&error) {
+            StoreError::Storage(error.to_string())
         } else {
             StoreError::Failed(error.to_string())
         }
@@ -89,6 +91,20 @@ impl From<r2d2::Error> for StoreError {
     fn from(error: r2d2::Error) -> Self {
         StoreError::Busy(error.to_string())
     }
+}
+
+/// Whether the disk, not the query, failed: full, an I/O error, read-only, can't open.
+fn is_storage_failure(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::ReadOnly
+                | ErrorCode::CannotOpen
+                | ErrorCode::NoLargeFileSupport
+        )
+    )
 }
 
 /// Whether SQLite gave up waiting for a lock.

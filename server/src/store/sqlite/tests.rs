@@ -20,6 +20,32 @@ fn memory_db() -> Sqlite {
     Sqlite::with_manager(manager, 1).expect("in-memory database")
 }
 
+/// An empty in-memory database on a disk that is full: not one page more than its schema.
+fn full_disk_db() -> Sqlite {
+    let manager = SqliteConnectionManager::memory().with_init(|conn| {
+        configure(conn)?;
+        create_schema(conn)?;
+        let pages: i64 = conn.pragma_query_value(None, "page_count", |row| row.get(0))?;
+        conn.pragma_update(None, "max_page_count", pages)
+    });
+    Sqlite::with_manager(manager, 1).expect("in-memory database")
+}
+
+#[test]
+fn a_full_disk_is_a_storage_failure_that_changes_nothing() {
+    let db = full_disk_db();
+    let people = seed::demo(
+        SeedOptions {
+            guests: 200,
+            ..SeedOptions::default()
+        },
+        seed::now(),
+    );
+    let error = db.seed_if_empty(&people).expect_err("no room on the disk");
+    assert!(matches!(error, StoreError::Storage(_)), "{error:?}");
+    assert_eq!(db.first_user().map(|user| user.is_none()), Ok(true));
+}
+
 /// A database seeded as the server seeds it; returns the first person's id.
 fn seeded(options: SeedOptions) -> (Sqlite, String) {
     let db = memory_db();

@@ -276,7 +276,8 @@ pub(crate) fn logs_cannot_be_forged() {
         "{log}"
     );
     assert!(log.contains("path=/x\\u{202e}y\\u{2028}z"), "{log}");
-    assert!(log.contains("request_id=id\\u{202e}1"), "{log}");
+    // A request ID that isn't plain is replaced, not logged, escaped or not.
+    assert!(!log.contains("request_id=id"), "{log}");
     assert!(!log.contains("hunter2"), "{log}");
 }
 

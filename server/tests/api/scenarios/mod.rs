@@ -8,12 +8,14 @@ pub(crate) mod edge;
 pub(crate) mod errors;
 pub(crate) mod faults;
 pub(crate) mod flags;
+pub(crate) mod hardening;
 pub(crate) mod leaving;
 pub(crate) mod load;
 pub(crate) mod rate_limits;
 pub(crate) mod reading;
 pub(crate) mod removal_requests;
 pub(crate) mod sign_in;
+pub(crate) mod signed_in;
 pub(crate) mod static_site;
 
 use std::collections::HashSet;

@@ -1,6 +1,6 @@
 //! Rate limits: a burst over the limit is refused with 429, `Retry-After` and the API's error;
-//! callers are counted apart (one person per access token; without a token, one client
-//! address); after `Retry-After` the caller is served again. The limits here are tiny, so that
+//! callers are counted apart (one person per verified access token; for anything else, one
+//! client address); after `Retry-After` the caller is served again. The limits here are tiny, so that
 //! nothing waits long.
 
 use std::time::{Duration, Instant};
@@ -135,13 +135,16 @@ pub(crate) fn client_addresses_are_limited_apart() {
         BURST,
         "--trust-proxy",
     ];
-    // Behind a trusted proxy: the address the proxy forwards.
+    // Behind a trusted proxy: the address the proxy added (the right-most); what the client
+    // wrote before it is its own word.
     let server = Server::start(&limits);
     let from = |headers: &[(&str, &str)]| server.request_with("GET", "/api/v1/me", headers);
     let (refused, _, _) = until_refused(10, || from(&[("x-forwarded-for", "203.0.113.7")]));
     retry_after(&refused);
+    let reply = from(&[("x-forwarded-for", "203.0.113.8, 203.0.113.7")]);
+    assert_eq!(reply.status, 429, "{}", reply.body);
     for headers in [
-        &[("x-forwarded-for", "203.0.113.8, 203.0.113.7")][..],
+        &[("x-forwarded-for", "203.0.113.7, 203.0.113.8")][..],
         &[("forwarded", "for=\"[2001:db8::7]:4711\";proto=https")],
         &[],
     ] {

@@ -120,6 +120,20 @@ pub(crate) fn tokens_are_checked() {
         "from another issuer",
         issuer.sign(RS256, &claims_with("iss", json!("https://evil.example"))),
     ));
+    // Each registered claim the validation requires, missing.
+    for (why, claim) in [
+        ("without exp", "exp"),
+        ("without aud", "aud"),
+        ("without iss", "iss"),
+    ] {
+        let mut claims = issuer.claims(MEGAN, BOTH_SCOPES);
+        claims
+            .as_object_mut()
+            .expect("an object")
+            .remove(claim)
+            .expect("a claim to drop");
+        bad.push((why, issuer.sign(RS256, &claims)));
+    }
     bad.push((
         "without the user claim",
         issuer.sign(RS256, &claims_with("sub", json!(null))),
