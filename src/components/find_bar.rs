@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::icons::SearchIcon;
 use crate::domain::find::Sort;
 use crate::i18n::{t, tr, track, Key};
 
@@ -43,7 +44,9 @@ pub fn FindBar(
         <div class="find-bar" role="search">
             <div class="find-field">
                 <label for="find-organizations">{t(Key::FindLabel)}</label>
-                <input
+                <span class="find-input">
+                    <SearchIcon />
+                    <input
                     id="find-organizations"
                     type="search"
                     autocomplete="off"
@@ -56,7 +59,8 @@ pub fn FindBar(
                         text.set(typed.clone());
                         on_text.run(typed);
                     }
-                />
+                    />
+                </span>
                 <p id="find-hint" class="field-hint">
                     {t(Key::FindHint)}
                 </p>

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use super::icons::{BuildingIcon, HomeIcon};
 use crate::i18n::{t, Key};
 
-/// The left navigation: Overview and Organizations, the current one marked for everyone
+/// The left navigation: Overview and Organizations, each with its icon, the current one marked for everyone
 /// (`aria-current="page"`, accent bar, bold). Collapses behind the header's menu button below
 /// 768 px.
 #[component]
@@ -24,6 +25,7 @@ pub fn NavPane(
             <ul>
                 <li>
                     <a href="/" aria-current=current("/") on:click=move |_| open.set(false)>
+                        <HomeIcon />
                         {t(Key::Overview)}
                     </a>
                 </li>
@@ -33,6 +35,7 @@ pub fn NavPane(
                         aria-current=current("/organizations")
                         on:click=move |_| open.set(false)
                     >
+                        <BuildingIcon />
                         {t(Key::Organizations)}
                     </a>
                 </li>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{load_failed, set_title};
+use super::{load_failed, set_title, stale_note};
 use crate::components::named;
 use crate::context::{leave_flow, load_organizations, signed_in};
 use crate::domain::{initials, Me, Organizations};
@@ -31,6 +31,7 @@ pub fn OverviewPage() -> impl IntoView {
 
     view! {
         <h1 class="page-title">{t(Key::Overview)}</h1>
+        {stale_note(orgs)}
         <div class="overview-grid">
             <section class="card block" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{t(Key::Profile)}</h2>
