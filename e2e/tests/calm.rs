@@ -306,3 +306,73 @@ async fn axe_finds_nothing_in_the_new_states() {
         }
     }
 }
+
+/// Where each row's name and domain text ends on the right, against its box's right edge
+/// (right-to-left: both start at the right edge).
+const RIGHT_GAPS: &str = r#"
+    const gaps = [];
+    for (const e of document.querySelectorAll('.org-row .org-name, .org-row .org-domain')) {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        gaps.push(Math.round(e.getBoundingClientRect().right - range.getBoundingClientRect().right));
+    }
+    return gaps;
+"#;
+
+#[tokio::test]
+async fn in_arabic_names_and_domains_start_at_the_right_edge() {
+    for name in browsers() {
+        let b = Browser::start_with_language(&name, "ar").await;
+        let server = Server::start(&[]);
+        b.goto(&format!("{}/organizations", server.url)).await;
+        b.wait_for("//html[@dir='rtl']").await;
+        b.wait_for("//li[contains(@class, 'org-row')]//h3").await;
+        let gaps = b.js(RIGHT_GAPS).await;
+        let gaps: Vec<i64> = gaps
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g.as_i64().unwrap())
+            .collect();
+        assert!(!gaps.is_empty());
+        assert!(gaps.iter().all(|g| g.abs() <= 1), "[{}] {gaps:?}", b.name);
+        if b.name == "chromium" {
+            for (scheme, width) in [
+                ("light", 1280),
+                ("dark", 1280),
+                ("light", 375),
+                ("dark", 375),
+            ] {
+                b.emulate_media(&[("prefers-color-scheme", scheme)]).await;
+                b.cdp(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": if width == 375 { 667 } else { 800 }, "deviceScaleFactor": 1, "mobile": false }),
+                )
+                .await;
+                b.js("window.scrollTo(0, 0);").await;
+                b.screenshot(&format!("calm-ar-rows-{scheme}-{width}"))
+                    .await;
+                let details = b
+                    .js("const d = document.querySelectorAll('.btn-details')[3]; d.click(); d.scrollIntoView({block: 'center'}); return true;")
+                    .await;
+                assert_eq!(details, json!(true));
+                b.wait_for("//li//dt").await;
+                b.screenshot(&format!("calm-ar-details-{scheme}-{width}"))
+                    .await;
+                b.js("document.querySelectorAll('.btn-details')[3].click();")
+                    .await;
+                b.js("document.querySelector('button[data-leave-button]').click();")
+                    .await;
+                b.wait_for(OPEN_DIALOG).await;
+                calm(&b).await;
+                b.screenshot(&format!("calm-ar-dialog-{scheme}-{width}"))
+                    .await;
+                b.js("document.querySelector('dialog[open] .dialog-close').click();")
+                    .await;
+                b.wait_gone(OPEN_DIALOG).await;
+            }
+        }
+        drop(server);
+        b.quit().await;
+    }
+}

@@ -47,18 +47,18 @@ pub fn FindBar(
                 <span class="find-input">
                     <SearchIcon />
                     <input
-                    id="find-organizations"
-                    type="search"
-                    autocomplete="off"
-                    spellcheck="false"
-                    dir="auto"
-                    aria-describedby="find-hint"
-                    prop:value=move || text.get()
-                    on:input=move |event| {
-                        let typed = event_target_value(&event);
-                        text.set(typed.clone());
-                        on_text.run(typed);
-                    }
+                        id="find-organizations"
+                        type="search"
+                        autocomplete="off"
+                        spellcheck="false"
+                        dir="auto"
+                        aria-describedby="find-hint"
+                        prop:value=move || text.get()
+                        on:input=move |event| {
+                            let typed = event_target_value(&event);
+                            text.set(typed.clone());
+                            on_text.run(typed);
+                        }
                     />
                 </span>
                 <p id="find-hint" class="field-hint">

@@ -63,11 +63,7 @@ pub fn OrganizationDetails(
                 .unwrap_or_else(|| loaded.clone())
                 .and_then(|request| request.created)
                 .map(|ms| {
-                    view! {
-                        <p class="org-blocked">
-                            {timed(Key::RemovalRequestedOn, "date", ms, short_date(ms))}
-                        </p>
-                    }
+                    view! { <p class="org-blocked">{timed(Key::RemovalRequestedOn, "date", ms, short_date(ms))}</p> }
                 })
         }
     });

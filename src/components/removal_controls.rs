@@ -99,7 +99,5 @@ pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoVie
             })
         })
     };
-    view! {
-        <div class="removal-controls">{controls} {failure}</div>
-    }
+    view! { <div class="removal-controls">{controls} {failure}</div> }
 }

@@ -139,27 +139,29 @@ pub fn OrganizationsPage() -> impl IntoView {
             view! {
                 <div class="find-sticky">
                     <FindBar
-                    text
-                    sort
-                    on_text=Callback::new(move |q: String| write.with_value(|w| w(Some(q), None)))
-                    on_sort=Callback::new(move |s: Sort| {
-                        sort.set(s);
-                        write.with_value(|w| w(None, Some(s)))
-                    })
+                        text
+                        sort
+                        on_text=Callback::new(move |q: String| {
+                            write.with_value(|w| w(Some(q), None))
+                        })
+                        on_sort=Callback::new(move |s: Sort| {
+                            sort.set(s);
+                            write.with_value(|w| w(None, Some(s)))
+                        })
                     />
-                <p class="find-count" role="status">
-                    {move || {
-                        track();
-                        let total = remaining.with(Vec::len) as u64;
-                        if searching.get() {
-                            fill(
-                                &say(&Message::count(Key::FindCount, total)),
-                                &[("shown", &number(others.with(Vec::len) as u64))],
-                            )
-                        } else {
-                            say(&Message::count(Key::OrganizationCount, total))
-                        }
-                    }}
+                    <p class="find-count" role="status">
+                        {move || {
+                            track();
+                            let total = remaining.with(Vec::len) as u64;
+                            if searching.get() {
+                                fill(
+                                    &say(&Message::count(Key::FindCount, total)),
+                                    &[("shown", &number(others.with(Vec::len) as u64))],
+                                )
+                            } else {
+                                say(&Message::count(Key::OrganizationCount, total))
+                            }
+                        }}
                     </p>
                 </div>
             }
