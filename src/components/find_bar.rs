@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::icons::SearchIcon;
+use super::icons::MaskIcon;
 use crate::domain::find::Sort;
 use crate::i18n::{t, tr, track, Key};
 
@@ -45,7 +45,7 @@ pub fn FindBar(
             <div class="find-field">
                 <label for="find-organizations">{t(Key::FindLabel)}</label>
                 <span class="find-input">
-                    <SearchIcon />
+                    <MaskIcon name="icon icon-search" />
                     <input
                         id="find-organizations"
                         type="search"

@@ -115,14 +115,10 @@ pub fn CloseButton(
     view! {
         <button
             type="button"
-            class="btn btn-subtle dialog-close"
+            class="btn btn-subtle btn-icon icon-close dialog-close"
             aria-label=t(Key::Close)
             on:click=move |_| on_close.run(())
-        >
-            <svg class="icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-                <path d="M5 5l10 10M15 5L5 15" stroke="currentColor" stroke-width="1.5" />
-            </svg>
-        </button>
+        ></button>
     }
 }
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use super::icons::{BuildingIcon, HomeIcon};
+use super::icons::MaskIcon;
 use crate::i18n::{t, Key};
 
 /// The left navigation: Overview and Organizations, each with its icon, the current one marked for everyone
@@ -25,7 +25,7 @@ pub fn NavPane(
             <ul>
                 <li>
                     <a href="/" aria-current=current("/") on:click=move |_| open.set(false)>
-                        <HomeIcon />
+                        <MaskIcon name="icon icon-home" />
                         {t(Key::Overview)}
                     </a>
                 </li>
@@ -35,7 +35,7 @@ pub fn NavPane(
                         aria-current=current("/organizations")
                         on:click=move |_| open.set(false)
                     >
-                        <BuildingIcon />
+                        <MaskIcon name="icon icon-buildings" />
                         {t(Key::Organizations)}
                     </a>
                 </li>

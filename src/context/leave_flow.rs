@@ -2,7 +2,6 @@
 //! request in flight, its error, and what happens to focus and the list afterwards. It lives at
 //! app level because the dialog does (one native `<dialog>`, not one per row).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -35,7 +34,7 @@ pub struct LeaveFlow {
     opened: StoredValue<u32>,
     /// What leaving each organization takes away, as already asked in this visit: shown at once
     /// when the dialog opens again for it.
-    known: StoredValue<HashMap<String, Vec<AccessItem>>>,
+    known: StoredValue<Vec<(String, Vec<AccessItem>)>>,
     api: StoredValue<Option<Api>>,
 }
 
@@ -50,7 +49,7 @@ impl LeaveFlow {
             notice: RwSignal::new(None),
             access: RwSignal::new(AccessState::Idle),
             opened: StoredValue::new(0),
-            known: StoredValue::new(HashMap::new()),
+            known: StoredValue::new(Vec::new()),
             api: StoredValue::new(api),
         }
     }
@@ -68,7 +67,11 @@ impl LeaveFlow {
             self.access.set(AccessState::Idle);
             return;
         };
-        let known = self.known.with_value(|k| k.get(&org.id).cloned());
+        let known = self.known.with_value(|k| {
+            k.iter()
+                .find(|(id, _)| *id == org.id)
+                .map(|(_, items)| items.clone())
+        });
         if let Some(items) = known {
             self.access.set(AccessState::Loaded(items));
             return;
@@ -79,8 +82,10 @@ impl LeaveFlow {
         spawn_local(async move {
             let result = api.0.access(&id).await;
             if let Ok(items) = &result {
-                flow.known
-                    .update_value(|k| drop(k.insert(id.clone(), items.clone())));
+                flow.known.update_value(|k| {
+                    k.retain(|(known, _)| *known != id);
+                    k.push((id.clone(), items.clone()));
+                });
             }
             if flow.opened.try_get_value() != Some(opening) {
                 return;

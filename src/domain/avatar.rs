@@ -68,7 +68,7 @@ fn colour_of(id: &str) -> usize {
 fn letters(text: &str) -> Option<String> {
     let words: Vec<char> = text
         .split(|c: char| c.is_whitespace() || c == '.' || c == '-' || c == '_')
-        .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
+        .filter_map(|word| word.chars().find(|c| letter_like(*c)))
         .collect();
     let first = *words.first()?;
     let last = (words.len() > 1).then(|| words[words.len() - 1]);
@@ -78,6 +78,18 @@ fn letters(text: &str) -> Option<String> {
             .flat_map(char::to_uppercase)
             .collect(),
     )
+}
+
+/// Whether a character can stand for a word: not punctuation, a symbol of the ASCII range,
+/// space, a control or a formatting mark (bidi controls, joiners, variation selectors). Cheaper
+/// than `char::is_alphanumeric`, whose Unicode tables the page would download for this alone.
+fn letter_like(c: char) -> bool {
+    !(c.is_ascii_punctuation()
+        || c.is_whitespace()
+        || c.is_control()
+        || ('\u{2000}'..='\u{206f}').contains(&c)
+        || ('\u{fe00}'..='\u{fe0f}').contains(&c)
+        || c == '\u{feff}')
 }
 
 /// How long without a sign-in makes an organization "Not used for 90 days".
