@@ -101,7 +101,7 @@ pub fn LeaveOrganizationDialog(
             <DialogError error />
             <div class="dialog-actions">
                 <PendingButton
-                    class="btn-danger"
+                    class="btn btn-danger"
                     pending
                     idle=Key::Leave
                     busy=Key::Leaving

@@ -125,15 +125,12 @@ pub fn CloseButton(
 /// Why the dialog's last attempt failed, in plain words, announced as it appears.
 #[component]
 pub fn DialogError(#[prop(into)] error: Signal<Option<Message>>) -> impl IntoView {
-    view! {
-        <Show when=move || error.with(Option::is_some)>
-            <p class="dialog-error" role="alert">
-                {move || {
-                    track();
-                    error.with(|e| e.as_ref().map(say))
-                }}
-            </p>
-        </Show>
+    move || {
+        track();
+        error.with(|e| {
+            e.as_ref()
+                .map(|e| view! { <p class="dialog-error" role="alert">{say(e)}</p> })
+        })
     }
 }
 
@@ -141,7 +138,7 @@ pub fn DialogError(#[prop(into)] error: Signal<Option<Message>>) -> impl IntoVie
 /// request is in flight, when it stays focusable but ignores clicks (`aria-disabled`).
 #[component]
 pub fn PendingButton(
-    /// `btn-danger` or `btn-primary`.
+    /// `btn btn-danger` or `btn btn-primary`.
     class: &'static str,
     #[prop(into)] pending: Signal<bool>,
     idle: Key,
@@ -151,7 +148,7 @@ pub fn PendingButton(
     view! {
         <button
             type="button"
-            class=format!("btn {class}")
+            class=class
             aria-disabled=move || pending.get().then_some("true")
             on:click=move |_| {
                 if !pending.get_untracked() {

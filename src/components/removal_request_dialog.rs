@@ -117,7 +117,7 @@ pub fn RemovalRequestDialog(
             <DialogError error />
             <div class="dialog-actions">
                 <PendingButton
-                    class="btn-primary"
+                    class="btn btn-primary"
                     pending
                     idle=Key::SendRequest
                     busy=Key::SendingRequest

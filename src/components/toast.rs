@@ -1,6 +1,5 @@
 use std::time::Duration;
 
-use leptos::html;
 use leptos::prelude::*;
 
 use super::icons::CheckIcon;
@@ -21,7 +20,6 @@ pub fn Toast(
     message: RwSignal<Option<Message>>,
 ) -> impl IntoView {
     let shown = move || message.with(Option::is_some);
-    let toast = NodeRef::<html::Div>::new();
     // Each message gets its own timer; a later message (or a dismissal) makes it moot.
     let shown_count = StoredValue::new(0_u32);
     Effect::new(move |_| {
@@ -30,10 +28,10 @@ pub fn Toast(
         }
         let mine = shown_count.get_value().wrapping_add(1);
         shown_count.set_value(mine);
-        hide_later(message, toast, shown_count, mine);
+        hide_later(message, shown_count, mine);
     });
     view! {
-        <div class="toast" class:toast-hidden=move || !shown() node_ref=toast>
+        <div class="toast" class:toast-hidden=move || !shown()>
             <CheckIcon />
             <span class="toast-text" role="status">
                 {move || {
@@ -52,22 +50,19 @@ pub fn Toast(
     }
 }
 
-fn hide_later(
-    message: RwSignal<Option<Message>>,
-    toast: NodeRef<html::Div>,
-    shown_count: StoredValue<u32>,
-    mine: u32,
-) {
+fn hide_later(message: RwSignal<Option<Message>>, shown_count: StoredValue<u32>, mine: u32) {
     set_timeout(
         move || {
             if shown_count.try_get_value() != Some(mine) {
                 return;
             }
-            let held = toast
-                .get_untracked()
-                .is_some_and(|t| t.matches(":hover, :focus-within").unwrap_or(false));
+            let held = document()
+                .query_selector(".toast:hover, .toast:focus-within")
+                .ok()
+                .flatten()
+                .is_some();
             if held {
-                hide_later(message, toast, shown_count, mine);
+                hide_later(message, shown_count, mine);
             } else {
                 message.set(None);
             }

@@ -167,18 +167,6 @@ pub fn OrganizationsPage() -> impl IntoView {
             }
         })
     };
-    // At the end of a long list: back to the find box (or the title) in one step.
-    let back_to_top = move || {
-        offer_find.get().then(|| {
-            view! {
-                <p class="back-to-top">
-                    <a href="#main" on:click=go_to_top>
-                        {t(Key::BackToTop)}
-                    </a>
-                </p>
-            }
-        })
-    };
     let clear = Callback::new(move |()| {
         text.set(String::new());
         write.with_value(|w| w(Some(String::new()), None));
@@ -241,7 +229,7 @@ pub fn OrganizationsPage() -> impl IntoView {
             None => view! {
                 {find}
                 {list(Key::NoOrganizations)}
-                {back_to_top}
+                {back_to_top()}
             }
             .into_any(),
             Some(home) => {
@@ -260,7 +248,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                         <p class="section-intro">{t(Key::OthersIntro)}</p>
                         {find}
                         {list(Key::NoOtherOrganizations)}
-                        {back_to_top}
+                        {back_to_top()}
                     </section>
                 }
                 .into_any()
@@ -326,6 +314,18 @@ fn grow(limit: RwSignal<usize>, len: usize) {
         },
         Duration::ZERO,
     );
+}
+
+/// At the end of a long list (CSS shows it from the sixth row on): back to the find box in one
+/// step.
+fn back_to_top() -> impl IntoView {
+    view! {
+        <p class="back-to-top">
+            <a href="#main" on:click=go_to_top>
+                {t(Key::BackToTop)}
+            </a>
+        </p>
+    }
 }
 
 /// "Back to top": scrolls to the top and moves focus to the find box, where a person goes next
