@@ -139,10 +139,10 @@ async fn shows_the_home_organization_and_the_others() {
 async fn the_home_card_offers_nothing_but_copying_its_tenant_id() {
     let backend = demo();
     let _page = open("/organizations", &backend).await;
-    // Whatever a control is named, the home card has none but this one.
+    // Whatever a control is named, the home card has none but its details and this one.
     assert_eq!(
         controls_in(&section("Home organization")),
-        ["button: Copy tenant ID of Contoso"]
+        ["summary: Details", "button: Copy tenant ID of Contoso"]
     );
 }
 

@@ -7,8 +7,9 @@ use crate::domain::{Avatar, Organization};
 use crate::i18n::{tr, Key};
 
 /// The organization that owns the account, as a compact card: the same avatar, name and domain
-/// as the rows, its details open, its other verified domains. It never offers a way to leave,
-/// and no badge repeats the section's heading.
+/// as the rows, and its details (with its other verified domains) in a native disclosure, open
+/// except on a phone, where the other organizations come first on the screen. It never offers a
+/// way to leave, and no badge repeats the section's heading.
 #[component]
 pub fn HomeOrganizationCard(
     org: Organization,
@@ -32,6 +33,11 @@ pub fn HomeOrganizationCard(
         }
     });
     let org = Arc::new(org);
+    let narrow = window()
+        .match_media("(max-width: 599.98px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
     view! {
         <div class="card home-card">
             <div class="org-row home-row">
@@ -47,8 +53,11 @@ pub fn HomeOrganizationCard(
                     </p>
                 </div>
             </div>
-            <OrganizationDetails org on_copy />
-            {verified}
+            <details class="home-details" open=!narrow>
+                <summary class="btn btn-subtle btn-details">{tr(Key::Details)}</summary>
+                <OrganizationDetails org on_copy />
+                {verified}
+            </details>
         </div>
     }
 }

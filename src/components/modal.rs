@@ -128,8 +128,13 @@ pub fn DialogError(#[prop(into)] error: Signal<Option<Message>>) -> impl IntoVie
     move || {
         track();
         error.with(|e| {
-            e.as_ref()
-                .map(|e| view! { <p class="dialog-error" role="alert">{say(e)}</p> })
+            e.as_ref().map(|e| {
+                view! {
+                    <p class="dialog-error" role="alert">
+                        {say(e)}
+                    </p>
+                }
+            })
         })
     }
 }
