@@ -340,6 +340,8 @@ async fn axe_finds_nothing_in_the_new_states() {
                 b.screenshot(&format!("calm-dialog-{tag}")).await;
                 b.click(&format!("{OPEN_DIALOG}{}", button("Leave"))).await;
                 b.wait_for(&status("You left Fabrikam.")).await;
+                // The left row's fold has run (a transition cut short would abort axe's wait).
+                calm(&b).await;
                 audit("toast", b.axe().await);
                 b.screenshot(&format!("calm-toast-{tag}")).await;
                 assert!(report.is_empty(), "[{}]\n{}", b.name, report.join("\n"));
