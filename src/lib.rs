@@ -26,7 +26,7 @@ use crate::api::{load_config, Backend, Config, HttpBackend};
 use crate::components::routes::{ORGANIZATIONS, OVERVIEW};
 use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
-    RemovalRequestDialog, StatusNotice,
+    RemovalRequestDialog, Toast,
 };
 use crate::context::{provide_portal_context, FirstLoads, PortalContext};
 use crate::i18n::{t, Key};
@@ -88,14 +88,18 @@ pub fn App() -> impl IntoView {
     // One load for all of it; the session inside is taken once, by the portal.
     let boot = LocalResource::new(|| async { Rc::new(RefCell::new(Some(boot().await))) });
     move || {
+        // Meanwhile the static shell of index.html shows the page's shape.
         let Some(boot) = boot.get() else {
             return view! {
-                <p class="boot" aria-busy="true">
+                <p class="visually-hidden" aria-busy="true">
                     {t(Key::Loading)}
                 </p>
             }
             .into_any();
         };
+        if let Some(shell) = document().get_element_by_id("boot-shell") {
+            shell.remove();
+        }
         let taken = boot.borrow_mut().take();
         match taken {
             None => ().into_any(),
@@ -203,13 +207,12 @@ pub fn Portal(
             <a class="skip-link" href="#main" on:click=skip_to_main>
                 {t(Key::SkipToMain)}
             </a>
-            <FocusOnNavigation />
+            <FocusOnNavigation notice=flow.notice />
             <AppHeader me=person nav_open on_sign_out />
             <div class="layout">
                 <NavPane open=nav_open />
                 <main id="main" tabindex="-1">
                     <OfflineNotice online />
-                    <StatusNotice message=flow.notice />
                     <Routes fallback=NotFoundPage>
                         <Route path=StaticSegment(OVERVIEW) view=OverviewPage />
                         <Route path=StaticSegment(ORGANIZATIONS) view=OrganizationsPage />
@@ -219,6 +222,7 @@ pub fn Portal(
                     </footer>
                 </main>
             </div>
+            <Toast message=flow.notice />
             <LeaveOrganizationDialog
                 target=flow.target
                 pending=flow.pending
@@ -242,13 +246,15 @@ pub fn Portal(
 /// After a client-side navigation the link that was clicked is gone, and focus would fall to
 /// `<body>`: move it to the new page's title instead, which also tells screen-reader users where
 /// they are. The first render is left alone (the browser starts at the top of the document).
+/// The last outcome stays with the page it happened on: the toast goes.
 #[component]
-fn FocusOnNavigation() -> impl IntoView {
+fn FocusOnNavigation(notice: RwSignal<Option<crate::i18n::Message>>) -> impl IntoView {
     // Renders nothing; it only owns the effect below.
     let location = leptos_router::hooks::use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.is_some_and(|p| p != path) {
+            notice.set(None);
             set_timeout(
                 || {
                     use wasm_bindgen::JsCast;

@@ -139,10 +139,10 @@ async fn shows_the_home_organization_and_the_others() {
 async fn the_home_card_offers_nothing_but_copying_its_tenant_id() {
     let backend = demo();
     let _page = open("/organizations", &backend).await;
-    // Whatever a control is named, the home card has none but this one.
+    // Whatever a control is named, the home card has none but its details and this one.
     assert_eq!(
         controls_in(&section("Home organization")),
-        ["button: Copy tenant ID of Contoso"]
+        ["summary: Details", "button: Copy tenant ID of Contoso"]
     );
 }
 
@@ -155,6 +155,9 @@ async fn a_disallowed_organization_says_why_and_offers_its_contact() {
         "{:?}",
         buttons()
     );
+    assert!(page_text().contains("Can't leave"), "{}", page_text());
+    click("Details for Woodgrove Bank");
+    settle().await;
     let text = page_text();
     assert!(
         text.contains("Woodgrove Bank doesn't let guests leave on their own."),
@@ -568,13 +571,11 @@ async fn the_copy_button_copies_the_tenant_id_and_says_so() {
     settle().await;
     let copied = js_sys::Reflect::get(&web_sys::window().unwrap(), &"__copied".into()).unwrap();
     assert_eq!(copied.as_string().as_deref(), Some(CONTOSO));
-    assert!(
-        role_texts("status").contains(&"Copied to clipboard".to_string()),
-        "{:?}",
-        role_texts("status")
-    );
+    // Said once, in one place: the toast.
+    assert_eq!(role_texts("status"), ["Copied"]);
+    assert_eq!(page_text().matches("Copied").count(), 1, "{}", page_text());
     let button = button("Copy tenant ID of Contoso").unwrap();
-    assert_eq!(button.text_content().unwrap().trim(), "Copied");
+    assert_eq!(button.text_content().unwrap().trim(), "Copy");
 }
 
 #[wasm_bindgen_test]
@@ -594,10 +595,7 @@ async fn a_copy_the_browser_refuses_says_how_to_copy_instead() {
         said.contains(&"Couldn't copy. Select the ID and copy it instead.".to_string()),
         "{said:?}"
     );
-    assert!(
-        !said.contains(&"Copied to clipboard".to_string()),
-        "{said:?}"
-    );
+    assert!(!said.contains(&"Copied".to_string()), "{said:?}");
     let button = button("Copy tenant ID of Contoso").unwrap();
     assert_eq!(button.text_content().unwrap().trim(), "Copy");
 }
@@ -610,6 +608,9 @@ async fn a_last_sign_in_that_is_not_a_date_reads_unknown_not_never() {
         .replace("\"2026-11-20T16:00:00Z\"", "null");
     let backend = FakeBackend::with_json(&page(&[garbled, never]));
     let _page = open("/organizations", &backend).await;
+    click("Details for Fabrikam");
+    click("Details for Northwind Traders");
+    settle().await;
     let list = document().query_selector_all("dt").unwrap();
     let last_sign_ins: Vec<String> = (0..list.length())
         .filter_map(|i| list.item(i))
@@ -634,32 +635,336 @@ async fn the_first_page_shows_the_organizations_asked_for_before_it_was_built() 
     assert!(text.contains("Northwind Traders"), "{text}");
 }
 
-#[wasm_bindgen_test]
-async fn a_page_opened_later_loads_afresh_rather_than_show_the_early_list() {
-    let backend = demo();
-    let _page = open_with_first_loads("/no/such/page", &backend).await;
-    assert_eq!(headings(1), ["Page not found"]);
-    assert_eq!(backend.state().loads, 1, "asked for early, not taken");
-    // Meanwhile the person left Northwind elsewhere.
-    backend
-        .state()
-        .orgs
-        .retain(|o| o.display_name != "Northwind Traders");
-    // The person goes to Organizations (as the browser's Back/Forward would: the router follows
-    // `popstate`).
+/// Goes to `path` as the browser's Back/Forward would (the router follows `popstate`).
+async fn go_to(path: &str) {
     let window = web_sys::window().unwrap();
     window
         .history()
         .unwrap()
-        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/organizations"))
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
         .unwrap();
     window
         .dispatch_event(&web_sys::Event::new("popstate").unwrap())
         .unwrap();
     settle().await;
+}
+
+/// Whether anything on the page says it is loading (skeletons, "Loading…").
+fn busy_shown() -> bool {
+    document()
+        .query_selector("[data-test-root] [aria-busy='true']")
+        .unwrap()
+        .is_some()
+}
+
+#[wasm_bindgen_test]
+async fn a_page_opened_later_shows_the_list_already_asked_for_without_asking_again() {
+    let backend = demo();
+    let _page = open_with_first_loads("/no/such/page", &backend).await;
+    assert_eq!(headings(1), ["Page not found"]);
+    assert_eq!(backend.state().loads, 1, "asked for early");
+    go_to("/organizations").await;
     assert_eq!(headings(1), ["Organizations"]);
-    assert_eq!(backend.state().loads, 2);
+    assert_eq!(
+        backend.state().loads,
+        1,
+        "the early list is kept, not asked again"
+    );
+    assert_eq!(headings(3), ALL_NAMES);
+}
+
+#[wasm_bindgen_test]
+async fn a_revisited_page_shows_what_was_loaded_at_once_without_a_second_request() {
+    let backend = demo();
+    let _page = open("/", &backend).await;
+    assert_eq!(backend.state().loads, 1);
+    go_to("/organizations").await;
+    assert_eq!(headings(3), ALL_NAMES);
+    // Back to Overview: no skeleton, no "Loading…", no request, the same summary at once.
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"))
+        .unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("popstate").unwrap())
+        .unwrap();
+    // One turn of the event loop: the router has drawn the page, no request has been answered.
+    next_tick().await;
+    assert_eq!(headings(1), ["Overview"]);
+    assert!(!busy_shown(), "a revisit showed a loading state");
+    assert!(
+        page_text().contains("You collaborate with 3 other organizations."),
+        "{}",
+        page_text()
+    );
+    settle().await;
+    assert_eq!(backend.state().loads, 1, "the list was asked for again");
+}
+
+#[wasm_bindgen_test]
+async fn a_leave_is_kept_when_another_page_shows_the_list() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    click("Leave");
+    settle().await;
+    go_to("/").await;
+    assert!(
+        page_text().contains("You collaborate with 2 other organizations."),
+        "{}",
+        page_text()
+    );
+    // The outcome stayed with the page it happened on.
+    assert!(
+        !role_texts("status").iter().any(|t| t.contains("You left")),
+        "{:?}",
+        role_texts("status")
+    );
+}
+
+fn rows() -> Vec<web_sys::Element> {
+    let list = document()
+        .query_selector_all("[data-test-root] li.org-row")
+        .unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        .collect()
+}
+
+/// What Tab stops at inside `container`.
+fn tab_stops(container: &web_sys::Element) -> usize {
+    container
+        .query_selector_all("button, a[href], input, select, textarea, [tabindex='0']")
+        .unwrap()
+        .length() as usize
+}
+
+#[wasm_bindgen_test]
+async fn a_row_is_light_two_tab_stops_and_at_most_ten_elements_until_opened() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    let rows = rows();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        let elements = row.query_selector_all("*").unwrap().length() + 1;
+        let name = row.query_selector("h3").unwrap().unwrap().text_content();
+        assert!(elements <= 10, "{name:?}: {elements} elements");
+        assert_eq!(tab_stops(row), 2, "{name:?}: {}", row.inner_html());
+    }
+    // Each row's controls: Details, then its one action, both naming the organization.
+    assert_eq!(
+        controls_in(&rows[0]),
+        [
+            "button: Details for Fabrikam",
+            "button: Leave organization Fabrikam"
+        ]
+    );
+    let leave = button("Leave organization Fabrikam").unwrap();
+    assert_eq!(leave.text_content().unwrap().trim(), "Leave");
+    assert_eq!(
+        controls_in(&rows[2]),
+        [
+            "button: Details for Woodgrove Bank",
+            "button: Ask to be removed from Woodgrove Bank"
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn details_are_built_when_opened_and_say_what_the_row_leaves_out() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    let details = button("Details for Fabrikam").unwrap();
+    assert_eq!(
+        details.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    let panel = document()
+        .get_element_by_id(&details.get_attribute("aria-controls").unwrap())
+        .unwrap();
+    assert_eq!(panel.child_element_count(), 0, "built before it was opened");
+    assert!(!page_text().contains(FABRIKAM), "{}", page_text());
+    details.click();
+    settle().await;
+    assert_eq!(
+        details.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let text = panel.text_content().unwrap();
+    for part in ["Joined", "Last sign-in", "Tenant ID", FABRIKAM] {
+        assert!(text.contains(part), "{part:?} not in {text:?}");
+    }
+    assert!(button("Copy tenant ID of Fabrikam").is_some());
+    details.click();
+    settle().await;
+    assert_eq!(
+        details.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert_eq!(panel.child_element_count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn every_row_has_an_avatar_of_its_initials_hidden_from_screen_readers() {
+    let backend = FakeBackend::with_json(&page(&[
+        org(FABRIKAM, "Northwind Traders", "guest", ALLOWED, "null"),
+        org(NORTHWIND, "x", "guest", ALLOWED, "null"),
+        org(WOODGROVE, "", "guest", ALLOWED, "null"),
+    ]));
+    let _page = open("/organizations", &backend).await;
+    let avatars: Vec<(String, Option<String>)> = rows()
+        .iter()
+        .map(|row| {
+            let avatar = row.query_selector(".avatar").unwrap().unwrap();
+            (
+                avatar.text_content().unwrap(),
+                avatar.get_attribute("aria-hidden"),
+            )
+        })
+        .collect();
+    let hidden = Some("true".to_string());
+    assert_eq!(
+        avatars,
+        [
+            // A name of nothing falls back to its domain (".onmicrosoft.com": O, C).
+            ("OC".to_string(), hidden.clone()),
+            ("NT".to_string(), hidden.clone()),
+            ("X".to_string(), hidden)
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_disabled_account_says_so_and_whom_to_contact() {
+    let backend = FakeBackend::with_json(&page(&[org(
+        NORTHWIND,
+        "Litware",
+        "guest",
+        r#"{"allowed":false,"reason":"accountDisabled"}"#,
+        r#"{"email":"privacy@litware.com","statementUrl":null}"#,
+    )]));
+    let _page = open("/organizations", &backend).await;
+    assert!(page_text().contains("Account disabled"), "{}", page_text());
+    assert_eq!(
+        controls_in(&rows()[0]),
+        ["button: Details for Litware"],
+        "nothing to do on the row itself"
+    );
+    click("Details for Litware");
+    settle().await;
     let text = page_text();
-    assert!(text.contains("Fabrikam"), "{text}");
-    assert!(!text.contains("Northwind Traders"), "{text}");
+    assert!(
+        text.contains("To use it again, or to have it removed, contact Litware."),
+        "{text}"
+    );
+    assert!(
+        controls_in(&rows()[0]).contains(&"link: Email the privacy contact of Litware".to_string()),
+        "{:?}",
+        controls_in(&rows()[0])
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_row_never_signed_in_to_says_never_used() {
+    let never = org(NORTHWIND, "Northwind Traders", "guest", ALLOWED, "null")
+        .replace("\"2026-11-20T16:00:00Z\"", "null");
+    let backend = FakeBackend::with_json(&page(&[never]));
+    let _page = open("/organizations", &backend).await;
+    let badges: Vec<String> = {
+        let list = rows()[0].query_selector_all(".badge").unwrap();
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|b| b.text_content().unwrap())
+            .collect()
+    };
+    assert_eq!(badges, ["Never used"]);
+}
+
+#[wasm_bindgen_test]
+async fn one_toast_at_a_time_dismissable() {
+    let clipboard = web_sys::window().unwrap().navigator().clipboard();
+    let record = js_sys::Function::new_with_args("text", "return Promise.resolve();");
+    js_sys::Reflect::set(&clipboard, &"writeText".into(), &record).unwrap();
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    click("Leave");
+    settle().await;
+    assert_eq!(role_texts("status"), ["You left Fabrikam."]);
+    click("Copy tenant ID of Contoso");
+    settle().await;
+    assert_eq!(
+        role_texts("status"),
+        ["Copied"],
+        "the new outcome replaces the last"
+    );
+    click("Dismiss");
+    settle().await;
+    assert!(
+        role_texts("status").is_empty(),
+        "{:?}",
+        role_texts("status")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_dialog_has_a_close_button_and_says_what_happens_to_the_data() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    let text = dialog().text_content().unwrap();
+    assert!(
+        text.contains(
+            "What happens to your data in Fabrikam after you leave is up to that organization."
+        ),
+        "{text}"
+    );
+    click("Close");
+    settle().await;
+    assert!(!dialog().open());
+    assert_eq!(backend.state().leave_calls, Vec::<String>::new());
+    assert_eq!(focused(), "Leave organization Fabrikam");
+}
+
+/// A Tab key press on the focused element, as the browser would send it.
+fn press_tab(shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Tab");
+    init.set_shift_key(shift);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    document()
+        .active_element()
+        .unwrap()
+        .dispatch_event(&event)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn tab_stays_inside_the_dialog() {
+    let backend = demo();
+    let _page = open("/organizations", &backend).await;
+    click("Leave organization Fabrikam");
+    settle().await;
+    assert_eq!(focused(), "Cancel");
+    press_tab(false);
+    assert_eq!(
+        focused(),
+        "Close",
+        "Tab from the last control goes to the first"
+    );
+    press_tab(true);
+    assert_eq!(
+        focused(),
+        "Cancel",
+        "Shift+Tab from the first goes to the last"
+    );
 }

@@ -101,7 +101,7 @@ async fn audit_every_new_state(b: &Browser, tag: &str, report: &mut Vec<String>)
     ))
     .await;
     b.wait_for(&format!(
-        "{}//p[starts-with(normalize-space(.), 'Removal requested on ')]",
+        "{}//*[normalize-space(.)='Removal requested']",
         card("Woodgrove Bank")
     ))
     .await;

@@ -55,6 +55,9 @@ async fn an_organization_whose_policy_disallows_leaving_cannot_be_left() {
         b.goto(&format!("{}/organizations", server.url)).await;
         b.wait_for(&heading(3, "Woodgrove Bank")).await;
         let card = card("Woodgrove Bank");
+        b.wait_for(&format!("{card}//*[normalize-space(.)=\"Can't leave\"]"))
+            .await;
+        b.click(&button("Details for Woodgrove Bank")).await;
         b.wait_for(&format!(
             "{card}//*[contains(., \"Woodgrove Bank doesn't let guests leave on their own.\")]"
         ))
@@ -126,6 +129,7 @@ async fn an_organization_already_left_elsewhere_just_disappears() {
         let server = Server::start(&[]);
         b.goto(&format!("{}/organizations", server.url)).await;
         b.wait_for(&heading(3, "Fabrikam")).await;
+        b.click(&button("Details for Fabrikam")).await;
         let id = b
             .wait_for(&format!("{}//code", card("Fabrikam")))
             .await

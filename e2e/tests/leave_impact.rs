@@ -175,7 +175,7 @@ async fn leave_never_waits_for_what_leaving_takes() {
             .await;
         b.wait_for(&format!(
             "{OPEN_DIALOG}{}",
-            status("Checking what you can reach in Northwind Traders…")
+            status("Checking what you'll lose…")
         ))
         .await;
         assert_eq!(b.count(&impact_heading()).await, 0, "[{}]", b.name);
@@ -186,7 +186,7 @@ async fn leave_never_waits_for_what_leaving_takes() {
     in_each_browser!(scenario);
 }
 
-/// The Woodgrove Bank row's "Removal requested on …" line, if any.
+/// The Woodgrove Bank row's "Removal requested on …" line in its details, if any.
 fn requested_line() -> String {
     format!(
         "{}//p[starts-with(normalize-space(.), 'Removal requested')]",
@@ -240,6 +240,7 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         .await;
         b.wait_gone(REMOVAL_DIALOG).await;
         let requested = format!("Removal requested on {}", today(b).await);
+        b.click(&button("Details for Woodgrove Bank")).await;
         let line = b.wait_for(&requested_line()).await.text().await.unwrap();
         assert_eq!(line, requested, "[{}]", b.name);
         b.wait_for(&button(CANCEL_WOODGROVE)).await;
@@ -254,6 +255,7 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         // Kept by the server: a reload (signing in again silently) still shows it.
         b.client.refresh().await.unwrap();
         b.wait_for(&heading(3, "Woodgrove Bank")).await;
+        b.click(&button("Details for Woodgrove Bank")).await;
         let line = b.wait_for(&requested_line()).await.text().await.unwrap();
         assert_eq!(line, requested, "[{}] after a reload", b.name);
         b.wait_for(&button(CANCEL_WOODGROVE)).await;
@@ -263,6 +265,9 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         open_organizations_as(&alex, &server, ALEX).await;
         alex.wait_for(&button(ASK_WOODGROVE)).await;
         assert_eq!(alex.count(&button(CANCEL_WOODGROVE)).await, 0);
+        alex.click(&button("Details for Woodgrove Bank")).await;
+        alex.wait_for(&format!("{}//dt", card("Woodgrove Bank")))
+            .await;
         assert_eq!(alex.count(&requested_line()).await, 0);
         alex.quit().await;
 
@@ -279,6 +284,8 @@ async fn ask_to_be_removed_persists_stays_private_and_can_be_cancelled() {
         b.wait_for(&heading(3, "Woodgrove Bank")).await;
         b.wait_for(&button(ASK_WOODGROVE)).await;
         assert_eq!(b.count(&button(CANCEL_WOODGROVE)).await, 0, "[{}]", b.name);
+        b.click(&button("Details for Woodgrove Bank")).await;
+        b.wait_for(&format!("{}//dt", card("Woodgrove Bank"))).await;
         assert_eq!(b.count(&requested_line()).await, 0, "[{}]", b.name);
     }
     in_each_browser!(scenario);

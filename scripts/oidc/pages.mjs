@@ -16,10 +16,12 @@ export function escapeHtml(value) {
     .replace(/'/g, '&#39;');
 }
 
-// System fonts, dark text on white (contrast > 12:1), a 3px focus ring,
-// no fixed widths (works from 320 CSS px up), 16px inputs (no zoom on iOS).
+// System fonts, dark text on white (contrast > 12:1), or light text on dark grey when the
+// browser prefers a dark scheme (as the app does), a 3px focus ring, no fixed widths (works from
+// 320 CSS px up), 16px inputs (no zoom on iOS).
 const STYLE = `
 *,*::before,*::after{box-sizing:border-box}
+:root{color-scheme:light dark}
 html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:100%;line-height:1.5;color:#1b1b1b;background:#f3f3f3}
 body{margin:0;padding:1rem}
 main{max-width:26rem;margin:2rem auto;padding:1.5rem;background:#fff;border:1px solid #c8c8c8;border-radius:.5rem}
@@ -36,6 +38,7 @@ input:focus-visible,button:focus-visible,a:focus-visible{outline:3px solid #1b1b
 dl{margin:0 0 1rem}
 dt{font-weight:600}
 dd{margin:0 0 .5rem;overflow-wrap:anywhere}
+@media (prefers-color-scheme:dark){html{color:#fff;background:#1f1f1f}main{background:#292929;border-color:#3d3d3d}.lede{color:#d6d6d6}input{color:#fff;background:#1f1f1f;border-color:#9e9e9e}button{color:#0a0a0a;background:#479ef5;border-color:#479ef5}button:hover{background:#62abf5;border-color:#62abf5}input:focus-visible,button:focus-visible,a:focus-visible{outline-color:#fff}a{color:#62abf5}.error{color:#ff99a4}input[aria-invalid="true"]{border-color:#ff99a4}}
 @media (forced-colors:active){button{border:2px solid ButtonText}}
 `;
 
@@ -68,6 +71,7 @@ function layout({ title, body, script }) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>

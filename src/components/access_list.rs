@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::icons::SpinnerIcon;
 use super::sentence::{named, timed};
 use crate::domain::impact::{count_by_kind, kind_count_key, kind_key, ACCESS_SHOWN_FIRST};
 use crate::domain::{AccessItem, AccessState, LastUsed};
@@ -7,8 +8,9 @@ use crate::i18n::{display_date, list, say, tr, track, Key, Message};
 
 /// In the leave dialog, under the warning: what leaving takes away ("You'll lose access to:"),
 /// counted by kind, then the items, most recently used first, the first few shown and the rest
-/// behind "Show all N". While the answer is on its way a polite live region says so; if it
-/// fails nothing is shown (the warning above stays the whole story). Names are the service's
+/// behind "Show all N". The section keeps its place from the first frame: while the answer is
+/// on its way it shows "Checking what you'll lose…" with a spinner (a polite live region); if
+/// it fails nothing is shown (the warning above stays the whole story). Names are the service's
 /// text, isolated and never markup.
 #[component]
 pub fn AccessList(
@@ -25,15 +27,18 @@ pub fn AccessList(
         state.track();
         expanded.set(false);
     });
-    // The polite announcement: loading, then the summary of what is lost.
+    // The polite announcement: loading (shown), then the summary of what is lost (heard).
+    let loading = move || state.with(|s| matches!(s, AccessState::Loading));
     let announcement = move || {
         track();
         state.with(|s| match s {
-            AccessState::Loading => {
-                organization.with(|name| say(&Message::named(Key::AccessLoading, name.clone())))
+            AccessState::Loading => view! {
+                <SpinnerIcon />
+                {tr(Key::AccessChecking)}
             }
-            AccessState::Loaded(items) if !items.is_empty() => summary(items),
-            _ => String::new(),
+            .into_any(),
+            AccessState::Loaded(items) if !items.is_empty() => summary(items).into_any(),
+            _ => ().into_any(),
         })
     };
     let body = move || {
@@ -49,7 +54,7 @@ pub fn AccessList(
     };
     view! {
         <div class="access">
-            <p class="visually-hidden" role="status">
+            <p class="access-checking" class:visually-hidden=move || !loading() role="status">
                 {announcement}
             </p>
             {body}

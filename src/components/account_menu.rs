@@ -7,7 +7,8 @@ use super::sentence::named_sentence;
 use crate::domain::Me;
 use crate::i18n::{t, Key};
 
-/// Who is signed in, as a disclosure button that opens the account menu with "Sign out". A
+/// Who is signed in, as a disclosure button that opens the account menu (their name and email,
+/// at every width) with "Sign out". A
 /// disclosure (not an ARIA menu): the button says whether it is expanded, Tab moves through the
 /// panel, Escape closes it and returns focus to the button, and a click elsewhere closes it.
 #[component]
@@ -48,6 +49,7 @@ pub fn AccountMenu(
         }
     };
     let name = me.display_name.clone();
+    let email = me.user_principal_name.clone();
     view! {
         <div class="account" on:keydown=on_keydown on:focusout=on_focusout>
             <button
@@ -62,6 +64,9 @@ pub fn AccountMenu(
             </button>
             <div id="account-panel" class="account-panel" hidden=move || !open.get()>
                 <p class="account-who">{named_sentence(Key::SignedInAs, name)}</p>
+                <p class="account-email" dir="auto">
+                    {email}
+                </p>
                 <button class="btn" on:click=move |_| on_sign_out.run(())>
                     {t(Key::SignOut)}
                 </button>

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::icons::MaskIcon;
 use crate::domain::find::Sort;
 use crate::i18n::{t, tr, track, Key};
 
@@ -43,20 +44,23 @@ pub fn FindBar(
         <div class="find-bar" role="search">
             <div class="find-field">
                 <label for="find-organizations">{t(Key::FindLabel)}</label>
-                <input
-                    id="find-organizations"
-                    type="search"
-                    autocomplete="off"
-                    spellcheck="false"
-                    dir="auto"
-                    aria-describedby="find-hint"
-                    prop:value=move || text.get()
-                    on:input=move |event| {
-                        let typed = event_target_value(&event);
-                        text.set(typed.clone());
-                        on_text.run(typed);
-                    }
-                />
+                <span class="find-input">
+                    <MaskIcon name="icon icon-search" />
+                    <input
+                        id="find-organizations"
+                        type="search"
+                        autocomplete="off"
+                        spellcheck="false"
+                        dir="auto"
+                        aria-describedby="find-hint"
+                        prop:value=move || text.get()
+                        on:input=move |event| {
+                            let typed = event_target_value(&event);
+                            text.set(typed.clone());
+                            on_text.run(typed);
+                        }
+                    />
+                </span>
                 <p id="find-hint" class="field-hint">
                     {t(Key::FindHint)}
                 </p>

@@ -1,49 +1,63 @@
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
-use super::TenantIdDetail;
-use crate::domain::Organization;
-use crate::i18n::{t, Key};
+use super::OrganizationDetails;
+use crate::domain::{Avatar, Organization};
+use crate::i18n::{tr, Key};
 
-/// The organization that owns the account. It never offers a way to leave.
+/// The organization that owns the account, as a compact card: the same avatar, name and domain
+/// as the rows, and its details (with its other verified domains) in a native disclosure, open
+/// except on a phone, where the other organizations come first on the screen. It never offers a
+/// way to leave, and no badge repeats the section's heading.
 #[component]
-pub fn HomeOrganizationCard(org: Organization) -> impl IntoView {
+pub fn HomeOrganizationCard(
+    org: Organization,
+    /// A copy of its tenant ID finished (`true` copied).
+    #[prop(into)]
+    on_copy: Callback<bool>,
+) -> impl IntoView {
+    let avatar = Avatar::of(&org);
+    let avatar_class = avatar.class();
     let domains = org
         .other_domains()
         .iter()
-        .map(|d| d.to_string())
+        .map(|d| view! { <li dir="auto">{d.to_string()}</li> })
         .collect::<Vec<_>>();
     let verified = (!domains.is_empty()).then(|| {
         view! {
-            <div>
-                <dt>{t(Key::VerifiedDomains)}</dt>
-                <dd>
-                    <ul class="domain-list">
-                        {domains
-                            .into_iter()
-                            .map(|d| view! { <li dir="auto">{d}</li> })
-                            .collect_view()}
-                    </ul>
-                </dd>
+            <div class="home-domains">
+                <span class="muted">{tr(Key::VerifiedDomains)}</span>
+                <ul class="domain-list">{domains}</ul>
             </div>
         }
     });
+    let org = Arc::new(org);
+    let narrow = window()
+        .match_media("(max-width: 599.98px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
     view! {
-        <div class="card org-card home-card">
-            <div class="org-main">
-                <div class="org-title-row">
+        <div class="card home-card">
+            <div class="org-row home-row">
+                <span class=avatar_class aria-hidden="true">
+                    {avatar.initials}
+                </span>
+                <div class="org-text">
                     <h3 class="org-name" dir="auto">
                         {org.display_name.clone()}
                     </h3>
-                    <span class="badge">{t(Key::HomeOrganization)}</span>
+                    <p class="org-domain" dir="auto">
+                        {org.default_domain.clone()}
+                    </p>
                 </div>
-                <p class="org-domain" dir="auto">
-                    {org.default_domain.clone()}
-                </p>
-                <dl class="org-details">
-                    {verified}
-                    <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />
-                </dl>
             </div>
+            <details class="home-details" open=!narrow>
+                <summary class="btn btn-subtle btn-details">{tr(Key::Details)}</summary>
+                <OrganizationDetails org on_copy />
+                {verified}
+            </details>
         </div>
     }
 }

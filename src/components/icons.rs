@@ -45,3 +45,10 @@ pub fn SpinnerIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// An icon drawn by CSS (`.icon-<name>`, a mask in the text colour): Overview's home,
+/// Organizations' buildings, the find box's magnifier.
+#[component]
+pub fn MaskIcon(name: &'static str) -> impl IntoView {
+    view! { <span class=name aria-hidden="true"></span> }
+}

@@ -28,3 +28,11 @@ pub fn cancel_removal_button_id(org_id: &str) -> String {
 
 /// `id` of the removal request dialog's title, which names the dialog.
 pub const REMOVAL_DIALOG_TITLE_ID: &str = "removal-dialog-title";
+
+/// `id` of an organization's details panel, which its "Details" button controls.
+pub fn details_id(org_id: &str) -> String {
+    format!("details-{org_id}")
+}
+
+/// `id` of the toast's dismiss button's region: the one place outcomes are said.
+pub const TOAST_ID: &str = "toast";

@@ -1,16 +1,21 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::icons::SpinnerIcon;
 use super::ids::LEAVE_DIALOG_TITLE_ID;
-use super::modal::{close_handlers, sync_modal, target_sentence};
+use super::modal::{
+    close_handlers, keep_focus_inside, sync_modal, target_sentence, CloseButton, DialogError,
+    PendingButton,
+};
+use super::sentence::named;
 use super::AccessList;
 use crate::domain::{AccessState, LeaveTarget};
-use crate::i18n::{say, t, tr, track, Key, Message};
+use crate::i18n::{t, tr, track, Key, Message};
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
 /// closes, the page behind is inert), announced as an alert dialog named after the organization
-/// and described by what leaving means. Focus starts on "Cancel", the safe choice.
+/// and described by what leaving means. Focus starts on "Cancel", the safe choice. What leaving
+/// takes away has its place from the first frame (a visible "Checking…" while it loads), so the
+/// buttons never move under the pointer.
 #[component]
 pub fn LeaveOrganizationDialog(
     /// The organization asked about; the dialog is open while this is `Some`.
@@ -43,6 +48,28 @@ pub fn LeaveOrganizationDialog(
     let sentence = move |key: Key| target_sentence(target, key);
     let (on_escape, on_closed) = close_handlers(target, pending, on_cancel);
 
+    // What happens to the person's data: up to the organization, with its privacy statement.
+    let data = move || {
+        track();
+        target.with(|t| {
+            t.as_ref().map(|t| {
+                let link = t.privacy_statement.clone().map(|href| {
+                    view! {
+                        " "
+                        <a href=href target="_blank" rel="noopener noreferrer">
+                            {tr(Key::PrivacyStatement)}
+                            <span class="visually-hidden">{tr(Key::OpensInNewTab)}</span>
+                        </a>
+                    }
+                });
+                view! {
+                    {named(Key::LeaveDataNote, &t.display_name)}
+                    {link}
+                }
+            })
+        })
+    };
+
     view! {
         <dialog
             node_ref=dialog
@@ -53,10 +80,14 @@ pub fn LeaveOrganizationDialog(
             aria-describedby="leave-dialog-description"
             on:cancel=on_escape
             on:close=on_closed
+            on:keydown=keep_focus_inside
         >
-            <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
-                {sentence(Key::LeaveTitle)}
-            </h2>
+            <div class="dialog-head">
+                <h2 id=LEAVE_DIALOG_TITLE_ID class="dialog-title" dir="auto">
+                    {sentence(Key::LeaveTitle)}
+                </h2>
+                <CloseButton on_close=on_cancel />
+            </div>
             <div id="leave-dialog-description" class="dialog-body">
                 <p>{sentence(Key::LeaveWarning)}</p>
             </div>
@@ -66,31 +97,16 @@ pub fn LeaveOrganizationDialog(
                     target.with(|t| t.as_ref().map(|t| t.display_name.clone()).unwrap_or_default())
                 })
             />
-            <Show when=move || error.with(Option::is_some)>
-                <p class="dialog-error" role="alert">
-                    {move || {
-                        track();
-                        error.with(|e| e.as_ref().map(say))
-                    }}
-                </p>
-            </Show>
+            <p class="dialog-note">{data}</p>
+            <DialogError error />
             <div class="dialog-actions">
-                <button
-                    type="button"
+                <PendingButton
                     class="btn btn-danger"
-                    aria-disabled=move || pending.get().then_some("true")
-                    on:click=move |_| {
-                        if !pending.get_untracked() {
-                            on_confirm.run(());
-                        }
-                    }
-                >
-                    {move || pending.get().then(|| view! { <SpinnerIcon /> })}
-                    {move || {
-                        track();
-                        tr(if pending.get() { Key::Leaving } else { Key::Leave })
-                    }}
-                </button>
+                    pending
+                    idle=Key::Leave
+                    busy=Key::Leaving
+                    on_click=on_confirm
+                />
                 <button
                     type="button"
                     class="btn btn-secondary"

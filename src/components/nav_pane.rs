@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
+use super::icons::MaskIcon;
 use super::routes::{ORGANIZATIONS, OVERVIEW};
 use crate::i18n::{t, Key};
 
-/// The left navigation: Overview and Organizations, the current one marked for everyone
+/// The left navigation: Overview and Organizations, each with its icon, the current one marked for everyone
 /// (`aria-current="page"`, accent bar, bold). Collapses behind the header's menu button below
 /// 768 px.
 #[component]
@@ -29,6 +30,7 @@ pub fn NavPane(
                         aria-current=current(OVERVIEW)
                         on:click=move |_| open.set(false)
                     >
+                        <MaskIcon name="icon icon-home" />
                         {t(Key::Overview)}
                     </a>
                 </li>
@@ -38,6 +40,7 @@ pub fn NavPane(
                         aria-current=current(ORGANIZATIONS)
                         on:click=move |_| open.set(false)
                     >
+                        <MaskIcon name="icon icon-buildings" />
                         {t(Key::Organizations)}
                     </a>
                 </li>

@@ -7,6 +7,11 @@ use super::OrganizationRow;
 use crate::domain::Organization;
 use crate::i18n::{locale, t, tr, Key};
 
+/// Now, for "Not used for 90 days": read once per row built (a cheap call).
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
 /// The other organizations, keyed by tenant ID so leaving one removes just its row (and focus
 /// can move to its neighbour), and by language: rows are written in the language of the moment
 /// (no reactive node per word), and a new language rebuilds them.
@@ -22,6 +27,9 @@ pub fn OrganizationList(
     /// Asks to leave one.
     #[prop(into)]
     on_leave: Callback<Organization>,
+    /// A copy from a row's details finished (`true` copied).
+    #[prop(into)]
+    on_copy: Callback<bool>,
     /// Shown instead of an empty list.
     empty_message: Key,
     /// Asking to be removed from organizations that don't allow leaving.
@@ -33,7 +41,7 @@ pub fn OrganizationList(
             when=move || !organizations.with(Vec::is_empty)
             fallback=move || view! { <p class="card empty-state">{t(empty_message)}</p> }
         >
-            <ul class="org-list" class:org-list-building=move || building.get()>
+            <ul class="org-list card" class:org-list-building=move || building.get()>
                 <For
                     each=move || {
                         let language = locale().code;
@@ -41,7 +49,9 @@ pub fn OrganizationList(
                         organizations.get().into_iter().map(move |org| (language, org))
                     }
                     key=|(language, org)| (*language, org.id.clone())
-                    children=move |(_, org)| view! { <OrganizationRow org on_leave removal /> }
+                    children=move |(_, org)| {
+                        view! { <OrganizationRow org on_leave on_copy removal now=now() /> }
+                    }
                 />
             </ul>
         </Show>
@@ -62,34 +72,30 @@ const ROW_STRINGS: &[&str] = &[
     "tabindex",
     "datetime",
     "aria-label",
+    "aria-hidden",
+    "aria-expanded",
+    "aria-controls",
     "data-leave-button",
     "",
-    "0",
+    "true",
+    "false",
     "auto",
     "button",
-    "status",
-    "card org-card",
-    "org-main",
+    "org-row",
+    "org-text",
     "org-name",
     "org-domain",
-    "org-details",
-    "date-text",
-    "date-exact",
-    "date-missing",
-    "tenant-id",
-    "copy-status",
-    "btn btn-subtle btn-small btn-icon icon-copy copy-button",
-    "btn btn-secondary btn-icon icon-leave icon-directional org-action",
+    "badge",
+    "org-details-panel",
+    "btn btn-subtle btn-details",
+    "btn btn-subtle btn-leave org-action",
 ];
 
-const ROW_LABELS: [Key; 7] = [
-    Key::Joined,
-    Key::LastSignIn,
-    Key::TenantId,
-    Key::Copy,
-    Key::LeaveOrganization,
-    Key::Never,
-    Key::Unknown,
+const ROW_LABELS: [Key; 4] = [
+    Key::Details,
+    Key::Leave,
+    Key::BadgeNeverUsed,
+    Key::BadgeNotUsedRecently,
 ];
 
 fn intern_row_strings(language: &'static str) {

@@ -2,103 +2,101 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::icons::InfoIcon;
-use super::ids::leave_button_id;
+use super::ids::{details_id, leave_button_id};
 use super::removal_controls::{RemovalControls, RemovalProps};
-use super::sentence::named;
-use super::{DateText, PrivacyContactLinks, TenantIdDetail};
-use crate::domain::{LastSignIn, Organization};
+use super::OrganizationDetails;
+use crate::domain::{badges, Avatar, Organization};
 use crate::i18n::{tr, tr_named, Key};
 
-/// One of the other organizations: what helps a person recognise it (name, domain, when they
-/// joined and last signed in, tenant ID), and either "Leave organization" or why they can't.
-/// Written in the language of the moment (the list rebuilds rows when it changes).
+/// One of the other organizations, as a person scans it: avatar, name, domain, the badges that
+/// apply, then "Details" and the one action ("Leave", or asking to be removed where the
+/// organization doesn't allow leaving). Two tab stops and a handful of elements; the details
+/// are built only when opened. Written in the language of the moment (the list rebuilds rows
+/// when it changes).
 #[component]
 pub fn OrganizationRow(
     org: Arc<Organization>,
     /// Asks to leave; the app's one dialog confirms.
     #[prop(into)]
     on_leave: Callback<Organization>,
+    /// A copy from the details finished (`true` copied).
+    #[prop(into)]
+    on_copy: Callback<bool>,
     /// Asking to be removed, where the organization's policy doesn't allow leaving.
     #[prop(default = None)]
     removal: Option<RemovalProps>,
+    /// Now, in milliseconds since the epoch ("Not used for 90 days").
+    now: f64,
 ) -> impl IntoView {
     let name = org.display_name.clone();
-    let ask = removal
-        .filter(|_| org.can_request_removal())
-        .map(|removal| {
-            let org = Organization::clone(&org);
-            view! {
-                <div class="org-actions">
-                    <RemovalControls org removal />
-                </div>
-            }
-        });
-    let action = org.can_leave().then(|| {
+    let avatar = Avatar::of(&org);
+    let avatar_class = avatar.class();
+    let badges = badges(&org, now)
+        .into_iter()
+        .map(|key| view! { <span class="badge">{tr(key)}</span> })
+        .collect_view();
+    let action = if org.can_leave() {
         let leave_org = org.clone();
-        view! {
-            <button
-                type="button"
-                class="btn btn-secondary btn-icon icon-leave icon-directional org-action"
-                id=leave_button_id(&org.id)
-                data-leave-button=""
-                aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
-                on:click=move |_| on_leave.run(Organization::clone(&leave_org))
-            >
-                {tr(Key::LeaveOrganization)}
-            </button>
-        }
-    });
-    let blocked = (!org.can_leave()).then(|| {
-        let why = org.leave_blocked_message().map(|key| named(key, &name));
-        let contact = org.privacy_contact.clone().map(|contact| {
+        Some(
             view! {
-                " "
-                <PrivacyContactLinks contact organization=name.clone() />
+                <button
+                    type="button"
+                    class="btn btn-subtle btn-leave org-action"
+                    id=leave_button_id(&org.id)
+                    data-leave-button=""
+                    aria-label=tr_named(Key::LeaveOrganizationNamed, &name)
+                    on:click=move |_| on_leave.run(Organization::clone(&leave_org))
+                >
+                    {tr(Key::Leave)}
+                </button>
             }
-        });
-        view! {
-            <p class="org-blocked">
-                <InfoIcon />
-                <span>{why} {contact}</span>
-            </p>
+            .into_any(),
+        )
+    } else {
+        removal
+            .filter(|_| org.can_request_removal())
+            .map(|removal| {
+                let org = Organization::clone(&org);
+                view! { <RemovalControls org removal /> }.into_any()
+            })
+    };
+    let open = RwSignal::new(false);
+    let details = {
+        let org = org.clone();
+        move || {
+            open.get()
+                .then(|| view! { <OrganizationDetails org=org.clone() on_copy removal /> })
         }
-    });
+    };
+    let panel = details_id(&org.id);
     view! {
-        <li class="card org-card">
-            <div class="org-main">
+        <li class="org-row">
+            <span class=avatar_class aria-hidden="true">
+                {avatar.initials}
+            </span>
+            <div class="org-text">
                 <h3 class="org-name" dir="auto">
                     {org.display_name.clone()}
                 </h3>
                 <p class="org-domain" dir="auto">
                     {org.default_domain.clone()}
                 </p>
-                <dl class="org-details">
-                    <div>
-                        <dt>{tr(Key::Joined)}</dt>
-                        <dd>
-                            <DateText when=org.joined missing=Key::Unknown />
-                        </dd>
-                    </div>
-                    <div>
-                        <dt>{tr(Key::LastSignIn)}</dt>
-                        <dd>
-                            {match org.last_sign_in {
-                                LastSignIn::At(ms) => {
-                                    view! { <DateText when=Some(ms) missing=Key::Unknown /> }
-                                        .into_any()
-                                }
-                                LastSignIn::Never => tr(Key::Never).into_any(),
-                                LastSignIn::Unknown => tr(Key::Unknown).into_any(),
-                            }}
-                        </dd>
-                    </div>
-                    <TenantIdDetail id=org.id.clone() organization=org.display_name.clone() />
-                </dl>
-                {blocked}
             </div>
+            {badges}
+            <button
+                type="button"
+                class="btn btn-subtle btn-details"
+                aria-expanded=move || open.get().to_string()
+                aria-controls=panel.clone()
+                aria-label=tr_named(Key::DetailsFor, &name)
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {tr(Key::Details)}
+            </button>
             {action}
-            {ask}
+            <div class="org-details-panel" id=panel>
+                {details}
+            </div>
         </li>
     }
 }

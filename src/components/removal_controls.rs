@@ -1,9 +1,8 @@
 use leptos::prelude::*;
 
 use super::ids::{cancel_removal_button_id, request_removal_button_id};
-use super::sentence::timed;
 use crate::domain::{Organization, RemovalRequest};
-use crate::i18n::{short_date, tr, tr_named, track, Key, Message};
+use crate::i18n::{tr, tr_named, track, Key, Message};
 
 /// What a row needs to offer "Ask to be removed": the requests sent or cancelled in this visit
 /// (they win over what the list loaded), which cancel is in flight, why one failed, and the
@@ -17,8 +16,9 @@ pub struct RemovalProps {
     pub on_cancel: Callback<(Organization, RemovalRequest)>,
 }
 
-/// On a row whose organization doesn't allow leaving: "Ask to be removed", or, once asked,
-/// "Removal requested on <date>" with "Cancel request". Follows the language and the requests.
+/// On a row whose organization doesn't allow leaving: a "Can't leave" badge and "Ask to be
+/// removed", or, once asked, a "Removal requested" badge (the date is in the details) and
+/// "Cancel request". Follows the language and the requests.
 #[component]
 pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoView {
     let RemovalProps {
@@ -44,6 +44,7 @@ pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoVie
         let id = org.with_value(|o| o.id.clone());
         match current() {
             None => view! {
+                <span class="badge">{tr(Key::BadgeCantLeave)}</span>
                 <button
                     type="button"
                     class="btn btn-secondary"
@@ -56,17 +57,13 @@ pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoVie
             }
             .into_any(),
             Some(request) => {
-                let requested = match request.created {
-                    Some(ms) => timed(Key::RemovalRequestedOn, "date", ms, short_date(ms)),
-                    None => tr(Key::RemovalRequested).into_any(),
-                };
                 let busy = {
                     let id = id.clone();
                     move || cancelling.with(|c| c.as_deref() == Some(id.as_str()))
                 };
                 let busy_label = busy.clone();
                 view! {
-                    <p class="removal-requested">{requested}</p>
+                    <span class="badge badge-info">{tr(Key::RemovalRequested)}</span>
                     <button
                         type="button"
                         class="btn btn-secondary"
@@ -93,16 +90,14 @@ pub fn RemovalControls(org: Organization, removal: RemovalProps) -> impl IntoVie
     let failure = move || {
         track();
         cancel_error.with(|e| {
-            e.as_ref()
-                .filter(|(o, _)| *o == id)
-                .map(|(_, message)| crate::i18n::say(message))
+            e.as_ref().filter(|(o, _)| *o == id).map(|(_, message)| {
+                view! {
+                    <p class="row-error" role="alert">
+                        {crate::i18n::say(message)}
+                    </p>
+                }
+            })
         })
     };
-    view! {
-        <div class="removal-controls">
-            {controls} <p class="row-error" role="alert">
-                {failure}
-            </p>
-        </div>
-    }
+    view! { <div class="removal-controls">{controls} {failure}</div> }
 }

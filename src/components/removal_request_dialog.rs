@@ -1,9 +1,11 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::icons::SpinnerIcon;
 use super::ids::REMOVAL_DIALOG_TITLE_ID;
-use super::modal::{close_handlers, sync_modal, target_sentence};
+use super::modal::{
+    close_handlers, keep_focus_inside, sync_modal, target_sentence, CloseButton, DialogError,
+    PendingButton,
+};
 use crate::domain::{message_chars, LeaveTarget, MAX_MESSAGE_CHARS};
 use crate::i18n::{say, t, tr, track, Key, Message};
 
@@ -80,10 +82,14 @@ pub fn RemovalRequestDialog(
             aria-describedby="removal-dialog-description"
             on:cancel=on_escape
             on:close=on_closed
+            on:keydown=keep_focus_inside
         >
-            <h2 id=REMOVAL_DIALOG_TITLE_ID class="dialog-title" dir="auto">
-                {sentence(Key::RemovalDialogTitle)}
-            </h2>
+            <div class="dialog-head">
+                <h2 id=REMOVAL_DIALOG_TITLE_ID class="dialog-title" dir="auto">
+                    {sentence(Key::RemovalDialogTitle)}
+                </h2>
+                <CloseButton on_close />
+            </div>
             <p id="removal-dialog-description" class="dialog-body">
                 {sentence(Key::RemovalDialogExplanation)}
             </p>
@@ -108,31 +114,15 @@ pub fn RemovalRequestDialog(
                     }}
                 </p>
             </div>
-            <Show when=move || error.with(Option::is_some)>
-                <p class="dialog-error" role="alert">
-                    {move || {
-                        track();
-                        error.with(|e| e.as_ref().map(say))
-                    }}
-                </p>
-            </Show>
+            <DialogError error />
             <div class="dialog-actions">
-                <button
-                    type="button"
+                <PendingButton
                     class="btn btn-primary"
-                    aria-disabled=move || pending.get().then_some("true")
-                    on:click=move |_| {
-                        if !pending.get_untracked() {
-                            on_send.run(());
-                        }
-                    }
-                >
-                    {move || pending.get().then(|| view! { <SpinnerIcon /> })}
-                    {move || {
-                        track();
-                        tr(if pending.get() { Key::SendingRequest } else { Key::SendRequest })
-                    }}
-                </button>
+                    pending
+                    idle=Key::SendRequest
+                    busy=Key::SendingRequest
+                    on_click=on_send
+                />
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>
                     {t(Key::Cancel)}
                 </button>

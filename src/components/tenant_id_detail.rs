@@ -11,13 +11,16 @@ pub fn TenantIdDetail(
     id: String,
     /// The organization's name, so the copy button says whose ID it copies.
     organization: String,
+    /// The copy finished (`true` copied): the page says so where the person is looking.
+    #[prop(into)]
+    on_copy: Callback<bool>,
 ) -> impl IntoView {
     view! {
         <div>
             <dt>{tr(Key::TenantId)}</dt>
             <dd class="tenant-id">
                 <code>{id.clone()}</code>
-                <CopyButton text=id label=tr_named(Key::CopyTenantId, &organization) />
+                <CopyButton text=id label=tr_named(Key::CopyTenantId, &organization) on_copy />
             </dd>
         </div>
     }

@@ -12,7 +12,7 @@ use super::Api;
 use crate::api::Doing;
 use crate::components::ids::{leave_button_id, LEAVE_BUTTONS, OTHERS_HEADING_ID};
 use crate::domain::i18n::{Key, Message};
-use crate::domain::{AccessState, LeaveTarget, Organization};
+use crate::domain::{AccessItem, AccessState, LeaveTarget, Organization};
 
 /// Reactive state of the flow; `Copy`, so it is handed around freely.
 #[derive(Clone, Copy)]
@@ -32,6 +32,9 @@ pub struct LeaveFlow {
     /// Which opening of the dialog the access answer belongs to: a late answer for an
     /// organization the dialog no longer shows is dropped.
     opened: StoredValue<u32>,
+    /// What leaving each organization takes away, as already asked in this visit: shown at once
+    /// when the dialog opens again for it.
+    known: StoredValue<Vec<(String, Vec<AccessItem>)>>,
     api: StoredValue<Option<Api>>,
 }
 
@@ -46,6 +49,7 @@ impl LeaveFlow {
             notice: RwSignal::new(None),
             access: RwSignal::new(AccessState::Idle),
             opened: StoredValue::new(0),
+            known: StoredValue::new(Vec::new()),
             api: StoredValue::new(api),
         }
     }
@@ -63,11 +67,26 @@ impl LeaveFlow {
             self.access.set(AccessState::Idle);
             return;
         };
+        let known = self.known.with_value(|k| {
+            k.iter()
+                .find(|(id, _)| *id == org.id)
+                .map(|(_, items)| items.clone())
+        });
+        if let Some(items) = known {
+            self.access.set(AccessState::Loaded(items));
+            return;
+        }
         self.access.set(AccessState::Loading);
         let flow = *self;
         let id = org.id.clone();
         spawn_local(async move {
             let result = api.0.access(&id).await;
+            if let Ok(items) = &result {
+                flow.known.update_value(|k| {
+                    k.retain(|(known, _)| *known != id);
+                    k.push((id.clone(), items.clone()));
+                });
+            }
             if flow.opened.try_get_value() != Some(opening) {
                 return;
             }
@@ -79,6 +98,15 @@ impl LeaveFlow {
                 }
             });
         });
+    }
+
+    /// Says how a copy went, in the toast: "Copied" once, in one place.
+    pub fn copied(&self, ok: bool) {
+        self.notice.set(Some(Message::new(if ok {
+            Key::Copied
+        } else {
+            Key::CopyFailed
+        })));
     }
 
     /// Closes the dialog without sending anything; focus goes back to the button that opened it.
@@ -97,9 +125,10 @@ impl LeaveFlow {
         }
     }
 
-    /// Sends the DELETE, once. Success (or "already gone") removes the organization from the list,
-    /// says so in the status message and moves focus to the next leave button; failure keeps the
-    /// dialog open with the reason.
+    /// Sends the DELETE, once. Success (or "already gone") collapses the organization's row and
+    /// removes it from the list, says so in the toast and moves focus to the next leave button
+    /// (or the heading when none is left), without scrolling; failure keeps the dialog open with
+    /// the reason.
     pub fn confirm(&self, api: Api) {
         let Some(target) = self.target.get_untracked() else {
             return;
@@ -116,10 +145,13 @@ impl LeaveFlow {
                 Ok(()) => {
                     let next = neighbour_leave_button(&target.id)
                         .or_else(|| element_by_id(OTHERS_HEADING_ID));
-                    // The row goes first, then the dialog closes: closing a modal dialog gives
-                    // focus back to the button that opened it, which (while that button is still
-                    // in the page) makes the browser restyle the whole list at once. "Leaving…"
-                    // is reset last, inside a dialog already closed.
+                    // The row folds away where it was: a blank of its height takes its place
+                    // and shrinks to nothing, so nothing below jumps.
+                    if let Some(row) = element_by_id(&leave_button_id(&target.id))
+                        .and_then(|b| b.closest("li").ok().flatten())
+                    {
+                        fold_away(&row);
+                    }
                     flow.left.update(|left| left.push(target.id.clone()));
                     flow.opened
                         .set_value(flow.opened.get_value().wrapping_add(1));
@@ -179,7 +211,42 @@ fn neighbour_leave_button(org_id: &str) -> Option<web_sys::HtmlElement> {
     None
 }
 
-/// Focuses once the DOM has caught up (after the dialog closes and the row is gone).
+/// How long a left row takes to fold away (none under `prefers-reduced-motion`).
+const FOLD: Duration = Duration::from_millis(200);
+
+/// Puts an empty, hidden stand-in of the row's height after it, which shrinks to nothing over
+/// [`FOLD`] and is then removed (the list drops the row itself at once). Nothing under
+/// `prefers-reduced-motion`.
+fn fold_away(row: &web_sys::Element) {
+    let reduced = window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
+    let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() else {
+        return;
+    };
+    let height = row.offset_height();
+    if reduced || height == 0 {
+        return;
+    }
+    let Ok(blank) = document().create_element("li") else {
+        return;
+    };
+    let _ = blank.set_attribute("class", "org-row-folding");
+    let _ = blank.set_attribute("aria-hidden", "true");
+    let Ok(blank) = blank.dyn_into::<web_sys::HtmlElement>() else {
+        return;
+    };
+    let _ = blank.style().set_property("height", &format!("{height}px"));
+    let _ = row.after_with_node_1(&blank);
+    // Reading the layout makes the pinned height the transition's starting point.
+    let _ = blank.offset_height();
+    let _ = blank.style().set_property("height", "0px");
+    set_timeout(move || blank.remove(), FOLD);
+}
+
+/// Focuses once the DOM has caught up (after the dialog closes).
 fn focus_soon(element: Option<web_sys::HtmlElement>) {
     if let Some(element) = element {
         set_timeout(

@@ -5,8 +5,8 @@
 mod leave_flow;
 mod removal_flow;
 
-use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use futures::future::{Either, FutureExt, LocalBoxFuture, Shared};
@@ -22,9 +22,33 @@ use crate::domain::{Me, Organizations};
 #[derive(Clone)]
 pub struct Api(pub Arc<dyn Backend>);
 
-/// A load a page shows in its three states (loading, failed, loaded), with its "Try again".
-/// The flag says whether the page already tried again by itself since the person last did.
-pub struct Load<T: 'static>(LocalResource<Result<T, ApiError>>, StoredValue<bool>);
+/// A load a page shows in its three states (loading, failed, loaded), with its "Try again", kept
+/// for the tab's life: a page visited again shows what was loaded at once and, when it is older
+/// than [`FRESH_FOR`], refreshes it in the background. A failed refresh keeps what is shown
+/// (and says so through [`Load::stale`]); an answer older than one already shown never
+/// replaces it.
+pub struct Load<T: 'static> {
+    value: RwSignal<Option<Result<T, ApiError>>>,
+    /// A background refresh failed: what is shown is from before.
+    stale: RwSignal<bool>,
+    state: StoredValue<LoadState<T>, LocalStorage>,
+}
+
+struct LoadState<T: 'static> {
+    fetch: Rc<dyn Fn() -> LocalBoxFuture<'static, Result<T, ApiError>>>,
+    /// The first load, when one was already on its way (see [`FirstLoads`]).
+    first: Option<Early<T>>,
+    /// Whether the page already tried again by itself since the person last did.
+    retried: bool,
+    /// Which request is the latest: only its answer is shown.
+    sent: u32,
+    in_flight: bool,
+    /// When the value shown was loaded, in milliseconds since the epoch; `None` before any.
+    loaded_at: Option<f64>,
+}
+
+/// How long a loaded list is shown without asking again when a page is revisited.
+pub const FRESH_FOR_MS: f64 = 60_000.0;
 
 impl<T: 'static> Clone for Load<T> {
     fn clone(&self) -> Self {
@@ -34,64 +58,134 @@ impl<T: 'static> Clone for Load<T> {
 
 impl<T: 'static> Copy for Load<T> {}
 
-impl<T: 'static> Load<T> {
+impl<T: Clone + Send + Sync + 'static> Load<T> {
     /// Starts `fetch` now, and again on each [`Load::retry`].
     pub fn new<Fut>(fetch: impl Fn() -> Fut + 'static) -> Self
     where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
-        Load(LocalResource::new(fetch), StoredValue::new(false))
+        let load = Load::idle(None, fetch);
+        load.send(false);
+        load
     }
 
-    /// Like [`Load::new`], but the first load is `first` when there is one (a request already
-    /// on its way); "Try again" fetches anew.
-    fn starting_with<Fut>(first: Option<Early<T>>, fetch: impl Fn() -> Fut + 'static) -> Self
+    /// A load that starts on the first [`Load::wanted`], with `first` (a request already on its
+    /// way) as its first answer when there is one; "Try again" fetches anew.
+    fn idle<Fut>(first: Option<Early<T>>, fetch: impl Fn() -> Fut + 'static) -> Self
     where
-        T: Clone,
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
-        let first = Cell::new(first);
-        Load::new(move || match first.take() {
-            Some(early) => Either::Left(early),
-            None => Either::Right(fetch()),
-        })
+        Load {
+            value: RwSignal::new(None),
+            stale: RwSignal::new(false),
+            state: StoredValue::new_local(LoadState {
+                fetch: Rc::new(move || Box::pin(fetch()) as LocalBoxFuture<'static, _>),
+                first,
+                retried: false,
+                sent: 0,
+                in_flight: false,
+                loaded_at: None,
+            }),
+        }
+    }
+
+    /// A page shows this load: the first time it starts it; later, what is shown stays and is
+    /// refreshed in the background when older than [`FRESH_FOR_MS`] (a failure is tried again).
+    pub fn wanted(&self) {
+        let Some((in_flight, loaded_at)) =
+            self.state.try_with_value(|s| (s.in_flight, s.loaded_at))
+        else {
+            return;
+        };
+        if in_flight {
+            return;
+        }
+        let shown_ok = self.value.with_untracked(|v| matches!(v, Some(Ok(_))));
+        match loaded_at {
+            None => self.send(false),
+            Some(_) if !shown_ok => self.send(false),
+            Some(at) if js_sys::Date::now() - at >= FRESH_FOR_MS => self.send(true),
+            Some(_) => {}
+        }
+    }
+
+    /// Sends the request; `quietly` keeps what is shown until the answer, and keeps it when the
+    /// answer is a failure.
+    fn send(&self, quietly: bool) {
+        let Some((future, sent)) = self.state.try_update_value(|s| {
+            s.sent = s.sent.wrapping_add(1);
+            s.in_flight = true;
+            let future = match s.first.take() {
+                Some(early) => Either::Left(early),
+                None => Either::Right((s.fetch)()),
+            };
+            (future, s.sent)
+        }) else {
+            return;
+        };
+        if !quietly {
+            self.value.set(None);
+        }
+        let load = *self;
+        leptos::task::spawn_local(async move {
+            let result = future.await;
+            let latest = load.state.try_update_value(|s| {
+                let latest = s.sent == sent;
+                if latest {
+                    s.in_flight = false;
+                    if result.is_ok() || !quietly {
+                        s.loaded_at = Some(js_sys::Date::now());
+                    }
+                }
+                latest
+            });
+            if latest != Some(true) {
+                return;
+            }
+            if quietly && result.is_err() {
+                load.stale.set(true);
+                return;
+            }
+            load.stale.set(false);
+            load.value.set(Some(result));
+        });
     }
 
     /// `None` while loading (tracked: a view that reads it follows the load).
-    pub fn get(&self) -> Option<Result<T, ApiError>>
-    where
-        T: Clone,
-    {
-        self.0.get()
+    pub fn get(&self) -> Option<Result<T, ApiError>> {
+        self.value.get()
     }
 
     /// Reads the loaded value without cloning it (tracked).
     pub fn with<U>(&self, f: impl FnOnce(Option<&Result<T, ApiError>>) -> U) -> U {
-        self.0.with(|value| f(value.as_ref()))
+        self.value.with(|value| f(value.as_ref()))
+    }
+
+    /// Whether a background refresh failed, so what is shown is from before (tracked).
+    pub fn stale(&self) -> bool {
+        self.stale.get()
     }
 
     /// "Try again": back to the loading state (a failure has no list to keep), then load again.
     pub fn retry(&self) {
-        self.1.set_value(false);
-        self.0.set(None);
-        self.0.refetch();
+        self.state.update_value(|s| s.retried = false);
+        self.send(false);
     }
 
     /// Tries again without the person asking, once until they next do: after a short "busy"
     /// wait, or when the browser is back online. `false` when that was already spent.
     pub fn retry_by_itself(&self) -> bool {
-        if self.1.try_get_value().unwrap_or(true) {
+        if !self.may_retry_by_itself() {
             return false;
         }
-        self.1.set_value(true);
-        self.0.set(None);
-        self.0.refetch();
+        self.state.update_value(|s| s.retried = true);
+        self.send(false);
         true
     }
 
     /// Whether trying again by itself is still possible.
     pub fn may_retry_by_itself(&self) -> bool {
-        !self.1.try_get_value().unwrap_or(true)
+        self.state.try_with_value(|s| !s.retried).unwrap_or(false)
     }
 }
 
@@ -100,7 +194,7 @@ type Early<T> = Shared<LocalBoxFuture<'static, Result<T, ApiError>>>;
 
 /// The person and their organizations, asked for the moment the API is known: building the
 /// portal's shell takes tens of milliseconds, and the requests travel meanwhile instead of after.
-/// Taken by the first loads of the portal and its first page; a later page loads afresh.
+/// Taken by the portal's kept loads as their first answers.
 #[derive(Clone)]
 pub struct FirstLoads {
     me: Early<Me>,
@@ -129,22 +223,9 @@ impl FirstLoads {
     }
 }
 
-/// The organizations load of [`FirstLoads`], for the page it was started on: the first page
-/// takes it; a page opened later (the first one didn't load organizations) loads afresh rather
-/// than show a list from the past.
+/// The organizations, loaded for the first page that shows them and kept for the tab's life.
 #[derive(Clone, Copy)]
-struct EarlyOrganizations(StoredValue<Option<(String, Early<Organizations>)>, LocalStorage>);
-
-impl EarlyOrganizations {
-    fn take(self) -> Option<Early<Organizations>> {
-        let (path, early) = self.0.try_update_value(Option::take).flatten()?;
-        (path == current_path()).then_some(early)
-    }
-}
-
-fn current_path() -> String {
-    window().location().pathname().unwrap_or_default()
-}
+struct KeptOrganizations(Load<Organizations>);
 
 /// The signed-in person, loaded once for the header and the Overview page.
 #[derive(Clone, Copy)]
@@ -176,12 +257,17 @@ pub fn provide_portal_context(
         Some(FirstLoads { me, organizations }) => (Some(me), Some(organizations)),
         None => (None, None),
     };
-    let me = Load::starting_with(first_me, move || {
+    let me = Load::idle(first_me, move || {
         let api = me_api.clone();
         async move { api.0.me().await }
     });
-    let early = first_organizations.map(|load| (current_path(), load));
-    provide_context(EarlyOrganizations(StoredValue::new_local(early)));
+    me.wanted();
+    let orgs_api = api.clone();
+    let organizations = Load::idle(first_organizations, move || {
+        let api = orgs_api.clone();
+        async move { api.0.organizations().await }
+    });
+    provide_context(KeptOrganizations(organizations));
     provide_context(SignedIn(me));
     let flow = LeaveFlow::new(Some(api.clone()));
     provide_context(flow);
@@ -224,13 +310,10 @@ pub fn removal_flow() -> RemovalFlow {
     expect_context::<RemovalFlow>()
 }
 
-/// Starts loading every organization of the account for the calling page (the request is
-/// aborted if the page goes away first).
+/// Every organization of the account, for the calling page: what was loaded before at once
+/// (refreshed in the background when over a minute old), or loaded now.
 pub fn load_organizations() -> Load<Organizations> {
-    let api = expect_context::<Api>();
-    let first = use_context::<EarlyOrganizations>().and_then(EarlyOrganizations::take);
-    Load::starting_with(first, move || {
-        let api = api.clone();
-        async move { api.0.organizations().await }
-    })
+    let load = expect_context::<KeptOrganizations>().0;
+    load.wanted();
+    load
 }

@@ -2,6 +2,7 @@
 //! tested with `cargo test` on the host.
 
 mod access;
+mod avatar;
 mod dates;
 pub mod find;
 pub mod i18n;
@@ -12,6 +13,7 @@ mod organization;
 mod removal;
 
 pub use access::{AccessItem, AccessKind, LastUsed};
+pub use avatar::{badges, Avatar, AVATAR_PALETTE};
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use impact::AccessState;
 pub use links::{mailto_href, safe_http_url, same_origin};

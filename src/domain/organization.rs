@@ -183,6 +183,9 @@ pub fn not_left<'a, T: std::borrow::Borrow<Organization>>(
 pub struct LeaveTarget {
     pub id: String,
     pub display_name: String,
+    /// Its privacy statement, when it published one (already checked to be a safe link): the
+    /// dialog says what happens to the person's data there.
+    pub privacy_statement: Option<String>,
 }
 
 impl From<&Organization> for LeaveTarget {
@@ -190,6 +193,10 @@ impl From<&Organization> for LeaveTarget {
         LeaveTarget {
             id: org.id.clone(),
             display_name: org.display_name.clone(),
+            privacy_statement: org
+                .privacy_contact
+                .as_ref()
+                .and_then(|c| c.statement_url.clone()),
         }
     }
 }
@@ -357,7 +364,8 @@ mod tests {
             LeaveTarget::from(&o),
             LeaveTarget {
                 id: "a".into(),
-                display_name: "Org a".into()
+                display_name: "Org a".into(),
+                privacy_statement: None,
             }
         );
     }

@@ -14,7 +14,7 @@ use crate::api::{ApiError, Doing};
 use crate::components::LoadError;
 use crate::context::{online, Load};
 use crate::domain::i18n::fill;
-use crate::i18n::{say, tr, track, Key, Message};
+use crate::i18n::{say, t, tr, track, Key, Message};
 
 /// Sets the browser tab's title, so each route is named for people who use many tabs and for
 /// screen readers (WCAG 2.4.2), in the page's language.
@@ -25,6 +25,19 @@ fn set_title(page: Key) {
     });
 }
 
+/// Said quietly under the title when a background refresh failed: what is shown is from before.
+fn stale_note<T: Clone + Send + Sync + 'static>(load: Load<T>) -> impl IntoView {
+    move || {
+        load.stale().then(|| {
+            view! {
+                <p class="stale-note muted" role="status">
+                    {t(Key::RefreshFailed)}
+                </p>
+            }
+        })
+    }
+}
+
 /// The longest "busy" wait a load sits out by itself before trying again.
 const AUTO_RETRY_MAX_SECS: u32 = 10;
 
@@ -32,7 +45,7 @@ const AUTO_RETRY_MAX_SECS: u32 = 10;
 /// failures fix themselves once, without the person: a busy service that asks for a short wait
 /// (429 or 503 with `Retry-After` of at most ten seconds: the page says so politely, waits and
 /// tries again), and a browser that was offline (tried again when it is back online).
-fn load_failed<T>(error: &ApiError, load: Load<T>) -> AnyView {
+fn load_failed<T: Clone + Send + Sync + 'static>(error: &ApiError, load: Load<T>) -> AnyView {
     let short_wait = match error {
         ApiError::Status {
             status: 429 | 503,

@@ -27,7 +27,7 @@ pub fn NotFoundPage() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <h1>{t(Key::NotFoundTitle)}</h1>
+        <h1 class="page-title">{t(Key::NotFoundTitle)}</h1>
         <div class="card not-found">
             <p>{t(Key::NotFoundText)}</p>
             <p>{links}</p>

@@ -5,7 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::{load_failed, set_title};
+use super::{load_failed, set_title, stale_note};
 use crate::components::ids::OTHERS_HEADING_ID;
 use crate::components::{
     named, FindBar, HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps,
@@ -137,29 +137,33 @@ pub fn OrganizationsPage() -> impl IntoView {
     let find = move || {
         offer_find.get().then(|| {
             view! {
-                <FindBar
-                    text
-                    sort
-                    on_text=Callback::new(move |q: String| write.with_value(|w| w(Some(q), None)))
-                    on_sort=Callback::new(move |s: Sort| {
-                        sort.set(s);
-                        write.with_value(|w| w(None, Some(s)))
-                    })
-                />
-                <p class="find-count" role="status">
-                    {move || {
-                        track();
-                        searching
-                            .get()
-                            .then(|| {
-                                let total = remaining.with(Vec::len) as u64;
+                <div class="find-sticky">
+                    <FindBar
+                        text
+                        sort
+                        on_text=Callback::new(move |q: String| {
+                            write.with_value(|w| w(Some(q), None))
+                        })
+                        on_sort=Callback::new(move |s: Sort| {
+                            sort.set(s);
+                            write.with_value(|w| w(None, Some(s)))
+                        })
+                    />
+                    <p class="find-count" role="status">
+                        {move || {
+                            track();
+                            let total = remaining.with(Vec::len) as u64;
+                            if searching.get() {
                                 fill(
                                     &say(&Message::count(Key::FindCount, total)),
                                     &[("shown", &number(others.with(Vec::len) as u64))],
                                 )
-                            })
-                    }}
-                </p>
+                            } else {
+                                say(&Message::count(Key::OrganizationCount, total))
+                            }
+                        }}
+                    </p>
+                </div>
             }
         })
     };
@@ -169,6 +173,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         focus_search();
     });
     let open = Callback::new(move |org: Organization| flow.open(&org));
+    let copied = Callback::new(move |ok: bool| flow.copied(ok));
     let asking = removal_flow();
     let removal = Some(RemovalProps {
         changed: asking.changed.into(),
@@ -206,6 +211,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                     organizations=shown
                     building
                     on_leave=open
+                    on_copy=copied
                     empty_message=empty
                     removal
                 />
@@ -223,6 +229,7 @@ pub fn OrganizationsPage() -> impl IntoView {
             None => view! {
                 {find}
                 {list(Key::NoOrganizations)}
+                {back_to_top()}
             }
             .into_any(),
             Some(home) => {
@@ -232,7 +239,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                     <section class="page-section" aria-labelledby="home-heading">
                         <h2 id="home-heading">{t(Key::HomeOrganization)}</h2>
                         <p class="section-intro">{t(Key::HomeIntro)}</p>
-                        <HomeOrganizationCard org=home />
+                        <HomeOrganizationCard org=home on_copy=copied />
                     </section>
                     <section class="page-section" aria-labelledby=OTHERS_HEADING_ID>
                         <h2 id=OTHERS_HEADING_ID tabindex="-1">
@@ -244,6 +251,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                         </Show>
                         {find}
                         {list(Key::NoOtherOrganizations)}
+                        {back_to_top()}
                     </section>
                 }
                 .into_any()
@@ -255,6 +263,7 @@ pub fn OrganizationsPage() -> impl IntoView {
         <h1 class="page-title" id=move || no_home().then_some(OTHERS_HEADING_ID) tabindex="-1">
             {t(Key::Organizations)}
         </h1>
+        {stale_note(orgs)}
         {body}
     }
 }
@@ -308,6 +317,26 @@ fn grow(limit: RwSignal<usize>, len: usize) {
         },
         Duration::ZERO,
     );
+}
+
+/// At the end of a long list (CSS shows it from the sixth row on): back to the find box in one
+/// step.
+fn back_to_top() -> impl IntoView {
+    view! {
+        <p class="back-to-top">
+            <a href="#main" on:click=go_to_top>
+                {t(Key::BackToTop)}
+            </a>
+        </p>
+    }
+}
+
+/// "Back to top": scrolls to the top and moves focus to the find box, where a person goes next
+/// (the router would take `#main` for a navigation).
+fn go_to_top(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+    window().scroll_to_with_x_and_y(0.0, 0.0);
+    focus_search();
 }
 
 fn focus_search() {

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::{load_failed, set_title};
+use super::{load_failed, set_title, stale_note};
 use crate::components::named;
 use crate::components::routes::ORGANIZATIONS;
 use crate::context::{leave_flow, load_organizations, signed_in};
@@ -32,6 +32,7 @@ pub fn OverviewPage() -> impl IntoView {
 
     view! {
         <h1 class="page-title">{t(Key::Overview)}</h1>
+        {stale_note(orgs)}
         <div class="overview-grid">
             <section class="card block" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">{t(Key::Profile)}</h2>

@@ -163,8 +163,20 @@ async fn dates_are_written_the_way_each_language_writes_them() {
         .unwrap()
         .as_string()
         .unwrap();
+        // The home card's details are open; each guest's open with its "Details".
+        let document = web_sys::window().unwrap().document().unwrap();
+        let details = document.query_selector_all(".btn-details").unwrap();
+        for i in 0..details.length() {
+            let button: web_sys::HtmlElement = details.item(i).unwrap().dyn_into().unwrap();
+            button.click();
+        }
+        settle().await;
         let shown = shown_dates(joined);
-        assert_eq!(shown.len(), 3, "{code}: joined dates of the guests");
+        assert_eq!(
+            shown.len(),
+            4,
+            "{code}: joined dates of the home and the guests"
+        );
         assert!(
             shown.iter().all(|d| *d == want),
             "{code}: {shown:?}, not {want:?}"
