@@ -55,10 +55,12 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p myorgs --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-## Host tests: domain rules, DTO decoding, error mapping, the server over real HTTP, and the
-## local OpenID provider's flows.
+## Host tests: domain rules, DTO decoding, error mapping, the server over real HTTP (the API
+## suite twice: on SQLite, then on PostgreSQL in a throwaway cluster, with the multi-instance and
+## fault cases), and the local OpenID provider's flows.
 unit:
 	cargo test --workspace --exclude myorgs-e2e
+	scripts/pg-cluster.sh run cargo test -p myorgs-server --test api
 	node --test scripts/oidc/
 	python3 -m unittest discover -s scripts -p 'test_*.py'
 	scripts/fuzz/run.sh
