@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api clean
+.PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api cluster cluster-test clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
 ## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
@@ -44,6 +44,7 @@ tools:
 
 test-tools:
 	scripts/install-tools.sh --browsers
+	scripts/install-tools.sh --cluster
 
 ## Everything CI checks, in order from cheapest to slowest.
 test: test-tools lint unit browser e2e
@@ -61,6 +62,7 @@ lint:
 unit:
 	cargo test --workspace --exclude myorgs-e2e
 	scripts/pg-cluster.sh run cargo test -p myorgs-server --test api
+	$(MAKE) --no-print-directory cluster-test
 	node --test scripts/oidc/
 	python3 -m unittest discover -s scripts -p 'test_*.py'
 	scripts/fuzz/run.sh
@@ -106,6 +108,17 @@ fuzz:
 ## wrk). Figures measured so far: docs/performance.md.
 bench-api:
 	scripts/bench-api.sh
+
+## High availability on loopback: PostgreSQL, three API instances and nginx in front of them
+## serving dist/ and balancing /api/ (docs/deploy.md); Ctrl-C stops and removes everything.
+cluster: build
+	scripts/install-tools.sh --cluster
+	scripts/cluster.sh --addr $(ADDR)
+
+## The cluster end to end: sign in, leave while one instance is stopped and started again.
+cluster-test:
+	cargo build -p myorgs-server
+	node --test scripts/cluster.test.mjs
 
 clean:
 	cargo clean
