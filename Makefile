@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 ADDR ?= 127.0.0.1:8080
 DB ?= data/myorgs.sqlite3
+# PostgreSQL instead of the SQLite file DB: `make run DATABASE_URL=postgres://user:pw@host/db`.
+DATABASE_URL ?=
 PROVIDER_PORT ?= 8090
 # More flags for myorgs-server under `make run`, e.g. SERVER_FLAGS="--reset --no-home".
 SERVER_FLAGS ?=
@@ -23,7 +25,10 @@ export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 .PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api cluster cluster-test clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
-## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
+## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both. SQLite (DB), or
+## PostgreSQL with DATABASE_URL=postgres://...
+# Exported, not written in the command: make prints commands, and the URL holds a password.
+run: export MYORGS_DATABASE_URL = $(DATABASE_URL)
 run: build
 	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT) $(SERVER_FLAGS)
 
