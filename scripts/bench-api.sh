@@ -143,7 +143,8 @@ http {
       proxy_pass http://api;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
-      proxy_set_header Host \$host;
+      # With its port: the API's next links are built from it.
+      proxy_set_header Host \$http_host;
       proxy_buffers 64 16k;
     }
   }

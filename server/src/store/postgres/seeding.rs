@@ -160,6 +160,14 @@ impl Postgres {
         )
         .await?;
         tx.commit().await?;
+        // Fresh statistics for the planner: right after a bulk load (or a --reset's TRUNCATE)
+        // it would otherwise plan for empty tables, and a list of 100,000 could take seconds.
+        client
+            .batch_execute(
+                "ANALYZE users, organizations, organization_domains, memberships, access_items,
+                         removal_requests",
+            )
+            .await?;
         Ok(Some(count))
     }
 }
