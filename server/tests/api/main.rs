@@ -166,6 +166,10 @@ const POSTGRES_SCENARIOS: &[Scenario] = &[
         "postgres_stopped_under_load",
         postgres::postgres_stopped_under_load,
     ),
+    (
+        "postgres_kill_one_instance_mid_burst",
+        postgres::kill_one_instance_mid_burst,
+    ),
 ];
 
 fn main() -> ExitCode {

@@ -15,9 +15,9 @@ use crate::issuer::{Issuer, ALEX, AUDIENCE, BOTH_SCOPES, MEGAN, RS256};
 use crate::server::{database_url, postgres, psql, Server, TempDir};
 
 /// A membership as stored: (person, organization) -> (position, category, leave block).
-type Memberships = BTreeMap<(String, String), (i64, String, Option<String>)>;
+pub(crate) type Memberships = BTreeMap<(String, String), (i64, String, Option<String>)>;
 
-fn memberships(db: &str) -> Memberships {
+pub(crate) fn memberships(db: &str) -> Memberships {
     if postgres().is_some() {
         let rows = psql(
             &database_url(db),

@@ -354,3 +354,113 @@ pub(crate) fn postgres_stopped_under_load() {
     let (status, log) = server.stop();
     assert!(status.success(), "{log}");
 }
+
+/// A burst of leaves through two instances, one killed (SIGKILL) in the middle: every leave
+/// answered 204 is stored, the other instance goes on, and nothing else changed.
+pub(crate) fn kill_one_instance_mid_burst() {
+    let dir = TempDir::new("pg-kill-one");
+    let db = dir.db_arg();
+    let (doomed, survivor) = two_instances(&dir, &["--guests", "300"]);
+    let before = super::load::memberships(&db);
+    let leavable: Vec<String> = before
+        .iter()
+        .filter(|((user, _), (_, category, block))| {
+            user == crate::issuer::MEGAN && category == "guest" && block.is_none()
+        })
+        .map(|((_, organization), _)| organization.clone())
+        .collect();
+    // (organization, answered 204, or None: no answer, the instance was killed)
+    let outcomes: Mutex<Vec<(String, Option<bool>)>> = Mutex::new(Vec::new());
+    let answered = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for (n, share) in leavable.chunks(leavable.len().div_ceil(6)).enumerate() {
+            let server = if n % 2 == 0 { &doomed } else { &survivor };
+            let (outcomes, answered) = (&outcomes, &answered);
+            scope.spawn(move || {
+                for organization in share {
+                    let path = format!("/api/v1/me/organizations/{organization}");
+                    let outcome = match server.try_request_with("DELETE", &path, &[]) {
+                        Ok(reply) => {
+                            assert!(matches!(reply.status, 204 | 503), "{}", reply.body);
+                            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            Some(reply.status == 204)
+                        }
+                        Err(_) => None,
+                    };
+                    outcomes
+                        .lock()
+                        .expect("not poisoned")
+                        .push((organization.clone(), outcome));
+                    if outcome.is_none() {
+                        return;
+                    }
+                }
+            });
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while answered.load(std::sync::atomic::Ordering::SeqCst) < 60 {
+            assert!(Instant::now() < deadline, "the leaves are too slow");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        doomed.kill();
+    });
+    drop(doomed);
+    let outcomes = outcomes.into_inner().expect("not poisoned");
+    let left: HashSet<&String> = outcomes
+        .iter()
+        .filter(|(_, outcome)| *outcome == Some(true))
+        .map(|(organization, _)| organization)
+        .collect();
+    let unknown: HashSet<&String> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.is_none())
+        .map(|(organization, _)| organization)
+        .collect();
+    assert!(
+        !unknown.is_empty(),
+        "the kill came before the end of a share"
+    );
+    // The survivor went on to the end of its shares.
+    let survivor_shares: usize = leavable
+        .chunks(leavable.len().div_ceil(6))
+        .enumerate()
+        .filter(|(n, _)| n % 2 == 1)
+        .map(|(_, share)| share.len())
+        .sum();
+    let survivor_answered = outcomes
+        .iter()
+        .filter(|(organization, outcome)| {
+            outcome.is_some()
+                && leavable
+                    .chunks(leavable.len().div_ceil(6))
+                    .enumerate()
+                    .any(|(n, share)| n % 2 == 1 && share.contains(organization))
+        })
+        .count();
+    assert_eq!(survivor_answered, survivor_shares);
+    let after = super::load::memberships(&db);
+    // Only Megan left anything (Alex is a guest in some of the same organizations).
+    for (key, stored) in &before {
+        let megans = key.0 == crate::issuer::MEGAN;
+        match after.get(key) {
+            Some(now) => {
+                assert!(
+                    !(megans && left.contains(&key.1)),
+                    "{key:?} was left (204) but is back"
+                );
+                assert_eq!(now, stored, "{key:?} changed");
+            }
+            None => assert!(
+                megans && (left.contains(&key.1) || unknown.contains(&key.1)),
+                "{key:?} vanished without being left"
+            ),
+        }
+    }
+    assert!(after.keys().all(|key| before.contains_key(key)));
+    let listed = ids_of(&survivor.get("/api/v1/me/organizations?$top=999").json());
+    let megan_after = after
+        .keys()
+        .filter(|(user, _)| user == crate::issuer::MEGAN)
+        .count();
+    assert_eq!(listed.len(), megan_after);
+}
