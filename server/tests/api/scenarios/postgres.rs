@@ -73,6 +73,25 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
         assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
     }
 
+    // Applied migrations that differ from this server's (an edited V1): refused, unchanged.
+    psql(
+        &url,
+        "DELETE FROM myorgs_schema_history WHERE version = 99;
+         UPDATE myorgs_schema_history SET checksum = '1' WHERE version = 1",
+    );
+    let (output, _) = refused_start_with(&["--database-url", url.as_str()]);
+    assert_refused(&output, "cannot bring the schema to version 1");
+    assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
+
+    // Half a schema and no history (what a migration without a transaction could leave): never
+    // used as it is.
+    let dir = TempDir::new("pg-half");
+    let db = dir.db_arg();
+    let url = database_url(&db);
+    psql(&url, "CREATE TABLE users (id text PRIMARY KEY)");
+    let (output, _) = refused_start_with(&["--database-url", url.as_str()]);
+    assert_refused(&output, "not a myorgs database (it has tables users");
+
     // Nobody listening: one line, exit 1.
     let admin = postgres().expect("on PostgreSQL");
     let closed = {
