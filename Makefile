@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 ADDR ?= 127.0.0.1:8080
 DB ?= data/myorgs.sqlite3
+# PostgreSQL instead of the SQLite file DB: `make run DATABASE_URL=postgres://user:pw@host/db`.
+DATABASE_URL ?=
 PROVIDER_PORT ?= 8090
 # More flags for myorgs-server under `make run`, e.g. SERVER_FLAGS="--reset --no-home".
 SERVER_FLAGS ?=
@@ -20,10 +22,13 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export GECKODRIVER ?= $(HOME)/.cargo/bin/geckodriver
 
-.PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api clean
+.PHONY: run build size size-check test tools test-tools lint unit browser e2e fuzz bench bench-api cluster cluster-test clean
 
 ## Build the app in release and serve it with the demo data on http://$(ADDR), signed in through
-## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both.
+## the local OpenID provider on 127.0.0.1:$(PROVIDER_PORT); Ctrl-C stops both. SQLite (DB), or
+## PostgreSQL with DATABASE_URL=postgres://...
+# Exported, not written in the command: make prints commands, and the URL holds a password.
+run: export MYORGS_DATABASE_URL = $(DATABASE_URL)
 run: build
 	scripts/run.sh $(ADDR) $(DB) $(PROVIDER_PORT) $(SERVER_FLAGS)
 
@@ -44,6 +49,7 @@ tools:
 
 test-tools:
 	scripts/install-tools.sh --browsers
+	scripts/install-tools.sh --cluster
 
 ## Everything CI checks, in order from cheapest to slowest.
 test: test-tools lint unit browser e2e
@@ -55,10 +61,13 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p myorgs --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-## Host tests: domain rules, DTO decoding, error mapping, the server over real HTTP, and the
-## local OpenID provider's flows.
+## Host tests: domain rules, DTO decoding, error mapping, the server over real HTTP (the API
+## suite twice: on SQLite, then on PostgreSQL in a throwaway cluster, with the multi-instance and
+## fault cases), and the local OpenID provider's flows.
 unit:
 	cargo test --workspace --exclude myorgs-e2e
+	scripts/pg-cluster.sh run cargo test -p myorgs-server --test api
+	$(MAKE) --no-print-directory cluster-test
 	node --test scripts/oidc/
 	python3 -m unittest discover -s scripts -p 'test_*.py'
 	scripts/fuzz/run.sh
@@ -104,6 +113,17 @@ fuzz:
 ## wrk). Figures measured so far: docs/performance.md.
 bench-api:
 	scripts/bench-api.sh
+
+## High availability on loopback: PostgreSQL, three API instances and nginx in front of them
+## serving dist/ and balancing /api/ (docs/deploy.md); Ctrl-C stops and removes everything.
+cluster: build
+	scripts/install-tools.sh --cluster
+	scripts/cluster.sh --addr $(ADDR)
+
+## The cluster end to end: sign in, leave while one instance is stopped and started again.
+cluster-test:
+	cargo build -p myorgs-server
+	node --test scripts/cluster.test.mjs
 
 clean:
 	cargo clean

@@ -11,13 +11,24 @@
 # checked) and WITHOUT A RATE LIMIT (--no-rate-limit), with its default logging (one line per
 # request) to a file. The load generator shares the machine's cores with the server.
 #
-# Prints one row per run: concurrency, requests/s, p50 and p99 latency, errors (any answer but
-# 2xx, or a transport error). Exits non-zero if any run had an error.
+# Prints one row per run: store, concurrency, requests/s, p50 and p99 latency, errors (any
+# answer but 2xx, or a transport error). Exits non-zero if any run had an error.
+#
+# The same runs for each store of BENCH_STORES (default all three):
+#   sqlite     one server on a SQLite file;
+#   postgres   one server on PostgreSQL (a throwaway cluster, scripts/pg-cluster.sh, on loopback);
+#   postgres2  two servers on that database behind nginx (round robin), as in scripts/cluster.sh.
 #
 # Usage: scripts/bench-api.sh   (BENCH_CONCURRENCY="1 8 32 128", BENCH_SECONDS=5,
-#                                BENCH_LEAVE_SECONDS=2 to change the runs)
+#                                BENCH_LEAVE_SECONDS=2, BENCH_STORES="sqlite postgres postgres2")
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+read -r -a stores <<<"${BENCH_STORES:-sqlite postgres postgres2}"
+if [ -z "${MYORGS_TEST_DATABASE_URL:-}" ] && [[ " ${stores[*]} " == *" postgres"* ]]; then
+  scripts/install-tools.sh --cluster >/dev/null
+  exec scripts/pg-cluster.sh run scripts/bench-api.sh "$@"
+fi
 
 read -r -a levels <<<"${BENCH_CONCURRENCY:-1 8 32 128}"
 seconds=${BENCH_SECONDS:-5}
@@ -48,12 +59,18 @@ server=target/release/myorgs-server
 
 work=$(mktemp -d)
 server_pid=
+second_pid=
+nginx_pid=
+store=sqlite
 stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=
-  fi
+  local pid
+  for pid in "$server_pid" "$second_pid" "$nginx_pid"; do
+    if [ -n "$pid" ]; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  server_pid= second_pid= nginx_pid=
 }
 cleanup() {
   stop_server
@@ -63,25 +80,85 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Starts the server on a fresh database with $1 generated guests; sets `base`.
-start_server() {
-  rm -f "$work"/bench.sqlite3* "$work/stdout"
+# Starts one server with these flags besides the database's; sets `started_pid` and `base`.
+start_one() {
   : >"$work/stdout"
-  "$server" --addr 127.0.0.1:0 --db "$work/bench.sqlite3" --reset --guests "$1" \
-    --no-auth --no-rate-limit >>"$work/stdout" 2>>"$work/server.log" &
-  server_pid=$!
+  local database=(--db "$work/bench.sqlite3")
+  if [ "$store" != sqlite ]; then database=(--database-url "$MYORGS_TEST_DATABASE_URL"); fi
+  "$server" --addr 127.0.0.1:0 "${database[@]}" --no-auth --no-rate-limit "$@" \
+    >>"$work/stdout" 2>>"$work/server.log" &
+  started_pid=$!
   base=
-  for _ in $(seq 300); do
+  for _ in $(seq 600); do
     base=$(sed -n 's/^listening on //p' "$work/stdout")
     if [ -n "$base" ]; then return; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
+    if ! kill -0 "$started_pid" 2>/dev/null; then
       echo "bench-api: the server did not start:" >&2
-      cat "$work/server.log" >&2
+      tail -n 20 "$work/server.log" >&2
       exit 1
     fi
     sleep 0.1
   done
   echo "bench-api: the server did not say where it listens" >&2
+  exit 1
+}
+
+# Starts the server (for postgres2: two, and nginx in front) on a fresh database with $1
+# generated guests; sets `base`.
+start_server() {
+  rm -f "$work"/bench.sqlite3*
+  start_one --reset --guests "$1"
+  server_pid=$started_pid
+  if [ "$store" != postgres2 ]; then return; fi
+  local first=$base
+  start_one
+  second_pid=$started_pid
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$work/nginx"
+  chmod 755 "$work"
+  chmod 777 "$work/nginx"
+  cat >"$work/nginx.conf" <<NGINX
+$([ "$(id -u)" = 0 ] && echo "user nobody nogroup;")
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  upstream api {
+    server ${first#http://};
+    server ${base#http://};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # With its port: the API's next links are built from it.
+      proxy_set_header Host \$http_host;
+      proxy_buffers 64 16k;
+    }
+  }
+}
+NGINX
+  nginx -p "$work" -c "$work/nginx.conf" 2>>"$work/nginx-error.log" &
+  nginx_pid=$!
+  base="http://127.0.0.1:$port"
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "bench-api: nginx did not start:" >&2
+  cat "$work/nginx-error.log" >&2
   exit 1
 }
 
@@ -135,10 +212,18 @@ end
 LUA
 
 rows=()
-# Appends a row: operation, concurrency, requests/s, p50 ms, p99 ms, errors.
+# Appends a row: operation, concurrency, requests/s, p50 ms, p99 ms, errors (and the store).
 row() {
-  rows+=("$(printf '| %-34s | %11s | %10s | %8s | %8s | %6s |' "$@")")
-  printf '%-36s c=%-4s %10s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$@" >&2
+  rows+=("$(printf '| %-13s | %-34s | %11s | %10s | %8s | %8s | %6s |' "$(store_name)" "$@")")
+  printf '%-13s %-36s c=%-4s %10s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$(store_name)" "$@" >&2
+}
+
+store_name() {
+  case $store in
+    sqlite) echo SQLite ;;
+    postgres) echo PostgreSQL ;;
+    postgres2) echo "PostgreSQL ×2" ;;
+  esac
 }
 
 # oha for `GET path` at concurrency $2.
@@ -182,27 +267,30 @@ bench_leave() {
 
 echo "bench-api: myorgs-server --no-auth --no-rate-limit --guests $guests (no sign-in, no rate limit)" >&2
 echo "bench-api: $(nproc) cores; ${seconds}s per listing run, ${leave_seconds}s per leaving run (--guests $leave_guests)" >&2
-start_server "$guests"
-total=$(leavable_ids "$base" | wc -l)
-echo "bench-api: $total organizations can be left at the start" >&2
-for c in "${levels[@]}"; do
-  bench_get '/api/v1/me/organizations?$top=999' "$c" 'GET /me/organizations?$top=999'
-done
-for c in "${levels[@]}"; do
-  bench_get '/api/v1/me/organizations' "$c" 'GET /me/organizations (100)'
-done
-stop_server
-for c in "${levels[@]}"; do
-  bench_leave "$c"
+for store in "${stores[@]}"; do
+  case $store in sqlite | postgres | postgres2) ;; *) echo "bench-api: unknown store $store" >&2; exit 2 ;; esac
+  start_server "$guests"
+  total=$(leavable_ids "$base" | wc -l)
+  echo "bench-api: $(store_name): $total organizations can be left at the start" >&2
+  for c in "${levels[@]}"; do
+    bench_get '/api/v1/me/organizations?$top=999' "$c" 'GET /me/organizations?$top=999'
+  done
+  for c in "${levels[@]}"; do
+    bench_get '/api/v1/me/organizations' "$c" 'GET /me/organizations (100)'
+  done
+  stop_server
+  for c in "${levels[@]}"; do
+    bench_leave "$c"
+  done
 done
 
 echo
-printf '| %-34s | %11s | %10s | %8s | %8s | %6s |\n' operation concurrency 'requests/s' 'p50 ms' 'p99 ms' errors
-printf '| %-34s | %11s | %10s | %8s | %8s | %6s |\n' ':--' '--:' '--:' '--:' '--:' '--:'
+printf '| %-13s | %-34s | %11s | %10s | %8s | %8s | %6s |\n' store operation concurrency 'requests/s' 'p50 ms' 'p99 ms' errors
+printf '| %-13s | %-34s | %11s | %10s | %8s | %8s | %6s |\n' ':--' ':--' '--:' '--:' '--:' '--:' '--:'
 printf '%s\n' "${rows[@]}"
 failed=0
 for r in "${rows[@]}"; do
-  errors=$(awk -F'|' '{ gsub(/ /, "", $7); print $7 }' <<<"$r")
+  errors=$(awk -F'|' '{ gsub(/ /, "", $8); print $8 }' <<<"$r")
   if [ "$errors" != 0 ]; then failed=1; fi
 done
 if [ "$failed" != 0 ]; then

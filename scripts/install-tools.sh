@@ -82,9 +82,11 @@ if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
   npm ci --no-audit --no-fund
 fi
 
-# Browsers and their drivers, for the tests only.
+# Browsers and their drivers, for the tests only; and PostgreSQL, the API suite's second store
+# (scripts/pg-cluster.sh).
 if [ "$need_browsers" = "--browsers" ]; then
   missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || command -v firefox >/dev/null || missing+=(firefox-esr)
@@ -106,6 +108,23 @@ if [ "$need_browsers" = "--browsers" ]; then
   if ! geckodriver --version 2>/dev/null | grep -q '^geckodriver 0.37'; then
     say "installing geckodriver 0.37"
     cargo install geckodriver --version '~0.37' --locked
+  fi
+fi
+# scripts/cluster.sh: PostgreSQL and nginx (run by the script with its own configuration, on
+# loopback; Debian's own service, if its package starts one, is left alone).
+if [ "$need_browsers" = "--cluster" ]; then
+  missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      say "installing ${missing[*]} from Debian"
+      apt-get -o DPkg::Lock::Timeout=600 update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        "${missing[@]}" >/dev/null
+    else
+      say "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"; exit 1
+    fi
   fi
 fi
 say "ready"

@@ -53,7 +53,11 @@ JSON
 target/release/myorgs-deploy-kit --dist dist >/dev/null
 
 echo "run: sign in at http://$addr as MeganB@contoso.com / Megan-demo-1 (more accounts: README)"
-target/release/myorgs-server --addr "$addr" --db "$db" --dist dist \
+# PostgreSQL when MYORGS_DATABASE_URL names one (make run DATABASE_URL=postgres://...), read by the
+# server from the environment so it stays out of the process list; else the SQLite file.
+database=(--db "$db")
+if [ -n "${MYORGS_DATABASE_URL:-}" ]; then database=(); else unset MYORGS_DATABASE_URL; fi
+target/release/myorgs-server --addr "$addr" "${database[@]}" --dist dist \
   --issuer "$issuer" --audience api://myorgs "${server_flags[@]}" &
 pids+=($!)
 wait -n "${pids[@]}"

@@ -8,6 +8,7 @@ use clap::Parser;
 
 use crate::http::rate_limit::Limit;
 use crate::origin::PublicUrl;
+use crate::store::postgres::url::DatabaseUrl;
 use crate::store::seed::SeedOptions;
 use crate::telemetry::LogFormat;
 
@@ -31,6 +32,13 @@ pub struct Cli {
     /// SQLite database file. Missing parent folders are created.
     #[arg(long, env = "MYORGS_DB", default_value = "data/myorgs.sqlite3", value_parser = non_empty_path)]
     pub db: PathBuf,
+
+    /// PostgreSQL instead of SQLite: postgres://USER:PASSWORD@HOST:PORT/DATABASE, with libpq's
+    /// sslmode (disable, prefer, require, verify-ca, verify-full) and sslrootcert=FILE. Any
+    /// number of servers may share one database (docs/deploy.md). Never shown with its password.
+    #[arg(long = "database-url", env = "MYORGS_DATABASE_URL", value_name = "URL",
+          hide_env_values = true, conflicts_with = "db", value_parser = DatabaseUrlParser)]
+    pub database_url: Option<DatabaseUrl>,
 
     /// Serve the Trunk-built app from DIR (index.html for unknown non-API paths; precompressed
     /// .br/.gz copies when the browser accepts them). Without it, non-API paths answer 404.
@@ -161,6 +169,14 @@ pub struct Cli {
     )]
     pub rate_limit_burst: u32,
 
+    /// How many instances share the budget above (behind one load balancer, on one database):
+    /// each instance allows 1/N of the rate and of the burst, rounded up, so that N instances
+    /// together allow about the budget, not N times it. Limits are counted in each instance's
+    /// memory (docs/deploy.md says why, and the arithmetic).
+    #[arg(long = "rate-limit-instances", env = "MYORGS_RATE_LIMIT_INSTANCES", value_name = "N",
+          default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub rate_limit_instances: u32,
+
     /// No rate limit at all (benchmarks; or a gateway in front that limits).
     #[arg(long = "no-rate-limit", env = "MYORGS_NO_RATE_LIMIT")]
     pub no_rate_limit: bool,
@@ -200,10 +216,36 @@ impl Cli {
         if self.no_rate_limit {
             return None;
         }
+        let share = |budget: u32| NonZeroU32::new(budget.div_ceil(self.rate_limit_instances));
         Some(Limit {
-            per_second: NonZeroU32::new(self.rate_limit_per_second)?,
-            burst: NonZeroU32::new(self.rate_limit_burst)?,
+            per_second: share(self.rate_limit_per_second)?,
+            burst: share(self.rate_limit_burst)?,
         })
+    }
+}
+
+/// Checks `--database-url` without ever printing it: clap's own message for a bad value would
+/// quote it, password and all.
+#[derive(Clone)]
+struct DatabaseUrlParser;
+
+impl clap::builder::TypedValueParser for DatabaseUrlParser {
+    type Value = DatabaseUrl;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<DatabaseUrl, clap::Error> {
+        let refuse = |reason: &str| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for --database-url: {reason}\n"),
+            )
+        };
+        let text = value.to_str().ok_or_else(|| refuse("not UTF-8"))?;
+        DatabaseUrl::parse(text).map_err(|reason| refuse(&reason))
     }
 }
 
@@ -300,6 +342,17 @@ mod tests {
         assert_eq!(limit(&["--rate-limit-per-second", "0"]), None);
         assert_eq!(limit(&["--rate-limit-burst", "0"]), None);
         assert!(parse(&["--no-auth", "--rate-limit-burst", "-1"]).is_err());
+        // Three instances share the default budget: 20/s and 60 at once in all, 7 and 20 each.
+        assert_eq!(limit(&["--rate-limit-instances", "3"]), Some((7, 20)));
+        assert_eq!(
+            limit(&[
+                "--rate-limit-per-second=2",
+                "--rate-limit-burst=5",
+                "--rate-limit-instances=4"
+            ]),
+            Some((1, 2))
+        );
+        assert!(parse(&["--no-auth", "--rate-limit-instances", "0"]).is_err());
     }
 
     #[test]
@@ -375,6 +428,8 @@ mod tests {
             &["--public-url", "https://example.com/path"],
             &["--log-format", "xml"],
             &["--request-timeout-secs", "0"],
+            &["--database-url", "mysql://u:p@h/db"],
+            &["--database-url", "postgres://u@h/db", "--db", "x.sqlite3"],
         ] {
             let bad: Vec<&str> = std::iter::once("--no-auth")
                 .chain(bad.iter().copied())

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
 }
 
 async fn start(cli: Cli) -> Result<(), String> {
-    let store = open_database(&cli)?;
+    let store = open_database(&cli).await?;
     let site = match &cli.dist {
         Some(dir) => {
             let site = Site::open(dir)?;
@@ -167,22 +167,27 @@ async fn start(cli: Cli) -> Result<(), String> {
     Ok(())
 }
 
-/// Opens the database, resets it if asked, and seeds it when empty.
-fn open_database(cli: &Cli) -> Result<Store, String> {
-    let db = Store::open(&cli.db)?;
+/// Opens the database (PostgreSQL with `--database-url`, else SQLite), resets it if asked, and
+/// seeds it when empty.
+async fn open_database(cli: &Cli) -> Result<Store, String> {
+    let (db, shown) = match &cli.database_url {
+        Some(url) => (Store::connect(url).await?, url.to_string()),
+        None => (Store::open(&cli.db)?, cli.db.display().to_string()),
+    };
     if cli.reset {
         db.reset()
+            .await
             .map_err(|e| format!("cannot reset the database: {e}"))?;
     }
     let people = seed::demo(cli.seed(), seed::now());
-    match db.seed_if_empty(&people) {
+    match db.seed_if_empty(&people).await {
         Ok(Some(count)) => tracing::info!(
-            db = %cli.db.display(),
+            db = %shown,
             people = ?people.iter().map(|(user, _)| &user.display_name).collect::<Vec<_>>(),
             "seeded {count} memberships"
         ),
         Ok(None) if cli.seed() != seed::SeedOptions::default() => tracing::warn!(
-            db = %cli.db.display(),
+            db = %shown,
             "the database already has data; --guests, --no-home, --no-demo-guests and \
              --hostile-names apply only with --reset"
         ),

@@ -1,10 +1,12 @@
 //! The store: [`model`] (what it holds, the outcomes, the rules of leaving and of asking to be
-//! removed), [`sqlite`] (the queries, the schema and its migrations), [`seed`] (the demo data),
-//! and [`Store`], whose async methods run the SQLite work on Tokio's blocking pool.
+//! removed), [`sqlite`] (the queries, the schema and its migrations), [`postgres`] (the same on
+//! PostgreSQL, for many instances on one database), [`seed`] (the demo data), and [`Store`],
+//! whose async methods run the SQLite work on Tokio's blocking pool, or await PostgreSQL's.
 //!
 //! Nothing here knows HTTP: handlers turn outcomes and [`StoreError`]s into responses.
 
 pub mod model;
+pub mod postgres;
 pub mod seed;
 pub mod sqlite;
 
@@ -15,13 +17,23 @@ use self::model::{
     AccessItem, CancelOutcome, LeaveOutcome, Membership, Page, RemovalOutcome, RemovalRequest,
     StoreError, StoreResult, User,
 };
+use self::postgres::url::DatabaseUrl;
+use self::postgres::Postgres;
 use self::sqlite::Sqlite;
 
 /// The store the handlers use. Cloning shares it. Every method runs its SQLite work on Tokio's
-/// blocking pool, so `state.store.leave(&user, &id).await` never blocks a request's thread.
+/// blocking pool, so `state.store.leave(&user, &id).await` never blocks a request's thread; on
+/// PostgreSQL it awaits the pool's connection.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<Sqlite>,
+    backend: Backend,
+}
+
+/// Which database the store is, chosen at start-up.
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<Sqlite>),
+    Postgres(Postgres),
 }
 
 impl Store {
@@ -30,36 +42,62 @@ impl Store {
         Sqlite::open(path).map(Store::from)
     }
 
+    /// Connects to PostgreSQL and brings its schema up to date: see [`Postgres::open`].
+    pub async fn connect(url: &DatabaseUrl) -> Result<Store, String> {
+        let postgres = Postgres::open(url).await?;
+        Ok(Store {
+            backend: Backend::Postgres(postgres),
+        })
+    }
+
     /// Runs `work` on the blocking pool.
     async fn run<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Sqlite) -> StoreResult<T> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
+        let Backend::Sqlite(db) = &self.backend else {
+            return Err(StoreError::Crashed("SQLite work on PostgreSQL".to_owned()));
+        };
+        let db = Arc::clone(db);
         tokio::task::spawn_blocking(move || work(&db))
             .await
             .map_err(|error| StoreError::Crashed(error.to_string()))?
     }
 
-    /// Drops everything and recreates the schema. Blocks: for start-up.
-    pub fn reset(&self) -> StoreResult<()> {
-        self.db.reset()
+    /// Drops everything and recreates the schema. For start-up.
+    pub async fn reset(&self) -> StoreResult<()> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.reset().await;
+        }
+        self.run(|db| db.reset()).await
     }
 
-    /// Stores `people` when there is no one yet: see [`Sqlite::seed_if_empty`]. Blocks: for
-    /// start-up.
-    pub fn seed_if_empty(&self, people: &[(User, Vec<Membership>)]) -> StoreResult<Option<usize>> {
-        self.db.seed_if_empty(people)
+    /// Stores `people` when there is no one yet: see [`Sqlite::seed_if_empty`]. For start-up.
+    pub async fn seed_if_empty(
+        &self,
+        people: &[(User, Vec<Membership>)],
+    ) -> StoreResult<Option<usize>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.seed_if_empty(people).await;
+        }
+        let people = people.to_vec();
+        self.run(move |db| db.seed_if_empty(&people)).await
     }
 
     /// The person a server without sign-in (`--no-auth`) acts for: the first one stored.
     pub async fn first_user(&self) -> StoreResult<Option<User>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.first_user().await;
+        }
         self.run(Sqlite::first_user).await
     }
 
     /// The person with this id, if stored.
     pub async fn user(&self, id: &str) -> StoreResult<Option<User>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.user(id).await;
+        }
         let id = id.to_owned();
         self.run(move |db| db.user(&id)).await
     }
@@ -71,6 +109,9 @@ impl Store {
         after: i64,
         top: u32,
     ) -> StoreResult<Page> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.organizations_after(&user.id, after, top).await;
+        }
         let user_id = user.id.clone();
         self.run(move |db| db.organizations_after(&user_id, after, top))
             .await
@@ -82,6 +123,9 @@ impl Store {
         user: &User,
         organization_id: &str,
     ) -> StoreResult<Option<Membership>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.membership(&user.id, organization_id).await;
+        }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
         self.run(move |db| db.membership(&user_id, &organization_id))
             .await
@@ -89,6 +133,9 @@ impl Store {
 
     /// `user` leaves an organization for good, where [`model::leave_decision`] allows it.
     pub async fn leave(&self, user: &User, organization_id: &str) -> StoreResult<LeaveOutcome> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.leave(&user.id, organization_id).await;
+        }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
         self.run(move |db| db.leave(&user_id, &organization_id))
             .await
@@ -103,6 +150,9 @@ impl Store {
         after: i64,
         top: u32,
     ) -> StoreResult<Option<Page<AccessItem>>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.access_after(&user.id, organization_id, after, top).await;
+        }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
         self.run(move |db| db.access_after(&user_id, &organization_id, after, top))
             .await
@@ -114,6 +164,9 @@ impl Store {
         user: &User,
         organization_id: &str,
     ) -> StoreResult<Option<Vec<RemovalRequest>>> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.removal_requests(&user.id, organization_id).await;
+        }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
         self.run(move |db| db.removal_requests(&user_id, &organization_id))
             .await
@@ -127,6 +180,9 @@ impl Store {
         organization_id: &str,
         new: RemovalRequest,
     ) -> StoreResult<RemovalOutcome> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.request_removal(&user.id, organization_id, new).await;
+        }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
         self.run(move |db| db.request_removal(&user_id, &organization_id, new))
             .await
@@ -139,6 +195,11 @@ impl Store {
         organization_id: &str,
         request_id: &str,
     ) -> StoreResult<CancelOutcome> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg
+                .cancel_removal(&user.id, organization_id, request_id)
+                .await;
+        }
         let (user_id, organization_id, request_id) = (
             user.id.clone(),
             organization_id.to_owned(),
@@ -151,7 +212,9 @@ impl Store {
 
 impl From<Sqlite> for Store {
     fn from(db: Sqlite) -> Self {
-        Store { db: Arc::new(db) }
+        Store {
+            backend: Backend::Sqlite(Arc::new(db)),
+        }
     }
 }
 
@@ -166,7 +229,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let store = Store::open(&dir.join("store.sqlite3")).expect("a new database");
         let people = seed::demo(SeedOptions::default(), seed::now());
-        assert!(matches!(store.seed_if_empty(&people), Ok(Some(_))));
+        assert!(matches!(store.seed_if_empty(&people).await, Ok(Some(_))));
         let megan = store.first_user().await.expect("read").expect("seeded");
         assert_eq!(store.user(&megan.id).await, Ok(Some(megan.clone())));
         let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";

@@ -225,6 +225,22 @@ impl Membership {
     }
 }
 
+/// The order access items are listed in, both stores alike: most recently used first, never
+/// used last, then by name without regard to case, then by id (so equal names keep a stable
+/// order). Fixed when seeding, as each item's position.
+pub fn in_access_order(items: &[AccessItem]) -> Vec<&AccessItem> {
+    let mut sorted: Vec<&AccessItem> = items.iter().collect();
+    sorted.sort_by_cached_key(|item| {
+        (
+            item.last_used_at.is_none(),
+            std::cmp::Reverse(item.last_used_at),
+            item.display_name.to_lowercase(),
+            item.id.clone(),
+        )
+    });
+    sorted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

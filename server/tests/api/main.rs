@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use scenarios::{
     access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load,
-    rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
+    postgres, rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -207,19 +207,51 @@ const SCENARIOS: &[Scenario] = &[
     ),
 ];
 
+/// More, on PostgreSQL only (`MYORGS_TEST_DATABASE_URL`, `server::postgres`): several
+/// instances on one database, and the database stopped under load. The rest of the list runs
+/// on both stores.
+const POSTGRES_SCENARIOS: &[Scenario] = &[
+    (
+        "postgres_two_instances_leave_one_membership",
+        postgres::two_instances_leave_one_membership,
+    ),
+    (
+        "postgres_paging_on_one_instance_while_another_leaves",
+        postgres::paging_on_one_instance_while_another_leaves,
+    ),
+    (
+        "postgres_removal_requests_across_instances",
+        postgres::removal_requests_across_instances,
+    ),
+    (
+        "postgres_stopped_under_load",
+        postgres::postgres_stopped_under_load,
+    ),
+    (
+        "postgres_kill_one_instance_mid_burst",
+        postgres::kill_one_instance_mid_burst,
+    ),
+];
+
 fn main() -> ExitCode {
     let options = Options::from_args();
+    let on_postgres = server::postgres().is_some();
+    if on_postgres {
+        println!("\non PostgreSQL (MYORGS_TEST_DATABASE_URL): every --db is a database there");
+    }
+    let postgres_only = if on_postgres { POSTGRES_SCENARIOS } else { &[] };
     if options.list {
-        for (name, _) in SCENARIOS {
+        for (name, _) in SCENARIOS.iter().chain(postgres_only) {
             println!("{name}: test");
         }
         return ExitCode::SUCCESS;
     }
     let selected: Vec<&Scenario> = SCENARIOS
         .iter()
+        .chain(postgres_only)
         .filter(|(name, _)| options.selects(name))
         .collect();
-    let filtered_out = SCENARIOS.len() - selected.len();
+    let filtered_out = SCENARIOS.len() + postgres_only.len() - selected.len();
     let filters = options.filters;
     println!("\nrunning {} scenarios", selected.len());
     let started = Instant::now();

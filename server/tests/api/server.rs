@@ -80,8 +80,110 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        drop_databases_under(&self.0);
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// The PostgreSQL cluster the suite runs against instead of SQLite files, when
+/// `MYORGS_TEST_DATABASE_URL` names one (a superuser's URL: `scripts/pg-cluster.sh run` sets
+/// it). Then every `--db PATH` a scenario passes becomes `--database-url` of a database of
+/// its own on that cluster, created on first use and dropped with the scenario's temp dir: a
+/// fresh database per scenario, the same database for the same path (restarts).
+pub(crate) fn postgres() -> Option<String> {
+    std::env::var("MYORGS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// Databases created for paths: (path, database name).
+static DATABASES: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// The URL of the database standing for the SQLite path `db` (created when new).
+pub(crate) fn database_url(db: &str) -> String {
+    let admin = postgres().expect("MYORGS_TEST_DATABASE_URL");
+    let mut databases = DATABASES.lock().expect("not poisoned");
+    let name = match databases.iter().find(|(path, _)| path == Path::new(db)) {
+        Some((_, name)) => name.clone(),
+        None => {
+            let name = format!("myorgs_test_{}_{}", std::process::id(), databases.len());
+            psql(&admin, &format!("CREATE DATABASE {name}"));
+            databases.push((PathBuf::from(db), name.clone()));
+            name
+        }
+    };
+    let (server, _) = admin.rsplit_once('/').expect("a database in the URL");
+    format!("{server}/{name}")
+}
+
+fn drop_databases_under(dir: &Path) {
+    let Some(admin) = postgres() else { return };
+    let mut databases = DATABASES.lock().expect("not poisoned");
+    databases.retain(|(path, name)| {
+        if path.starts_with(dir) {
+            // Never a panic here (a drop during a failed scenario's unwinding): a database
+            // left behind goes with the throwaway cluster.
+            let _ = Command::new("psql")
+                .args(["-X", "-q", &admin, "-c"])
+                .arg(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            false
+        } else {
+            true
+        }
+    });
+}
+
+/// Runs SQL with psql (on PATH: `scripts/pg-cluster.sh` puts PostgreSQL's first) and returns
+/// what it printed: rows one a line, columns separated by tabs.
+pub(crate) fn psql(url: &str, sql: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-F",
+            "\t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            url,
+            "-c",
+            sql,
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+/// The server's arguments on PostgreSQL: `--db PATH` becomes `--database-url` of PATH's
+/// database. Unchanged on SQLite.
+pub(crate) fn store_args(args: &[String]) -> Vec<String> {
+    if postgres().is_none() {
+        return args.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            let path = args.next().expect("a path after --db");
+            out.extend(["--database-url".to_owned(), database_url(path)]);
+        } else if let Some(path) = arg.strip_prefix("--db=") {
+            out.extend(["--database-url".to_owned(), database_url(path)]);
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    out
 }
 
 /// A running server; killed on drop (before its temp dir is removed).
@@ -157,7 +259,7 @@ impl Server {
             .args(["--addr", "127.0.0.1:0"])
             .args((!signs_in).then_some("--no-auth"))
             .args((!limits).then_some("--no-rate-limit"))
-            .args(args)
+            .args(store_args(args))
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

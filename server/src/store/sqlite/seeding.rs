@@ -3,7 +3,7 @@
 use rusqlite::{params, TransactionBehavior};
 
 use super::Sqlite;
-use crate::store::model::{AccessItem, LeaveBlock, Membership, StoreResult, User};
+use crate::store::model::{in_access_order, LeaveBlock, Membership, StoreResult, User};
 
 impl Sqlite {
     /// Stores `people` and their memberships (each list in list order) if there is no user yet,
@@ -92,19 +92,4 @@ impl Sqlite {
         tx.commit()?;
         Ok(Some(count))
     }
-}
-
-/// The order access items are listed in: most recently used first, never used last, then by
-/// name without regard to case, then by id (so equal names keep a stable order).
-fn in_access_order(items: &[AccessItem]) -> Vec<&AccessItem> {
-    let mut sorted: Vec<&AccessItem> = items.iter().collect();
-    sorted.sort_by_cached_key(|item| {
-        (
-            item.last_used_at.is_none(),
-            std::cmp::Reverse(item.last_used_at),
-            item.display_name.to_lowercase(),
-            item.id.clone(),
-        )
-    });
-    sorted
 }

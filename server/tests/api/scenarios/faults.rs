@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use super::{ids_of, FABRIKAM, NORTHWIND};
 use crate::issuer::MEGAN;
-use crate::server::{Server, TempDir, BINARY};
+use crate::server::{database_url, postgres, psql, Server, TempDir, BINARY};
 
 /// How long a request may take while another process holds the write lock: the server's
 /// busy timeout (250 ms) and slack for a loaded machine.
@@ -17,6 +17,13 @@ const PROMPT: Duration = Duration::from_millis(1000);
 
 /// Whether `user` is still a member of `organization`, read from the file itself.
 pub(crate) fn is_member(db: &str, user: &str, organization: &str) -> bool {
+    if postgres().is_some() {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM memberships
+                             WHERE user_id = '{user}' AND organization_id = '{organization}')"
+        );
+        return psql(&database_url(db), &sql).trim() == "t";
+    }
     let conn = Connection::open(db).expect("open the database");
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = ?1 AND organization_id = ?2)",
@@ -30,10 +37,7 @@ pub(crate) fn a_stuck_writer_stalls_nobody() {
     let dir = TempDir::new("stuck-writer");
     let db = dir.db_arg();
     let server = Server::start_on(&dir, &["--db", &db, "--reset"]);
-    let outside = Connection::open(&db).expect("open the database");
-    outside
-        .execute_batch("BEGIN IMMEDIATE")
-        .expect("take the write lock");
+    let outside = Outside::lock(&db);
     std::thread::scope(|scope| {
         // Leaves that wait for the lock while people read.
         let leaves: Vec<_> = [FABRIKAM, NORTHWIND]
@@ -64,8 +68,7 @@ pub(crate) fn a_stuck_writer_stalls_nobody() {
             assert_eq!(reply.json()["error"]["code"], "serviceUnavailable");
         }
     });
-    outside.execute_batch("ROLLBACK").expect("release the lock");
-    drop(outside);
+    outside.release();
     assert!(is_member(&db, MEGAN, FABRIKAM), "a 503 leaves nothing");
     let list = ids_of(&server.get("/api/v1/me/organizations").json());
     assert!(list.iter().any(|id| id == FABRIKAM));
@@ -73,13 +76,74 @@ pub(crate) fn a_stuck_writer_stalls_nobody() {
     assert!(!is_member(&db, MEGAN, FABRIKAM));
 }
 
+/// Another program holding what a leave needs: SQLite's write lock, or on PostgreSQL the rows
+/// of Megan's memberships (a psql session in the middle of a transaction).
+enum Outside {
+    Sqlite(Connection),
+    Postgres(std::process::Child),
+}
+
+impl Outside {
+    fn lock(db: &str) -> Outside {
+        if postgres().is_none() {
+            let outside = Connection::open(db).expect("open the database");
+            outside
+                .execute_batch("BEGIN IMMEDIATE")
+                .expect("take the write lock");
+            return Outside::Sqlite(outside);
+        }
+        use std::io::{BufRead as _, Write as _};
+        let mut child = Command::new("psql")
+            .args(["-X", "-q", "-A", "-t", &database_url(db)])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run psql");
+        let mut stdin = child.stdin.take().expect("piped");
+        writeln!(
+            stdin,
+            "BEGIN; SELECT count(*) FROM (SELECT 1 FROM memberships WHERE user_id = '{MEGAN}' \
+             FOR UPDATE) AS locked;"
+        )
+        .expect("write to psql");
+        stdin.flush().expect("flush");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut line)
+            .expect("read psql");
+        assert!(line.trim().parse::<u32>().is_ok_and(|n| n > 0), "{line:?}");
+        child.stdin = Some(stdin);
+        Outside::Postgres(child)
+    }
+
+    fn release(self) {
+        match self {
+            Outside::Sqlite(outside) => {
+                outside.execute_batch("ROLLBACK").expect("release the lock")
+            }
+            Outside::Postgres(mut child) => {
+                use std::io::Write as _;
+                let mut stdin = child.stdin.take().expect("piped");
+                writeln!(stdin, "ROLLBACK;").expect("write to psql");
+                drop(stdin);
+                assert!(child.wait().expect("wait for psql").success());
+            }
+        }
+    }
+}
+
 /// Runs the server on `db` with `extra` arguments, expecting it to give up at start-up; kills
 /// it (and fails) if it is still running after 10 s.
-fn refused_start(db: &str, extra: &[&str]) -> (Output, Duration) {
+pub(crate) fn refused_start(db: &str, extra: &[&str]) -> (Output, Duration) {
+    refused_start_with(&[&["--db", db][..], extra].concat())
+}
+
+/// [`refused_start`] with exactly these arguments besides the address and `--no-auth`.
+pub(crate) fn refused_start_with(args: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
     let mut child = Command::new(BINARY)
-        .args(["--addr", "127.0.0.1:0", "--no-auth", "--db", db])
-        .args(extra)
+        .args(["--addr", "127.0.0.1:0", "--no-auth"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -99,7 +163,7 @@ fn refused_start(db: &str, extra: &[&str]) -> (Output, Duration) {
 
 /// Exit status 1, nothing on stdout (it never listened), no panic, and exactly one `error:`
 /// line on stderr, which contains `expected`.
-fn assert_refused(output: &Output, expected: &str) -> String {
+pub(crate) fn assert_refused(output: &Output, expected: &str) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(output.stdout.is_empty(), "it listened: {stderr}");
@@ -129,6 +193,9 @@ fn files_in(dir: &Path) -> Vec<String> {
 }
 
 pub(crate) fn unusable_databases_are_refused_at_start() {
+    if postgres().is_some() {
+        return super::postgres::unusable_databases_are_refused_at_start();
+    }
     // Not SQLite at all.
     let dir = TempDir::new("not-sqlite");
     let db = dir.db_arg();
@@ -182,6 +249,9 @@ fn set_mode(path: &str, mode: u32) {
 }
 
 pub(crate) fn locks_held_by_another_process() {
+    if postgres().is_some() {
+        return super::postgres::instances_starting_together_migrate_and_seed_once();
+    }
     let dir = TempDir::new("locked");
     let db = dir.db_arg();
     Server::start_on(&dir, &["--db", &db, "--reset"]).stop();

@@ -11,6 +11,7 @@ pub(crate) mod flags;
 pub(crate) mod hardening;
 pub(crate) mod leaving;
 pub(crate) mod load;
+pub(crate) mod postgres;
 pub(crate) mod rate_limits;
 pub(crate) mod reading;
 pub(crate) mod removal_requests;
