@@ -12,11 +12,12 @@ SERVER_FLAGS ?=
 # Test cases per operation and phase under `make fuzz` (`make test` runs scripts/fuzz/run.sh's 100).
 FUZZ_EXAMPLES ?= 2000
 # What the Organizations page may download, brotli, in KB (1,000 bytes): `make test` fails past it.
-# The issue's goal is 120 KB; with sign-in, four languages, what-you-lose, removal requests and
-# find/sort the build measures 251.0 KB (274.8 KB before the pinned nightly's build-std:
-# scripts/trunk-release.sh; 247.5 KB before the second speed pass), and Leptos 0.8 with its router alone is 72.2 KB
-# (docs/performance.md). The budget holds the line a little above today so nothing grows unseen.
-SIZE_BUDGET_KB ?= 255
+# 251.0 KB before the lighter page (issue 19: avatars, badges, details built when opened, the
+# outcome toast, loads kept for the tab's life, the dialog's close button and its room), which
+# measures about 262 KB; Leptos 0.8 with its router alone is 72.2 KB (docs/performance.md). The
+# budget holds the line a little above today so nothing grows unseen; the issue on a fast page on
+# a phone brings it down to 150.
+SIZE_BUDGET_KB ?= 265
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
