@@ -82,6 +82,19 @@ if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
   npm ci --no-audit --no-fund
 fi
 
+# Debian packages, as root (waiting up to ten minutes for apt's lock: a fresh machine is often
+# busy with unattended upgrades or another install, and would otherwise fail with "Unable to
+# acquire the dpkg frontend lock"); otherwise it says what to install.
+apt_install() { # PACKAGE...
+  [ $# -gt 0 ] || return 0
+  if [ "$(id -u)" != 0 ]; then
+    say "missing: $*; install them with: sudo apt-get install -y $*"; exit 1
+  fi
+  say "installing $* from Debian"
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
 # Browsers and their drivers, for the tests only; and PostgreSQL, the API suite's second store
 # (scripts/pg-cluster.sh).
 if [ "$need_browsers" = "--browsers" ]; then
@@ -93,18 +106,7 @@ if [ "$need_browsers" = "--browsers" ]; then
   # Japanese glyphs in the screenshots the end-to-end tests take (target/screenshots/); without a
   # font they are empty boxes. Arabic is in DejaVu, which the browsers bring.
   [ -f /usr/share/fonts/opentype/ipafont-gothic/ipag.ttf ] || missing+=(fonts-ipafont-gothic)
-  if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      say "installing ${missing[*]} from Debian"
-      # A fresh machine is often busy (unattended upgrades, another install): wait for apt's lock
-      # rather than failing with "Unable to acquire the dpkg frontend lock".
-      apt-get -o DPkg::Lock::Timeout=600 update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        "${missing[@]}" >/dev/null
-    else
-      say "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"; exit 1
-    fi
-  fi
+  apt_install "${missing[@]}"
   if ! geckodriver --version 2>/dev/null | grep -q '^geckodriver 0.37'; then
     say "installing geckodriver 0.37"
     cargo install geckodriver --version '~0.37' --locked
@@ -116,15 +118,6 @@ if [ "$need_browsers" = "--cluster" ]; then
   missing=()
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
-  if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      say "installing ${missing[*]} from Debian"
-      apt-get -o DPkg::Lock::Timeout=600 update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        "${missing[@]}" >/dev/null
-    else
-      say "missing: ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}"; exit 1
-    fi
-  fi
+  apt_install "${missing[@]}"
 fi
 say "ready"
