@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load,
-    postgres, rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
+    access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load, postgres,
+    rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
