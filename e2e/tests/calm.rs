@@ -182,7 +182,7 @@ async fn sending_and_cancelling_a_removal_request_shows_the_outcome_in_view() {
 
             b.click(&button(CANCEL)).await;
             b.wait_for(&status(
-                "You cancelled your request to be removed from Woodgrove Bank.",
+                "You canceled your request to be removed from Woodgrove Bank.",
             ))
             .await;
             focus_on(&b, ASK).await;

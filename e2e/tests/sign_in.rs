@@ -143,7 +143,7 @@ async fn sign_in_errors_are_explained_and_keep_nothing() {
         ))
         .await;
         b.wait_for(&heading(1, "Sign-in didn't work")).await;
-        assert!(b.text().await.contains("cancelled or refused"));
+        assert!(b.text().await.contains("canceled or refused"));
 
         // "Sign in again" works from there; a return path to another site lands here instead.
         b.goto(&format!("{}//evil.example/organizations", server.url))
