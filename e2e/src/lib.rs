@@ -463,14 +463,28 @@ impl Browser {
         self.client.goto(url).await.unwrap();
     }
 
-    /// Waits until something matching `xpath` is on the page, and returns it.
+    /// Waits until something matching `xpath` is on the page, and returns it. A look-up that
+    /// ChromeDriver cuts short because the page is navigating ("aborted by navigation", as when
+    /// the sign-in redirect lands mid-query) is asked again on the new page, within the same
+    /// patience; any other error fails at once.
     pub async fn wait_for(&self, xpath: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(xpath))
-            .await
-            .unwrap_or_else(|e| panic!("[{}] never appeared: {xpath} ({e})", self.name))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(Locator::XPath(xpath))
+                .await
+            {
+                Ok(element) => return element,
+                Err(e) if e.to_string().contains("aborted by navigation") && !left.is_zero() => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("[{}] never appeared: {xpath} ({e})", self.name),
+            }
+        }
     }
 
     /// Waits for `xpath` to appear, then clicks it as a person would.
