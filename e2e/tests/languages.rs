@@ -384,7 +384,7 @@ async fn every_word_of_every_state_comes_from_a_catalog_and_reflows() {
             let data = untranslated(b, state, &known, &mut report).await;
             if state == "organizations" {
                 // The rule above takes data out: it must have found the data to take out.
-                let tenant = "8c2b14a3-7a20-4131-b327-2031c0d4557f"; // Fabrikam's (server/src/seed.rs)
+                let tenant = "8c2b14a3-7a20-4131-b327-2031c0d4557f"; // Fabrikam's (server/src/store/seed/)
                 for needle in ["Fabrikam", "contoso.com", "Megan Bowen", tenant] {
                     assert!(
                         data.iter().any(|d| d.contains(needle)),
