@@ -17,6 +17,8 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { Jar, request } from './oidc/http.mjs';
+
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MEGAN = { email: 'MeganB@contoso.com', password: 'Megan-demo-1' };
 const SCOPE = 'openid profile offline_access myorgs.read myorgs.leave';
@@ -72,36 +74,6 @@ function startCluster(addr) {
     });
   }
   return { child, lines, waitFor, exited };
-}
-
-class Jar {
-  cookies = new Map();
-
-  store(res) {
-    for (const header of res.headers.getSetCookie()) {
-      const [pair] = header.split(';');
-      const eq = pair.indexOf('=');
-      const value = pair.slice(eq + 1).trim();
-      if (value) this.cookies.set(pair.slice(0, eq).trim(), value);
-      else this.cookies.delete(pair.slice(0, eq).trim());
-    }
-  }
-
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-async function request(url, { jar, method = 'GET', form, headers = {} } = {}) {
-  const init = { method, redirect: 'manual', headers: { ...headers } };
-  if (jar?.cookies.size) init.headers.cookie = jar.header();
-  if (form) {
-    init.body = new URLSearchParams(form).toString();
-    init.headers['content-type'] = 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(url, init);
-  jar?.store(res);
-  return res;
 }
 
 // Signs Megan in as the app does and returns her access token.

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 
+import { Jar, request } from './http.mjs';
+
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'provider.mjs');
 const APP = 'http://127.0.0.1:9';
 const CALLBACK = `${APP}/signin-callback`;
@@ -66,42 +68,7 @@ async function stopProvider(proc) {
 }
 
 // ---------------------------------------------------------------------------
-// HTTP helpers: a name-keyed cookie jar and manual redirects.
-
-class Jar {
-  cookies = new Map();
-
-  store(res) {
-    for (const header of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = header.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => {
-        const [k, v] = a.trim().split('=');
-        return k.toLowerCase() === 'expires' && Date.parse(v) < Date.now();
-      });
-      if (!value || expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-async function request(url, { jar, method = 'GET', form, headers = {} } = {}) {
-  const init = { method, redirect: 'manual', headers: { ...headers } };
-  if (jar?.cookies.size) init.headers.cookie = jar.header();
-  if (form) {
-    init.body = new URLSearchParams(form).toString();
-    init.headers['content-type'] = 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(url, init);
-  jar?.store(res);
-  return res;
-}
+// Manual redirects (the cookie jar and requests: ./http.mjs).
 
 // Follows redirects until a non-redirect response or a URL on the app origin.
 async function navigate(url, { jar, method, form } = {}) {
