@@ -219,14 +219,23 @@ pub(crate) fn a_kill_mid_load_loses_nothing_answered() {
 
 pub(crate) fn two_leaves_of_one_organization_at_once() {
     let server = Server::start(&["--guests", "20", "--no-demo-guests", "--no-home"]);
-    let ids = ids_of(&server.get("/api/v1/me/organizations").json());
+    leave_each_twice_at_once(&server, &server);
+}
+
+/// Leaves each of the person's 20 organizations twice at the same moment, once through `a` and
+/// once through `b` (the same server, or two instances on one database): one 204 and one 404,
+/// every time, and nothing left after.
+pub(crate) fn leave_each_twice_at_once(a: &Server, b: &Server) {
+    let ids = ids_of(&a.get("/api/v1/me/organizations").json());
     assert_eq!(ids.len(), 20);
     for id in &ids {
         let barrier = Barrier::new(2);
         let mut statuses: Vec<u16> = std::thread::scope(|scope| {
-            let racers: Vec<_> = (0..2)
-                .map(|_| {
-                    scope.spawn(|| {
+            let racers: Vec<_> = [a, b]
+                .into_iter()
+                .map(|server| {
+                    let barrier = &barrier;
+                    scope.spawn(move || {
                         barrier.wait();
                         server.delete_organization(id).status
                     })
@@ -240,7 +249,8 @@ pub(crate) fn two_leaves_of_one_organization_at_once() {
         statuses.sort_unstable();
         assert_eq!(statuses, [204, 404], "{id}");
     }
-    assert!(ids_of(&server.get("/api/v1/me/organizations").json()).is_empty());
+    assert!(ids_of(&b.get("/api/v1/me/organizations").json()).is_empty());
+    assert!(ids_of(&a.get("/api/v1/me/organizations").json()).is_empty());
 }
 
 pub(crate) fn paging_while_others_leave() {

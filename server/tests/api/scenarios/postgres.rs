@@ -2,13 +2,13 @@
 //! several instances on one database, where the database, not a process, keeps them right.
 
 use std::collections::HashSet;
-use std::sync::{Barrier, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
 use super::faults::{assert_refused, refused_start_with};
-use super::load::page_while_leaving;
+use super::load::{leave_each_twice_at_once, page_while_leaving};
 use super::{ids_of, text, FABRIKAM, WOODGROVE};
 use crate::server::{database_url, postgres, psql, Server, TempDir};
 
@@ -192,31 +192,7 @@ fn two_instances(dir: &TempDir, extra: &[&str]) -> (Server, Server) {
 pub(crate) fn two_instances_leave_one_membership() {
     let dir = TempDir::new("pg-two-leaves");
     let (a, b) = two_instances(&dir, &["--guests", "20", "--no-demo-guests", "--no-home"]);
-    let ids = ids_of(&a.get("/api/v1/me/organizations").json());
-    assert_eq!(ids.len(), 20);
-    for id in &ids {
-        let barrier = Barrier::new(2);
-        let mut statuses: Vec<u16> = std::thread::scope(|scope| {
-            let racers: Vec<_> = [&a, &b]
-                .into_iter()
-                .map(|server| {
-                    let barrier = &barrier;
-                    scope.spawn(move || {
-                        barrier.wait();
-                        server.delete_organization(id).status
-                    })
-                })
-                .collect();
-            racers
-                .into_iter()
-                .map(|racer| racer.join().expect("no panic"))
-                .collect()
-        });
-        statuses.sort_unstable();
-        assert_eq!(statuses, [204, 404], "{id}");
-    }
-    assert!(ids_of(&b.get("/api/v1/me/organizations").json()).is_empty());
-    assert!(ids_of(&a.get("/api/v1/me/organizations").json()).is_empty());
+    leave_each_twice_at_once(&a, &b);
 }
 
 /// Paging through one instance while another leaves: nothing skipped, nothing twice.
