@@ -107,17 +107,17 @@ proptest! {
     #[test]
     fn any_json_decodes_or_is_refused(value in json()) {
         let text = value.to_string();
-        if let Ok(page) = serde_json::from_str::<OrganizationPageDto>(&text) {
+        if let Ok(page) = OrganizationPageDto::parse(&text) {
             for dto in page.value {
                 if let Ok(org) = Organization::try_from(dto) {
                     let _ = (org.can_leave(), org.leave_blocked_message(), org.other_domains());
                 }
             }
         }
-        if let Ok(me) = serde_json::from_str::<MeDto>(&text) {
+        if let Ok(me) = MeDto::parse(&text) {
             let _ = Me::try_from(me);
         }
-        if let Ok(page) = serde_json::from_str::<AccessPageDto>(&text) {
+        if let Ok(page) = AccessPageDto::parse(&text) {
             for dto in page.value {
                 if let Ok(Some(item)) = access_item(dto) {
                     prop_assert!(is_guid(&item.id));
@@ -125,7 +125,7 @@ proptest! {
                 }
             }
         }
-        if let Ok(dto) = serde_json::from_str::<RemovalRequestDto>(&text) {
+        if let Ok(dto) = RemovalRequestDto::parse(&text) {
             if let Ok(Some(request)) = pending_removal_request(dto) {
                 prop_assert!(is_guid(&request.id));
             }
@@ -158,10 +158,10 @@ proptest! {
 
     #[test]
     fn any_text_as_json_is_refused_without_panic(text in ".{0,200}") {
-        let _ = serde_json::from_str::<OrganizationPageDto>(&text);
-        let _ = serde_json::from_str::<MeDto>(&text);
-        let _ = serde_json::from_str::<AccessPageDto>(&text);
-        let _ = serde_json::from_str::<RemovalRequestDto>(&text);
+        let _ = OrganizationPageDto::parse(&text);
+        let _ = MeDto::parse(&text);
+        let _ = AccessPageDto::parse(&text);
+        let _ = RemovalRequestDto::parse(&text);
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! `config.json`, read at start-up, so one build deploys anywhere by editing that one file.
 
 use gloo_net::http::Request;
-use serde::Deserialize;
-
+use wasm_bindgen::JsCast;
 use super::auth::AuthConfig;
+use super::json::{decode, Invalid, Object};
 use crate::domain::{safe_http_url, CALLBACK_PATH};
 
 /// The deployment's settings.
@@ -16,28 +16,46 @@ pub struct Config {
     pub auth: Option<AuthConfig>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct ConfigDto {
     api_base_url: String,
-    #[serde(default)]
     auth: Option<AuthDto>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct AuthDto {
     authority: String,
     client_id: String,
-    #[serde(default)]
     scope: Option<String>,
     /// Auth0 says `audience`, the resource-indicators RFC `resource`: either names the API.
-    #[serde(default)]
     audience: Option<String>,
-    #[serde(default)]
     resource: Option<String>,
-    #[serde(default)]
     redirect_path: Option<String>,
+}
+
+impl ConfigDto {
+    fn parse(text: &str) -> Result<ConfigDto, Invalid> {
+        decode(text, |o| {
+            Ok(ConfigDto {
+                api_base_url: o.text("apiBaseUrl")?,
+                auth: o
+                    .optional_object("auth")?
+                    .map(|a| AuthDto::read(&a))
+                    .transpose()?,
+            })
+        })
+    }
+}
+
+impl AuthDto {
+    fn read(o: &Object) -> Result<AuthDto, Invalid> {
+        Ok(AuthDto {
+            authority: o.text("authority")?,
+            client_id: o.text("clientId")?,
+            scope: o.optional_text("scope")?,
+            audience: o.optional_text("audience")?,
+            resource: o.optional_text("resource")?,
+            redirect_path: o.optional_text("redirectPath")?,
+        })
+    }
 }
 
 /// The scopes asked for when `config.json` names none.
@@ -68,22 +86,26 @@ impl AuthDto {
     }
 }
 
+/// The text of `config.json` as `index.html`'s script already fetched it (while the module
+/// downloaded), or `None` when it couldn't.
+async fn fetched_early() -> Option<String> {
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let promise = js_sys::Reflect::get(&window, &"myorgsBoot".into()).ok()?;
+    let promise = promise.dyn_into::<js_sys::Promise>().ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_string()
+}
+
 /// Fetches `config.json` next to `index.html` and resolves `apiBaseUrl` against the page.
 pub async fn load_config() -> Result<Config, String> {
-    let response = Request::get("/config.json")
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| format!("config.json could not be fetched: {e}"))?;
-    if !response.ok() {
-        return Err(format!("config.json answered HTTP {}", response.status()));
-    }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| format!("config.json could not be read: {e}"))?;
-    let dto: ConfigDto =
-        serde_json::from_str(&text).map_err(|e| format!("config.json is not valid: {e}"))?;
+    let text = match fetched_early().await {
+        Some(text) => text,
+        None => fetch_config().await?,
+    };
+    let dto =
+        ConfigDto::parse(&text).map_err(|e| format!("config.json is not valid: {}", e.0))?;
     let page = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .ok_or("no page location")?;
@@ -97,4 +119,21 @@ pub async fn load_config() -> Result<Config, String> {
         api_base_url: href.trim_end_matches('/').to_string(),
         auth: dto.auth.map(AuthDto::into_config).transpose()?,
     })
+}
+
+/// Fetches `config.json` itself: the failure, if any, in words for the page.
+async fn fetch_config() -> Result<String, String> {
+    let response = Request::get("/config.json")
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("config.json could not be fetched: {e}"))?;
+    if !response.ok() {
+        return Err(format!("config.json answered HTTP {}", response.status()));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("config.json could not be read: {e}"))?;
+    Ok(text)
 }

@@ -1,8 +1,8 @@
 //! Wire types that mirror the API's JSON exactly, and their checked conversion into domain types.
 //! Every string here is untrusted until it has passed through `TryFrom`.
 
-use serde::Deserialize;
-
+use super::json::{decode, Object};
+pub use super::json::Invalid;
 use crate::domain::{
     is_guid, mailto_href, parse_rfc3339, safe_http_url, AccessItem, AccessKind, LastSignIn,
     LastUsed, LeaveReason, LeaveRule, Me, Organization, PrivacyContact, RemovalRequest,
@@ -13,23 +13,44 @@ use crate::domain::{
 /// flood the layout.
 const MAX_TEXT: usize = 256;
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct MeDto {
     pub id: String,
     pub display_name: String,
     pub user_principal_name: String,
 }
 
-#[derive(Debug, Deserialize)]
+impl MeDto {
+    pub fn parse(text: &str) -> Result<MeDto, Invalid> {
+        decode(text, |o| {
+            Ok(MeDto {
+                id: o.text("id")?,
+                display_name: o.text("displayName")?,
+                user_principal_name: o.text("userPrincipalName")?,
+            })
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct OrganizationPageDto {
     pub value: Vec<OrganizationDto>,
-    #[serde(rename = "@odata.nextLink")]
+    /// `@odata.nextLink`.
     pub next_link: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl OrganizationPageDto {
+    pub fn parse(text: &str) -> Result<OrganizationPageDto, Invalid> {
+        decode(text, |o| {
+            Ok(OrganizationPageDto {
+                value: o.objects("value", OrganizationDto::read)?,
+                next_link: o.optional_text("@odata.nextLink")?,
+            })
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct OrganizationDto {
     pub id: String,
     pub display_name: String,
@@ -41,14 +62,35 @@ pub struct OrganizationDto {
     pub leave: LeaveDto,
     pub privacy_contact: Option<PrivacyContactDto>,
     /// Absent from APIs older than removal requests: read as none.
-    #[serde(default)]
     pub removal_request: Option<RemovalRequestDto>,
+}
+
+impl OrganizationDto {
+    fn read(o: &Object) -> Result<OrganizationDto, Invalid> {
+        Ok(OrganizationDto {
+            id: o.text("id")?,
+            display_name: o.text("displayName")?,
+            default_domain: o.text("defaultDomain")?,
+            domains: o.texts("domains")?,
+            tenant_category: o.text("tenantCategory")?,
+            joined_date_time: o.text("joinedDateTime")?,
+            last_sign_in_date_time: o.optional_text("lastSignInDateTime")?,
+            leave: LeaveDto::read(&o.object("leave")?)?,
+            privacy_contact: o
+                .optional_object("privacyContact")?
+                .map(|p| PrivacyContactDto::read(&p))
+                .transpose()?,
+            removal_request: o
+                .optional_object("removalRequest")?
+                .map(|r| RemovalRequestDto::read(&r))
+                .transpose()?,
+        })
+    }
 }
 
 /// `{"id", "status", "createdDateTime", "message"}`: a removal request, as the organization
 /// shows it and `POST .../removalRequests` answers it.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct RemovalRequestDto {
     pub id: String,
     pub status: String,
@@ -56,16 +98,48 @@ pub struct RemovalRequestDto {
     pub message: Option<String>,
 }
 
+impl RemovalRequestDto {
+    pub fn parse(text: &str) -> Result<RemovalRequestDto, Invalid> {
+        decode(text, RemovalRequestDto::read)
+    }
+
+    fn read(o: &Object) -> Result<RemovalRequestDto, Invalid> {
+        Ok(RemovalRequestDto {
+            id: o.text("id")?,
+            status: o.text("status")?,
+            created_date_time: o.text("createdDateTime")?,
+            message: o.optional_text("message")?,
+        })
+    }
+}
+
 /// A page of `GET .../{id}/access`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct AccessPageDto {
     pub value: Vec<AccessItemDto>,
-    #[serde(rename = "@odata.nextLink")]
+    /// `@odata.nextLink`.
     pub next_link: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl AccessPageDto {
+    pub fn parse(text: &str) -> Result<AccessPageDto, Invalid> {
+        decode(text, |o| {
+            Ok(AccessPageDto {
+                value: o.objects("value", |item| {
+                    Ok(AccessItemDto {
+                        id: item.text("id")?,
+                        kind: item.text("kind")?,
+                        display_name: item.text("displayName")?,
+                        last_used_date_time: item.optional_text("lastUsedDateTime")?,
+                    })
+                })?,
+                next_link: o.optional_text("@odata.nextLink")?,
+            })
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct AccessItemDto {
     pub id: String,
     pub kind: String,
@@ -73,33 +147,40 @@ pub struct AccessItemDto {
     pub last_used_date_time: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct LeaveDto {
     pub allowed: bool,
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl LeaveDto {
+    fn read(o: &Object) -> Result<LeaveDto, Invalid> {
+        Ok(LeaveDto {
+            allowed: o.flag("allowed")?,
+            reason: o.optional_text("reason")?,
+        })
+    }
+}
+
+#[derive(Debug)]
 pub struct PrivacyContactDto {
     pub email: Option<String>,
     pub statement_url: Option<String>,
 }
 
-/// `{"error": {"code": "...", "message": "..."}}`; only `code` is used.
-#[derive(Debug, Deserialize)]
-pub struct ErrorBodyDto {
-    pub error: ErrorDto,
+impl PrivacyContactDto {
+    fn read(o: &Object) -> Result<PrivacyContactDto, Invalid> {
+        Ok(PrivacyContactDto {
+            email: o.optional_text("email")?,
+            statement_url: o.optional_text("statementUrl")?,
+        })
+    }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ErrorDto {
-    pub code: String,
+/// `{"error": {"code": "...", "message": "..."}}`: the code, the only part used.
+pub fn error_code(text: &str) -> Option<String> {
+    decode(text, |o| o.object("error")?.text("code")).ok()
 }
-
-/// Why a response couldn't become domain data; shown to developers only.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Invalid(pub String);
 
 /// Text from the API made safe to show: control characters (bidi overrides included) removed,
 /// whitespace collapsed, length capped.
@@ -305,7 +386,7 @@ mod tests {
     }"#;
 
     fn decode(json: &str) -> Result<Vec<Organization>, String> {
-        let page: OrganizationPageDto = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let page = OrganizationPageDto::parse(json).map_err(|e| e.0)?;
         page.value
             .into_iter()
             .map(|o| Organization::try_from(o).map_err(|e| e.0))
@@ -314,7 +395,7 @@ mod tests {
 
     #[test]
     fn decodes_a_good_page() {
-        let page: OrganizationPageDto = serde_json::from_str(GOOD).unwrap();
+        let page = OrganizationPageDto::parse(GOOD).unwrap();
         assert!(page.next_link.as_deref().unwrap().contains("skiptoken=2"));
         let orgs = decode(GOOD).unwrap();
         assert_eq!(orgs[0].category, TenantCategory::Home);
@@ -464,7 +545,7 @@ mod tests {
       "@odata.nextLink": "/api/v1/me/organizations/x/access?$skiptoken=4"}"#;
 
     fn decode_access(json: &str) -> Result<Vec<AccessItem>, String> {
-        let page: AccessPageDto = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        let page = AccessPageDto::parse(json).map_err(|e| e.0)?;
         let mut items = Vec::new();
         for dto in page.value {
             items.extend(access_item(dto).map_err(|e| e.0)?);
@@ -474,7 +555,7 @@ mod tests {
 
     #[test]
     fn access_items_decode_gently_and_nameless_ones_are_left_out() {
-        let page: AccessPageDto = serde_json::from_str(ACCESS).unwrap();
+        let page = AccessPageDto::parse(ACCESS).unwrap();
         assert!(page.next_link.is_some());
         let items = decode_access(ACCESS).unwrap();
         assert_eq!(items.len(), 3, "the nameless site is left out");
@@ -509,23 +590,25 @@ mod tests {
 
     #[test]
     fn me_decodes_and_needs_a_name() {
-        let me: MeDto = serde_json::from_str(
+        let me = MeDto::parse(
             r#"{"id":"x","displayName":"Megan Bowen","userPrincipalName":"MeganB@contoso.com"}"#,
         )
         .unwrap();
         let me = Me::try_from(me).unwrap();
         assert_eq!(me.display_name, "Megan Bowen");
-        let nameless: MeDto =
-            serde_json::from_str(r#"{"id":"x","displayName":"","userPrincipalName":" "}"#).unwrap();
+        let nameless =
+            MeDto::parse(r#"{"id":"x","displayName":"","userPrincipalName":" "}"#).unwrap();
         assert!(Me::try_from(nameless).is_err());
     }
 
     #[test]
     fn error_bodies_yield_their_code() {
-        let body: ErrorBodyDto = serde_json::from_str(
-            r#"{"error":{"code":"leaveNotAllowed","message":"Policy says no"}}"#,
-        )
-        .unwrap();
-        assert_eq!(body.error.code, "leaveNotAllowed");
+        assert_eq!(
+            error_code(r#"{"error":{"code":"leaveNotAllowed","message":"Policy says no"}}"#)
+                .as_deref(),
+            Some("leaveNotAllowed")
+        );
+        assert_eq!(error_code(r#"{"error":{"code":5}}"#), None);
+        assert_eq!(error_code("<html>502</html>"), None);
     }
 }

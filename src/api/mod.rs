@@ -6,6 +6,7 @@ mod client;
 mod config;
 pub mod dto;
 mod error;
+mod json;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,13 +20,20 @@ use crate::domain::{AccessItem, Me, Organizations, RemovalRequest};
 /// A future that may hold browser objects (not `Send`), as every future in the browser does.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// Told the first page of a long list before the rest has arrived (see
+/// [`Backend::organizations`]).
+pub type FirstPage = Option<std::rc::Rc<dyn Fn(Organizations)>>;
+
 /// The memberships API as the pages need it. `Send + Sync` so it can live in Leptos context; the
 /// futures it returns stay on the browser's one thread.
 pub trait Backend: Send + Sync {
     /// The signed-in person.
     fn me(&self) -> LocalFuture<'_, Result<Me, ApiError>>;
-    /// Every organization of the account, all pages followed.
-    fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>>;
+    /// Every organization of the account, all pages followed, the others in name order (the
+    /// page's own, asked of the API with `$orderby=displayName`). When more pages follow the
+    /// first, `first_page` is told what the first one holds as soon as it has arrived, so a
+    /// long list shows its first rows while the rest is on its way.
+    fn organizations(&self, first_page: FirstPage) -> LocalFuture<'_, Result<Organizations, ApiError>>;
     /// Leaves one organization. Already gone (404) counts as done: the person's goal is met.
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>>;
     /// What the person can reach in one organization as a guest (what leaving takes away), all
