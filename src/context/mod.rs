@@ -15,7 +15,7 @@ use leptos::prelude::*;
 pub use leave_flow::LeaveFlow;
 pub use removal_flow::RemovalFlow;
 
-use crate::api::{ApiError, Backend, LocalFuture};
+use crate::api::{ApiError, Backend, FirstPage, LocalFuture};
 use crate::domain::{Me, Organizations};
 
 /// The backend every page talks to.
@@ -29,6 +29,9 @@ pub struct Api(pub Arc<dyn Backend>);
 /// replaces it.
 pub struct Load<T: 'static> {
     value: RwSignal<Option<Result<T, ApiError>>>,
+    /// What arrived first while the rest is on its way (the first page of a long list): shown
+    /// until the answer is there, never over an answer already shown.
+    early: RwSignal<Option<Result<T, ApiError>>>,
     /// A background refresh failed: what is shown is from before.
     stale: RwSignal<bool>,
     state: StoredValue<LoadState<T>, LocalStorage>,
@@ -64,19 +67,24 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
     where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
-        let load = Load::idle(None, fetch);
+        let load = Load::idle(None, RwSignal::new(None), fetch);
         load.send(false);
         load
     }
 
     /// A load that starts on the first [`Load::wanted`], with `first` (a request already on its
     /// way) as its first answer when there is one; "Try again" fetches anew.
-    fn idle<Fut>(first: Option<Early<T>>, fetch: impl Fn() -> Fut + 'static) -> Self
+    fn idle<Fut>(
+        first: Option<Early<T>>,
+        early: RwSignal<Option<Result<T, ApiError>>>,
+        fetch: impl Fn() -> Fut + 'static,
+    ) -> Self
     where
         Fut: Future<Output = Result<T, ApiError>> + 'static,
     {
         Load {
             value: RwSignal::new(None),
+            early,
             stale: RwSignal::new(false),
             state: StoredValue::new_local(LoadState {
                 fetch: Rc::new(move || Box::pin(fetch()) as LocalBoxFuture<'static, _>),
@@ -125,6 +133,7 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
         };
         if !quietly {
             self.value.set(None);
+            self.early.set(None);
         }
         let load = *self;
         leptos::task::spawn_local(async move {
@@ -148,17 +157,28 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
             }
             load.stale.set(false);
             load.value.set(Some(result));
+            load.early.set(None);
         });
     }
 
-    /// `None` while loading (tracked: a view that reads it follows the load).
+    /// `None` while loading; what arrived early, if anything, until the answer is there
+    /// (tracked: a view that reads it follows the load).
     pub fn get(&self) -> Option<Result<T, ApiError>> {
-        self.value.get()
+        self.with(|value| value.cloned())
     }
 
-    /// Reads the loaded value without cloning it (tracked).
+    /// Reads the loaded value, or what arrived early, without cloning it (tracked).
     pub fn with<U>(&self, f: impl FnOnce(Option<&Result<T, ApiError>>) -> U) -> U {
-        self.value.with(|value| f(value.as_ref()))
+        self.value.with(|value| match value {
+            Some(value) => f(Some(value)),
+            None => self.early.with(|early| f(early.as_ref())),
+        })
+    }
+
+    /// Whether the answer is all there (tracked): `false` while loading, and while what is
+    /// shown is only what arrived early.
+    pub fn complete(&self) -> bool {
+        self.value.with(Option::is_some)
     }
 
     /// Whether a background refresh failed, so what is shown is from before (tracked).
@@ -199,6 +219,16 @@ type Early<T> = Shared<LocalBoxFuture<'static, Result<T, ApiError>>>;
 pub struct FirstLoads {
     me: Early<Me>,
     organizations: Early<Organizations>,
+    /// The first page of a long list, told before the rest.
+    first_page: EarlyPage,
+}
+
+/// Where the first page of the organizations goes while the rest is on its way.
+type EarlyPage = RwSignal<Option<Result<Organizations, ApiError>>>;
+
+/// The organizations' first page, into `early`.
+fn first_page_into(early: EarlyPage) -> FirstPage {
+    Some(Rc::new(move |page| early.set(Some(Ok(page)))))
 }
 
 impl FirstLoads {
@@ -216,9 +246,20 @@ impl FirstLoads {
             let _ = future.clone().now_or_never();
             future
         }
+        let first_page = RwSignal::new(None);
+        let organizations = {
+            let backend = backend.clone();
+            let future: LocalBoxFuture<'static, _> = Box::pin(async move {
+                backend.organizations(first_page_into(first_page)).await
+            });
+            let future = future.shared();
+            let _ = future.clone().now_or_never();
+            future
+        };
         FirstLoads {
             me: early(backend, |b| b.me()),
-            organizations: early(backend, |b| b.organizations()),
+            organizations,
+            first_page,
         }
     }
 }
@@ -253,19 +294,23 @@ pub fn provide_portal_context(
     let api = Api(backend);
     provide_context(api.clone());
     let me_api = api.clone();
-    let (first_me, first_organizations) = match first {
-        Some(FirstLoads { me, organizations }) => (Some(me), Some(organizations)),
-        None => (None, None),
+    let (first_me, first_organizations, first_page) = match first {
+        Some(FirstLoads {
+            me,
+            organizations,
+            first_page,
+        }) => (Some(me), Some(organizations), first_page),
+        None => (None, None, RwSignal::new(None)),
     };
-    let me = Load::idle(first_me, move || {
+    let me = Load::idle(first_me, RwSignal::new(None), move || {
         let api = me_api.clone();
         async move { api.0.me().await }
     });
     me.wanted();
     let orgs_api = api.clone();
-    let organizations = Load::idle(first_organizations, move || {
+    let organizations = Load::idle(first_organizations, first_page, move || {
         let api = orgs_api.clone();
-        async move { api.0.organizations().await }
+        async move { api.0.organizations(first_page_into(first_page)).await }
     });
     provide_context(KeptOrganizations(organizations));
     provide_context(SignedIn(me));

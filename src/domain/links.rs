@@ -80,8 +80,47 @@ fn origin(url: &str) -> Option<(String, String, u16)> {
     Some((scheme, host.to_ascii_lowercase(), port))
 }
 
+/// A paging link asking for `size` items a page: the API's links repeat the `$top` of the first
+/// request, which the page keeps small on purpose. Only a `$top` parameter of the query is
+/// changed (the fragment and every other parameter stay as they are); a link without one is
+/// returned as it is.
+pub fn with_page_size(link: &str, size: u32) -> String {
+    let (before_fragment, fragment) = link.split_at(link.find('#').unwrap_or(link.len()));
+    let Some((path, query)) = before_fragment.split_once('?') else {
+        return link.to_string();
+    };
+    let mut changed = false;
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some(("$top" | "%24top", _)) => {
+                changed = true;
+                format!("$top={size}")
+            }
+            _ => param.to_string(),
+        })
+        .collect();
+    if !changed {
+        return link.to_string();
+    }
+    format!("{path}?{}{fragment}", params.join("&"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn page_size_changes_only_top() {
+        use super::with_page_size;
+        assert_eq!(
+            with_page_size("https://a.example/api/v1/me/organizations?$orderby=displayName&$top=100&$skiptoken=x%3D", 999),
+            "https://a.example/api/v1/me/organizations?$orderby=displayName&$top=999&$skiptoken=x%3D"
+        );
+        assert_eq!(with_page_size("/o?%24top=5#f", 9), "/o?$top=9#f");
+        for kept in ["/o?$skiptoken=1", "/o", "/o?stop=1&top=2", "/o#$top=1"] {
+            assert_eq!(with_page_size(kept, 9), kept);
+        }
+    }
+
     use super::*;
 
     #[test]

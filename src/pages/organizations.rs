@@ -103,7 +103,12 @@ pub fn OrganizationsPage() -> impl IntoView {
         },
         same_rows_or_changed,
     );
-    let (shown, building) = progressively(others);
+    // The first page of a long list shows while the rest arrives, in name order, the order the
+    // API sends: later pages only add rows below. Another order would move rows when the rest
+    // arrives: that list waits for all of it.
+    let complete = Memo::new(move |_| orgs.complete());
+    let waiting = Memo::new(move |_| !complete.get() && sort.get() != Sort::Name);
+    let (shown, building) = progressively(others, complete.into());
 
     let write_params = move |q: Option<String>, s: Option<Sort>| {
         let location = window().location();
@@ -152,6 +157,9 @@ pub fn OrganizationsPage() -> impl IntoView {
                     <p class="find-count" role="status">
                         {move || {
                             track();
+                            if !complete.get() {
+                                return tr(Key::LoadingOrganizations);
+                            }
                             let total = remaining.with(Vec::len) as u64;
                             if searching.get() {
                                 fill(
@@ -189,6 +197,10 @@ pub fn OrganizationsPage() -> impl IntoView {
     });
     let list = move |empty: Key| {
         move || {
+            if waiting.get() {
+                return view! { <LoadingCards label=Key::LoadingOrganizations count=3 /> }
+                    .into_any();
+            }
             if no_match.get() {
                 track();
                 let query = query.get();
@@ -215,14 +227,21 @@ pub fn OrganizationsPage() -> impl IntoView {
                     empty_message=empty
                     removal
                 />
+                <Show when=move || !complete.get()>
+                    <p class="loading-more" aria-busy="true">
+                        {t(Key::LoadingOrganizations)}
+                    </p>
+                </Show>
             }
             .into_any()
         }
     };
     let no_home = move || home.with(Option::is_none);
-    // Reads the load without cloning it: only an error is copied out.
-    let body = move || match orgs.with(|o| o.map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone)))
-    {
+    // Reads the load without cloning it: only an error is copied out, and only a change of
+    // state (loading, failed, shown) builds the page anew, not the rest of a list arriving.
+    let state =
+        Memo::new(move |_| orgs.with(|o| o.map(|r| r.as_ref().map(|_| ()).map_err(Clone::clone))));
+    let body = move || match state.get() {
         None => view! { <LoadingCards label=Key::LoadingOrganizations count=3 /> }.into_any(),
         Some(Err(e)) => load_failed(&e, orgs),
         Some(Ok(())) => match home.get() {
@@ -270,23 +289,34 @@ pub fn OrganizationsPage() -> impl IntoView {
 
 /// `all`, built progressively when it is long: the first rows at once, then a chunk at a time,
 /// each in a task of its own so the browser paints and answers input in between. Once every
-/// row is there, changes (a leave, a search) show at once. The second signal is whether rows
-/// are still being added.
+/// row is there, changes (a leave, a search) show at once. While the list is not `complete`
+/// (its first page shown early) its rows show as they are; the rest, when it comes, is added
+/// the same way. The second signal is whether rows are still being added.
 fn progressively(
     all: Memo<Vec<Arc<Organization>>>,
+    complete: Signal<bool>,
 ) -> (Signal<Vec<Arc<Organization>>>, Signal<bool>) {
     let limit = RwSignal::new(usize::MAX);
-    let started = StoredValue::new(false);
+    // How many rows were shown before the list was complete; `None` once it was.
+    let early_rows = StoredValue::new(Some(0));
     Effect::new(move |_| {
         let len = all.with(Vec::len);
-        if started.get_value() || len == 0 {
+        let complete = complete.get();
+        let Some(shown_before) = early_rows.get_value() else {
+            return;
+        };
+        if !complete {
+            early_rows.set_value(Some(len));
             return;
         }
-        started.set_value(true);
-        if len <= PROGRESSIVE_FROM {
+        if len == 0 {
             return;
         }
-        limit.set(FIRST_CHUNK);
+        early_rows.set_value(None);
+        if len <= PROGRESSIVE_FROM + shown_before {
+            return;
+        }
+        limit.set(shown_before.max(FIRST_CHUNK));
         grow(limit, len);
     });
     let shown = Signal::derive(move || {
@@ -299,7 +329,10 @@ fn progressively(
             }
         })
     });
-    (shown, Signal::derive(move || limit.get() != usize::MAX))
+    (
+        shown,
+        Signal::derive(move || limit.get() != usize::MAX || !complete.get()),
+    )
 }
 
 fn grow(limit: RwSignal<usize>, len: usize) {

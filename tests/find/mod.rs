@@ -197,3 +197,61 @@ async fn an_unknown_sort_falls_back_to_names() {
         ]
     );
 }
+
+/// A long list in name order, as the API sends it with `$orderby=displayName`.
+/// The home organization comes first.
+fn in_name_order(count: usize) -> FakeBackend {
+    let mut orgs = vec![org(
+        &guid(9999),
+        "Contoso",
+        "home",
+        r#"{"allowed":false,"reason":"homeOrganization"}"#,
+        "null",
+    )];
+    orgs.extend((0..count).map(|n| org(&guid(n), &format!("Org {n:04}"), "guest", ALLOWED, "null")));
+    FakeBackend::with_json(&page(&orgs))
+}
+
+#[wasm_bindgen_test]
+async fn the_first_page_shows_while_the_rest_arrives_and_nothing_moves() {
+    let backend = in_name_order(40);
+    backend.state().first_page = Some(11);
+    backend.state().hold_rest = true;
+    let _page = open("/organizations", &backend).await;
+    let first: Vec<String> = (0..10).map(|n| format!("Org {n:04}")).collect();
+    assert_eq!(others(), first, "the first page, in order");
+    assert!(
+        document().query_selector(".loading-more").unwrap().is_some(),
+        "says more is on its way"
+    );
+    let row = document()
+        .query_selector(".org-row")
+        .unwrap()
+        .expect("a row");
+    let top = row.get_bounding_client_rect().top();
+    backend.state().hold_rest = false;
+    settle().await;
+    let all: Vec<String> = (0..40).map(|n| format!("Org {n:04}")).collect();
+    assert_eq!(others(), all, "the rest comes below");
+    assert!(document().query_selector(".loading-more").unwrap().is_none());
+    let same_row = document().query_selector(".org-row").unwrap().unwrap();
+    assert_eq!(same_row, row, "the first row is the same element");
+    assert_eq!(same_row.get_bounding_client_rect().top(), top, "and hasn't moved");
+    assert!(
+        role_texts("status").contains(&"40 organizations".to_string()),
+        "{:?}",
+        role_texts("status")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn another_order_waits_for_the_whole_list() {
+    let backend = in_name_order(40);
+    backend.state().first_page = Some(11);
+    backend.state().hold_rest = true;
+    let _page = open("/organizations?sort=joined", &backend).await;
+    assert!(others().is_empty(), "{:?}", others());
+    backend.state().hold_rest = false;
+    settle().await;
+    assert_eq!(others().len(), 40);
+}

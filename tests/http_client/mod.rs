@@ -12,8 +12,8 @@ use super::{org, page, ALLOWED, FABRIKAM, NORTHWIND, WOODGROVE};
 
 const API: &str = "https://api.example/v1";
 const LIST: &str = "https://api.example/v1/me/organizations";
-/// The first page asks for the most the API serves, so a long list takes few round trips.
-const FIRST: &str = "https://api.example/v1/me/organizations?$top=999";
+/// The first page is small and in the page's name order, so the first rows show early.
+const FIRST: &str = "https://api.example/v1/me/organizations?$orderby=displayName&$top=100";
 
 /// `window.fetch` answering from a script keyed by `"METHOD url"` (without a trailing `?` or
 /// `&`), recording every request.
@@ -131,12 +131,65 @@ fn page_linking(orgs: &[String], next: Option<&str>) -> String {
 async fn load_all() -> Result<Organizations, ApiError> {
     let backend = HttpBackend::new(API);
     let owner = Owner::new();
-    let load = owner.with(|| backend.organizations());
+    let load = owner.with(|| backend.organizations(None));
     load.await
 }
 
 fn names(orgs: &Organizations) -> Vec<String> {
     orgs.others.iter().map(|o| o.display_name.clone()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_first_page_is_told_early_and_the_rest_comes_in_large_pages() {
+    let second = format!("{LIST}?$orderby=displayName&$top=100&$skiptoken=2");
+    let second_asked = format!("{LIST}?$orderby=displayName&$top=999&$skiptoken=2");
+    let fetch = ScriptedFetch::new(&[
+        (
+            &format!("GET {FIRST}"),
+            ok(page_linking(
+                &[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")],
+                Some(&second),
+            )),
+        ),
+        (
+            &format!("GET {second_asked}"),
+            ok(page_linking(
+                &[org(WOODGROVE, "Woodgrove Bank", "guest", ALLOWED, "null")],
+                None,
+            )),
+        ),
+    ]);
+    let told = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = told.clone();
+    let backend = HttpBackend::new(API);
+    let owner = Owner::new();
+    let load = owner.with(|| {
+        backend.organizations(Some(std::rc::Rc::new(move |first: Organizations| {
+            sink.borrow_mut().push(names(&first))
+        })))
+    });
+    let loaded = load.await.unwrap();
+    assert_eq!(
+        fetch.requests(),
+        [format!("GET {FIRST}"), format!("GET {second_asked}")]
+    );
+    assert_eq!(*told.borrow(), [vec!["Fabrikam".to_string()]]);
+    assert_eq!(names(&loaded), ["Fabrikam", "Woodgrove Bank"]);
+    // One page only: nothing to tell early.
+    drop(fetch);
+    let _fetch = ScriptedFetch::new(&[(
+        &format!("GET {FIRST}"),
+        ok(page_linking(&[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")], None)),
+    )]);
+    let told_once = std::rc::Rc::new(std::cell::Cell::new(0));
+    let count = told_once.clone();
+    let load = owner.with(|| {
+        backend.organizations(Some(std::rc::Rc::new(move |_: Organizations| {
+            count.set(count.get() + 1)
+        })))
+    });
+    assert!(load.await.is_ok());
+    assert_eq!(told_once.get(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -309,7 +362,7 @@ async fn a_load_without_an_answer_ends_at_its_deadline() {
     let _fetch = ScriptedFetch::new(&[(&format!("GET {FIRST}"), silence())]);
     let backend = HttpBackend::new(API).with_deadlines(50, 50);
     let owner = Owner::new();
-    let load = owner.with(|| backend.organizations());
+    let load = owner.with(|| backend.organizations(None));
     assert_eq!(load.await, Err(ApiError::Timeout));
 }
 

@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use myorgs::api::dto::{access_item, AccessPageDto, MeDto, OrganizationPageDto};
-use myorgs::api::{ApiError, Backend, LocalFuture};
+use myorgs::api::{ApiError, Backend, FirstPage, LocalFuture};
 use myorgs::domain::{
     check_message, AccessItem, AccessKind, LastUsed, Me, MessageProblem, Organization,
     Organizations, RemovalRequest,
@@ -31,6 +31,10 @@ pub struct FakeState {
     pub leave_calls: Vec<String>,
     /// While true, leave calls wait (to see "Leaving…").
     pub hold_leaves: bool,
+    /// Organization loads tell the first this many organizations early (as the first page of a
+    /// long list), then wait while `hold_rest` is true.
+    pub first_page: Option<usize>,
+    pub hold_rest: bool,
 
     /// What each organization (by id) lists as access; an organization not here lists nothing.
     pub access: HashMap<String, Vec<AccessItem>>,
@@ -68,8 +72,7 @@ pub struct FakeBackend(pub Arc<Mutex<FakeState>>);
 
 impl FakeBackend {
     pub fn with_json(page_json: &str) -> Self {
-        let page: OrganizationPageDto =
-            serde_json::from_str(page_json).expect("fixture is valid JSON");
+        let page = OrganizationPageDto::parse(page_json).expect("fixture is valid JSON");
         let orgs = page
             .value
             .into_iter()
@@ -88,7 +91,7 @@ impl FakeBackend {
     /// This backend, with `org_id` listing the access items of an `AccessPageDto` fixture
     /// (decoded as the real client decodes it: nameless items left out).
     pub fn with_access_json(self, org_id: &str, page_json: &str) -> Self {
-        let page: AccessPageDto = serde_json::from_str(page_json).expect("fixture is valid JSON");
+        let page = AccessPageDto::parse(page_json).expect("fixture is valid JSON");
         let items = page
             .value
             .into_iter()
@@ -135,7 +138,7 @@ pub fn access_items(count: usize) -> Vec<AccessItem> {
 impl Backend for FakeBackend {
     fn me(&self) -> LocalFuture<'_, Result<Me, ApiError>> {
         Box::pin(async {
-            let dto: MeDto = serde_json::from_str(
+            let dto = MeDto::parse(
                 r#"{"id":"5e2b6c1d-0000-4000-8000-000000000001","displayName":"Megan Bowen","userPrincipalName":"MeganB@contoso.com"}"#,
             )
             .expect("fixture");
@@ -143,18 +146,29 @@ impl Backend for FakeBackend {
         })
     }
 
-    fn organizations(&self) -> LocalFuture<'_, Result<Organizations, ApiError>> {
+    fn organizations(&self, first_page: FirstPage) -> LocalFuture<'_, Result<Organizations, ApiError>> {
         Box::pin(async move {
-            let mut s = self.state();
-            s.loads += 1;
-            if let Some(error) = s.load_errors.pop_front() {
-                return Err(error);
+            let early = {
+                let mut s = self.state();
+                s.loads += 1;
+                if let Some(error) = s.load_errors.pop_front() {
+                    return Err(error);
+                }
+                if s.failing_loads > 0 {
+                    s.failing_loads -= 1;
+                    return Err(ApiError::Network);
+                }
+                s.first_page
+                    .filter(|n| *n < s.orgs.len())
+                    .map(|n| s.orgs[..n].to_vec())
+            };
+            if let (Some(early), Some(tell)) = (early, first_page) {
+                tell(Organizations::from_list(early));
+                while self.state().hold_rest {
+                    next_tick().await;
+                }
             }
-            if s.failing_loads > 0 {
-                s.failing_loads -= 1;
-                return Err(ApiError::Network);
-            }
-            Ok(Organizations::from_list(s.orgs.clone()))
+            Ok(Organizations::from_list(self.state().orgs.clone()))
         })
     }
 
