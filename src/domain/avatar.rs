@@ -18,6 +18,18 @@ pub const AVATAR_PALETTE: [&str; 8] = [
     "#3a52c9", // indigo
 ];
 
+/// The classes of an avatar of each colour of [`AVATAR_PALETTE`].
+pub const AVATAR_CLASSES: [&str; 8] = [
+    "avatar avatar-org avatar-c0",
+    "avatar avatar-org avatar-c1",
+    "avatar avatar-org avatar-c2",
+    "avatar avatar-org avatar-c3",
+    "avatar avatar-org avatar-c4",
+    "avatar avatar-org avatar-c5",
+    "avatar avatar-org avatar-c6",
+    "avatar avatar-org avatar-c7",
+];
+
 /// An organization's avatar: up to two initials and which colour of [`AVATAR_PALETTE`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Avatar {
@@ -41,17 +53,7 @@ impl Avatar {
 
     /// The CSS class that paints the colour.
     pub fn class(&self) -> &'static str {
-        const CLASSES: [&str; 8] = [
-            "avatar avatar-org avatar-c0",
-            "avatar avatar-org avatar-c1",
-            "avatar avatar-org avatar-c2",
-            "avatar avatar-org avatar-c3",
-            "avatar avatar-org avatar-c4",
-            "avatar avatar-org avatar-c5",
-            "avatar avatar-org avatar-c6",
-            "avatar avatar-org avatar-c7",
-        ];
-        CLASSES[self.colour % CLASSES.len()]
+        AVATAR_CLASSES[self.colour % AVATAR_CLASSES.len()]
     }
 }
 
