@@ -9,8 +9,9 @@
 //! 2. [`http`] is the router inside its layers: a request ID (the client's only when plain),
 //!    one log event ([`telemetry`]), the security headers ([`site::csp`]), strict framing
 //!    ([`http::framing`]), the host allowlist ([`origin`]), CORS, the `--delay-ms`, the body
-//!    read in time (408), a timeout, a body limit and, on the API's routes, the caller
-//!    identified once ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
+//!    read in time (408), a timeout, a body limit and, on the API's routes, compression of
+//!    answers over 1 KB (brotli or gzip, as the client accepts), the caller identified once
+//!    ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
 //!    ([`http::rate_limit`]), keyed by that caller.
 //! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`]) takes what
 //!    [`http::extract`] checked: the person the caller's token named, with the scope the route

@@ -24,8 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load, postgres,
-    rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
+    access, cli, compression, contract_checker, edge, errors, faults, flags, hardening, leaving,
+    load, postgres, rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -74,6 +74,18 @@ const SCENARIOS: &[Scenario] = &[
     ("generated_guests", flags::generated_guests),
     ("delay", flags::delay),
     ("static_hosting", static_site::static_hosting),
+    (
+        "large_answers_are_compressed",
+        compression::large_answers_are_compressed,
+    ),
+    (
+        "small_answers_stay_plain",
+        compression::small_answers_stay_plain,
+    ),
+    (
+        "the_site_is_not_compressed_on_the_fly",
+        compression::the_site_is_not_compressed_on_the_fly,
+    ),
     ("command_line", cli::command_line),
     (
         "hosts_the_server_answers_for",

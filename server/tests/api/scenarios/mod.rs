@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod cli;
+pub(crate) mod compression;
 pub(crate) mod contract_checker;
 pub(crate) mod edge;
 pub(crate) mod errors;
