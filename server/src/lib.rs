@@ -17,9 +17,11 @@
 //!    [`http::extract`] checked: the person the caller's token named, with the scope the route
 //!    needs, and its path and query ([`text`]).
 //! 4. The handler awaits the [`store::Store`], which runs the SQLite queries
-//!    ([`store::sqlite`]) on the blocking pool. The rules of leaving and of asking to be
-//!    removed are plain functions of the model ([`store::model::leave_decision`],
-//!    [`store::model::removal_decision`]), which the queries and the views both obey.
+//!    ([`store::sqlite`]) on the blocking pool, or PostgreSQL's ([`store::postgres`]). Lists
+//!    page by keyset, in list order or in the page's name order ([`store::name_key`]). The
+//!    rules of leaving and of asking to be removed are plain functions of the model
+//!    ([`store::model::leave_decision`], [`store::model::removal_decision`]), which the
+//!    queries and the views both obey.
 //! 5. It answers the store's types as wire types ([`http::views`]), or an
 //!    [`http::error::ApiError`], which sign-in's and the store's errors become.
 //! 6. Any other path is the built app ([`site`]), or 404.

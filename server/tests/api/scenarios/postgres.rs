@@ -69,7 +69,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
         let (output, _) = refused_start_with(&args);
         assert_refused(
             &output,
-            "it has schema version 99, this server knows up to 1",
+            "it has schema version 99, this server knows up to 3",
         );
         assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
     }
@@ -81,7 +81,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
          UPDATE myorgs_schema_history SET checksum = '1' WHERE version = 1",
     );
     let (output, _) = refused_start_with(&["--database-url", url.as_str()]);
-    assert_refused(&output, "cannot bring the schema to version 1");
+    assert_refused(&output, "cannot bring the schema to version 3");
     assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
 
     // Half a schema and no history (what a migration without a transaction could leave): never
@@ -170,7 +170,7 @@ pub(crate) fn instances_starting_together_migrate_and_seed_once() {
     let url = database_url(&db);
     assert_eq!(
         psql(&url, "SELECT count(*) FROM myorgs_schema_history").trim(),
-        "1"
+        "3"
     );
     let lists: Vec<Vec<String>> = servers
         .iter()
