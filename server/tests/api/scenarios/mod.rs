@@ -12,6 +12,7 @@ pub(crate) mod flags;
 pub(crate) mod hardening;
 pub(crate) mod leaving;
 pub(crate) mod load;
+pub(crate) mod name_order;
 pub(crate) mod postgres;
 pub(crate) mod rate_limits;
 pub(crate) mod reading;
