@@ -9,16 +9,19 @@
 //! 2. [`http`] is the router inside its layers: a request ID (the client's only when plain),
 //!    one log event ([`telemetry`]), the security headers ([`site::csp`]), strict framing
 //!    ([`http::framing`]), the host allowlist ([`origin`]), CORS, the `--delay-ms`, the body
-//!    read in time (408), a timeout, a body limit and, on the API's routes, the caller
-//!    identified once ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
+//!    read in time (408), a timeout, a body limit and, on the API's routes, compression of
+//!    answers over 1 KB (brotli or gzip, as the client accepts), the caller identified once
+//!    ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
 //!    ([`http::rate_limit`]), keyed by that caller.
 //! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`]) takes what
 //!    [`http::extract`] checked: the person the caller's token named, with the scope the route
 //!    needs, and its path and query ([`text`]).
 //! 4. The handler awaits the [`store::Store`], which runs the SQLite queries
-//!    ([`store::sqlite`]) on the blocking pool. The rules of leaving and of asking to be
-//!    removed are plain functions of the model ([`store::model::leave_decision`],
-//!    [`store::model::removal_decision`]), which the queries and the views both obey.
+//!    ([`store::sqlite`]) on the blocking pool, or PostgreSQL's ([`store::postgres`]). Lists
+//!    page by keyset, in list order or in the page's name order ([`store::name_key`]). The
+//!    rules of leaving and of asking to be removed are plain functions of the model
+//!    ([`store::model::leave_decision`], [`store::model::removal_decision`]), which the
+//!    queries and the views both obey.
 //! 5. It answers the store's types as wire types ([`http::views`]), or an
 //!    [`http::error::ApiError`], which sign-in's and the store's errors become.
 //! 6. Any other path is the built app ([`site`]), or 404.

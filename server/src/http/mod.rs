@@ -25,6 +25,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::Router;
 use tower::ServiceBuilder;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -47,13 +49,17 @@ use crate::telemetry;
 /// characters); anything bigger is not for us.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Answers of the API's routes larger than this many bytes are compressed for clients that
+/// accept brotli or gzip ([`compression`]).
+pub const COMPRESS_ABOVE: u16 = 1024;
+
 /// The whole HTTP surface: the API routes, then the app (or 404) for the rest, inside the
 /// layers every response goes through (outermost first): a request ID (kept when the client
 /// sent a plain one, echoed back), one log event per request, the security headers, JSON
 /// errors for everything under `/api` whoever produced them, strict framing ([`framing`]),
 /// the host allowlist, the `--delay-ms`, the body read in time (408), a timeout and a body
-/// limit. On the API's routes, the caller is identified once ([`caller`]), then
-/// rate-limited ([`rate_limit`]).
+/// limit. On the API's routes, answers are compressed ([`compression`]), the caller is
+/// identified once ([`caller`]), then rate-limited ([`rate_limit`]).
 pub fn app(state: AppState) -> Router {
     let x_request_id = HeaderName::from_static("x-request-id");
     let layers = ServiceBuilder::new()
@@ -94,6 +100,7 @@ pub fn app(state: AppState) -> Router {
             state.rate_limit.as_ref().map(RateLimit::layer),
         ))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(compression())
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -140,6 +147,19 @@ async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
             uri.path()
         ),
     )
+}
+
+/// Brotli or gzip, whichever the client prefers (`Accept-Encoding`), for the API's answers over
+/// [`COMPRESS_ABOVE`] bytes (with tower-http's default exclusions: images, gRPC, server-sent
+/// events); smaller ones, which compression would barely shrink, go as they are. Every answer
+/// that could be compressed says `Vary: Accept-Encoding`, whatever the client accepted, so a
+/// cache never hands a compressed copy to a client that can't read it. Only on the API's
+/// routes: the site's files have precompressed copies of their own ([`crate::site`]).
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .no_deflate()
+        .no_zstd()
+        .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE)))
 }
 
 /// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response.

@@ -7,10 +7,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
 use super::error::ApiError;
-use super::extract::{organization_id, Authorized, ListParams, ToLeave, ToRead};
+use super::extract::{
+    name_skiptoken, organization_id, Authorized, ListParams, ListStart, OrganizationQuery, ToLeave,
+    ToRead, ORDER_BY_NAME,
+};
 use super::state::AppState;
 use super::views::{AccessCollection, AccessItemView, Me, Organization, OrganizationCollection};
-use crate::store::model::{LeaveBlock, LeaveOutcome};
+use crate::store::model::{LeaveBlock, LeaveOutcome, NamePosition};
 
 /// The collection of the person's organizations; its items and their parts are below it.
 pub const ORGANIZATIONS_PATH: &str = "/api/v1/me/organizations";
@@ -24,7 +27,9 @@ pub async fn me(Authorized(user, _): Authorized<ToRead>) -> Json<Me> {
     })
 }
 
-/// `GET /me/organizations`: one page of the person's organizations, in list order.
+/// `GET /me/organizations`: one page of the person's organizations, in list order or, with
+/// `$orderby=displayName`, in name order (the page's own: [`crate::store::name_key`]); the
+/// `@odata.nextLink` keeps the order.
 pub async fn list_organizations(
     State(state): State<AppState>,
     Authorized(user, _): Authorized<ToRead>,
@@ -32,15 +37,28 @@ pub async fn list_organizations(
     RawQuery(raw_query): RawQuery,
     query: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<OrganizationCollection>, ApiError> {
-    let ListParams { top, after } = ListParams::parse(raw_query.as_deref(), query)?;
-    let page = state.store.organizations_after(&user, after, top).await?;
-    let next_link = match page.items.last() {
-        Some(last) if page.more => Some(format!(
-            "{}{ORGANIZATIONS_PATH}?$top={top}&$skiptoken={}",
-            state.origins.link_base(&headers),
-            last.position
-        )),
-        _ => None,
+    let OrganizationQuery { top, start } = OrganizationQuery::parse(raw_query.as_deref(), query)?;
+    let base = format!("{}{ORGANIZATIONS_PATH}", state.origins.link_base(&headers));
+    let (page, next_link) = match start {
+        ListStart::Position(after) => {
+            let page = state.store.organizations_after(&user, after, top).await?;
+            let next = page
+                .items
+                .last()
+                .filter(|_| page.more)
+                .map(|last| format!("{base}?$top={top}&$skiptoken={}", last.position));
+            (page, next)
+        }
+        ListStart::Name(after) => {
+            let page = state.store.organizations_by_name(&user, after, top).await?;
+            let next = page.items.last().filter(|_| page.more).map(|last| {
+                format!(
+                    "{base}?$orderby={ORDER_BY_NAME}&$top={top}&$skiptoken={}",
+                    name_skiptoken(&NamePosition::of(last))
+                )
+            });
+            (page, next)
+        }
     };
     Ok(Json(OrganizationCollection {
         value: page.items.into_iter().map(Organization::from).collect(),

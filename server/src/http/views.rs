@@ -203,6 +203,7 @@ mod tests {
     fn home_organizations_cannot_be_left() {
         let membership = Membership {
             position: 1,
+            name_key: String::new(),
             organization_id: "a98d8a79-b346-49a8-bb05-b9cd5e3932a0".to_owned(),
             display_name: "Contoso".to_owned(),
             default_domain: "contoso.onmicrosoft.com".to_owned(),

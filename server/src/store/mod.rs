@@ -1,11 +1,12 @@
 //! The store: [`model`] (what it holds, the outcomes, the rules of leaving and of asking to be
-//! removed), [`sqlite`] (the queries, the schema and its migrations), [`postgres`] (the same on
+//! removed), [`name_key`] (the key of the name order, the page's own), [`sqlite`] (the queries, the schema and its migrations), [`postgres`] (the same on
 //! PostgreSQL, for many instances on one database), [`seed`] (the demo data), and [`Store`],
 //! whose async methods run the SQLite work on Tokio's blocking pool, or await PostgreSQL's.
 //!
 //! Nothing here knows HTTP: handlers turn outcomes and [`StoreError`]s into responses.
 
 pub mod model;
+pub mod name_key;
 pub mod postgres;
 pub mod seed;
 pub mod sqlite;
@@ -14,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use self::model::{
-    AccessItem, CancelOutcome, LeaveOutcome, Membership, Page, RemovalOutcome, RemovalRequest,
-    StoreError, StoreResult, User,
+    AccessItem, CancelOutcome, LeaveOutcome, Membership, NamePosition, Page, RemovalOutcome,
+    RemovalRequest, StoreError, StoreResult, User,
 };
 use self::postgres::url::DatabaseUrl;
 use self::postgres::Postgres;
@@ -114,6 +115,24 @@ impl Store {
         }
         let user_id = user.id.clone();
         self.run(move |db| db.organizations_after(&user_id, after, top))
+            .await
+    }
+
+    /// Up to `top` of `user`'s memberships in name order: the home organization first (when
+    /// `after` is `None`, the first page), then the guest ones by name key and id, after `after`.
+    pub async fn organizations_by_name(
+        &self,
+        user: &User,
+        after: Option<NamePosition>,
+        top: u32,
+    ) -> StoreResult<Page> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg
+                .organizations_by_name(&user.id, after.as_ref(), top)
+                .await;
+        }
+        let user_id = user.id.clone();
+        self.run(move |db| db.organizations_by_name(&user_id, after.as_ref(), top))
             .await
     }
 

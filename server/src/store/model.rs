@@ -1,5 +1,6 @@
-//! What the store holds and answers: people, their memberships, what they can reach, their
-//! removal requests, the outcomes of changing them and [`StoreError`]; and the rules of leaving
+//! What the store holds and answers: people, their memberships (in list order, or in name order
+//! from a [`NamePosition`]), what they can reach, their removal requests, the outcomes of
+//! changing them and [`StoreError`]; and the rules of leaving
 //! and of asking to be removed ([`leave_decision`], [`removal_decision`]), written once here and
 //! obeyed by the queries ([`super::sqlite`]) and the views alike.
 
@@ -49,6 +50,9 @@ impl LeaveBlock {
 pub struct Membership {
     /// The list order. Assigned by storage when seeding: a given value is ignored there.
     pub position: i64,
+    /// The name order's key ([`super::name_key::organization_key`]). Computed by storage from
+    /// the name and the default domain when seeding: a given value is ignored there.
+    pub name_key: String,
     pub organization_id: String,
     pub display_name: String,
     pub default_domain: String,
@@ -64,6 +68,39 @@ pub struct Membership {
     /// For seeding only: what the person can reach there, in any order (storage orders it).
     /// Reading leaves it empty; [`super::Store::access_after`] reads it page by page.
     pub access: Vec<AccessItem>,
+}
+
+/// Where a page of a person's organizations in name order (`$orderby=displayName`) starts:
+/// after the guest organization with this key and id. The home organization comes before every
+/// guest one, so a page that starts anywhere has none; [`NamePosition::after_home`] is the
+/// position right after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamePosition {
+    /// A name key ([`super::name_key`]).
+    pub key: String,
+    /// A lowercase GUID.
+    pub id: String,
+}
+
+impl NamePosition {
+    /// Before every guest organization (whose keys are never empty), after the home one.
+    pub fn after_home() -> NamePosition {
+        NamePosition {
+            key: String::new(),
+            id: "00000000-0000-0000-0000-000000000000".to_owned(),
+        }
+    }
+
+    /// The position of a membership listed in name order.
+    pub fn of(membership: &Membership) -> NamePosition {
+        match membership.category {
+            TenantCategory::Home => NamePosition::after_home(),
+            TenantCategory::Guest => NamePosition {
+                key: membership.name_key.clone(),
+                id: membership.organization_id.clone(),
+            },
+        }
+    }
 }
 
 /// A slice of a list in position order: memberships, or one membership's access items.

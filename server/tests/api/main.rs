@@ -24,8 +24,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    access, cli, contract_checker, edge, errors, faults, flags, hardening, leaving, load, postgres,
-    rate_limits, reading, removal_requests, sign_in, signed_in, static_site,
+    access, cli, compression, contract_checker, edge, errors, faults, flags, hardening, leaving,
+    load, name_order, postgres, rate_limits, reading, removal_requests, sign_in, signed_in,
+    static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -74,6 +75,18 @@ const SCENARIOS: &[Scenario] = &[
     ("generated_guests", flags::generated_guests),
     ("delay", flags::delay),
     ("static_hosting", static_site::static_hosting),
+    (
+        "large_answers_are_compressed",
+        compression::large_answers_are_compressed,
+    ),
+    (
+        "small_answers_stay_plain",
+        compression::small_answers_stay_plain,
+    ),
+    (
+        "the_site_is_not_compressed_on_the_fly",
+        compression::the_site_is_not_compressed_on_the_fly,
+    ),
     ("command_line", cli::command_line),
     (
         "hosts_the_server_answers_for",
@@ -128,6 +141,18 @@ const SCENARIOS: &[Scenario] = &[
     ),
     ("paging_while_others_leave", load::paging_while_others_leave),
     (
+        "paging_by_name_while_others_leave",
+        load::paging_by_name_while_others_leave,
+    ),
+    (
+        "name_order_is_the_pages_order",
+        name_order::name_order_is_the_pages_order,
+    ),
+    (
+        "name_order_refuses_what_it_did_not_issue",
+        name_order::name_order_refuses_what_it_did_not_issue,
+    ),
+    (
         "a_leave_in_flight_finishes_on_sigterm",
         load::a_leave_in_flight_finishes_on_sigterm,
     ),
@@ -146,6 +171,7 @@ const SCENARIOS: &[Scenario] = &[
         "paging_follows_next_links_signed_in",
         signed_in::paging_follows_next_links,
     ),
+    ("name_order_signed_in", signed_in::name_order),
     ("access_lists_signed_in", signed_in::access_lists),
     (
         "leaving_between_pages_signed_in",
@@ -218,6 +244,14 @@ const POSTGRES_SCENARIOS: &[Scenario] = &[
     (
         "postgres_paging_on_one_instance_while_another_leaves",
         postgres::paging_on_one_instance_while_another_leaves,
+    ),
+    (
+        "postgres_paging_by_name_on_one_instance_while_another_leaves",
+        postgres::paging_by_name_on_one_instance_while_another_leaves,
+    ),
+    (
+        "postgres_a_version_1_database_gains_name_keys",
+        postgres::a_version_1_database_gains_name_keys,
     ),
     (
         "postgres_removal_requests_across_instances",

@@ -478,7 +478,11 @@ impl Server {
         let path = url
             .strip_prefix(&self.base)
             .unwrap_or_else(|| panic!("{url} is on this server"));
-        let reply = Reply::new(status, headers, bytes);
+        let reply = if path == "/api" || path.starts_with("/api/") {
+            Reply::from_api(status, headers, bytes)
+        } else {
+            Reply::new(status, headers, bytes)
+        };
         check_reply(method, path, &reply);
         Ok(reply)
     }
@@ -570,20 +574,37 @@ pub(crate) struct Reply {
     pub(crate) status: u16,
     /// Names in lowercase.
     pub(crate) headers: Vec<(String, String)>,
+    /// The body; from the API, decompressed when it came with a `Content-Encoding` (`br` or
+    /// `gzip`), as a browser would: what the contract describes.
     pub(crate) bytes: Vec<u8>,
     /// `bytes` as text (lossy), for assertions.
     pub(crate) body: String,
+    /// The body as it came over the wire.
+    pub(crate) wire: Vec<u8>,
 }
 
 impl Reply {
+    /// A reply whose body is taken as it is.
     pub(crate) fn new(status: u16, headers: Vec<(String, String)>, bytes: Vec<u8>) -> Reply {
         let body = String::from_utf8_lossy(&bytes).into_owned();
         Reply {
             status,
             headers,
+            wire: bytes.clone(),
             bytes,
             body,
         }
+    }
+
+    /// A reply of the API: a compressed body is decompressed (one that doesn't decompress
+    /// fails the scenario); `wire` keeps what came.
+    pub(crate) fn from_api(status: u16, headers: Vec<(String, String)>, wire: Vec<u8>) -> Reply {
+        let mut reply = Reply::new(status, headers, wire);
+        if let Some(encoding) = reply.header("content-encoding") {
+            reply.bytes = decompress(encoding, &reply.wire);
+            reply.body = String::from_utf8_lossy(&reply.bytes).into_owned();
+        }
+        reply
     }
 
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
@@ -597,4 +618,16 @@ impl Reply {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|error| panic!("not JSON ({error}): {:?}", self.body))
     }
+}
+
+/// A compressed body, decompressed: a body that doesn't decompress fails the scenario.
+fn decompress(encoding: &str, wire: &[u8]) -> Vec<u8> {
+    let mut plain = Vec::new();
+    let read = match encoding {
+        "br" => brotli::Decompressor::new(wire, 4096).read_to_end(&mut plain),
+        "gzip" => flate2::read::GzDecoder::new(wire).read_to_end(&mut plain),
+        other => panic!("an unexpected Content-Encoding {other:?}"),
+    };
+    read.unwrap_or_else(|error| panic!("a {encoding} body that doesn't decompress: {error}"));
+    plain
 }

@@ -5,8 +5,9 @@
 //! one transaction that first locks the membership's row (`SELECT ... FOR UPDATE`), so two
 //! instances changing the same membership take turns in PostgreSQL, and the second sees what
 //! the first did (a second leave finds no row: 404). Nothing here waits on a lock of this
-//! process. Lists page by keyset (`position > token`), one statement per page, and positions
-//! never change, so a leave between two pages can neither shift nor repeat a row.
+//! process. Lists page by keyset (`position > token`, or in name order `(name_key,
+//! organization_id) > token`), one statement per page, and positions never change, so a leave
+//! between two pages can neither shift nor repeat a row.
 //!
 //! Every value from a request reaches PostgreSQL as a bound parameter; the SQL text is constant.
 //!
@@ -28,8 +29,8 @@ use tokio_postgres::Row;
 
 use crate::store::model::{
     leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, LeaveBlock,
-    LeaveOutcome, LeaveRefusal, Membership, Page, RemovalOutcome, RemovalRequest, StoreError,
-    StoreResult, TenantCategory, User,
+    LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page, RemovalOutcome, RemovalRequest,
+    StoreError, StoreResult, TenantCategory, User,
 };
 
 /// How long a request waits for a free connection (or a new one) before it is answered 503.
@@ -199,6 +200,56 @@ impl Postgres {
                 .iter()
                 .map(membership_row)
                 .collect::<StoreResult<Vec<_>>>()?;
+            Ok(page(items, top))
+        })
+        .await
+    }
+
+    /// Up to `top` memberships of `user_id` in name order: the home one first when `after` is
+    /// `None` (the first page), then the guest ones after `after` by name key and id (compared
+    /// as bytes). One repeatable-read transaction: both as of one moment.
+    pub async fn organizations_by_name(
+        &self,
+        user_id: &str,
+        after: Option<&NamePosition>,
+        top: u32,
+    ) -> StoreResult<Page> {
+        within(async {
+            let mut client = self.pool.get().await?;
+            let tx = client
+                .build_transaction()
+                .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .await?;
+            let mut items = Vec::new();
+            if after.is_none() {
+                let statement = tx
+                    .prepare_cached(&format!(
+                        "{MEMBERSHIP_SELECT} WHERE m.user_id = $1 AND m.tenant_category = 'home'"
+                    ))
+                    .await?;
+                if let Some(row) = tx.query_opt(&statement, &[&user_id]).await? {
+                    items.push(membership_row(&row)?);
+                }
+            }
+            let from = after.cloned().unwrap_or_else(NamePosition::after_home);
+            let wanted = limit(top) - i64::try_from(items.len()).unwrap_or(0);
+            let statement = tx
+                .prepare_cached(&format!(
+                    "{MEMBERSHIP_SELECT} WHERE m.user_id = $1 AND m.tenant_category = 'guest'
+                       AND (m.name_key, m.organization_id COLLATE \"C\") > ($2, $3)
+                     ORDER BY m.name_key, m.organization_id COLLATE \"C\"
+                     LIMIT $4"
+                ))
+                .await?;
+            for row in tx
+                .query(&statement, &[&user_id, &from.key, &from.id, &wanted])
+                .await?
+            {
+                items.push(membership_row(&row)?);
+            }
+            tx.commit().await?;
             Ok(page(items, top))
         })
         .await
@@ -497,7 +548,7 @@ const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.defa
             ARRAY(SELECT d.domain FROM organization_domains d
                    WHERE d.organization_id = o.id ORDER BY d.ordinal),
             m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at
+            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key
        FROM memberships m JOIN organizations o ON o.id = m.organization_id
        LEFT JOIN removal_requests r
               ON r.user_id = m.user_id AND r.organization_id = m.organization_id";
@@ -505,6 +556,7 @@ const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.defa
 fn membership_row(row: &Row) -> StoreResult<Membership> {
     Ok(Membership {
         position: row.try_get(0)?,
+        name_key: row.try_get(14)?,
         organization_id: row.try_get(1)?,
         display_name: row.try_get(2)?,
         default_domain: row.try_get(3)?,

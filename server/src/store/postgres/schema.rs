@@ -2,12 +2,15 @@
 //! date: the versioned migrations of `server/migrations/` (refinery), applied at start-up under
 //! an advisory lock so that instances starting together take turns, each migration in one
 //! transaction with its row in `myorgs_schema_history` (PostgreSQL's DDL is transactional: a
-//! crash mid-migration leaves the version before it, which the next start finishes).
+//! crash mid-migration leaves the version before it, which the next start finishes). Between
+//! versions 2 and 3 the server computes the name keys of the memberships already stored
+//! ([`fill_name_keys`]): what SQL can't do, since keys fold names as the page does.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use refinery::Target;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::CertificateDer;
 use tokio_postgres::Client;
@@ -16,6 +19,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use super::url::DatabaseUrl;
 use super::{Postgres, POOL_SIZE, POOL_WAIT, SESSION_OPTIONS};
 use crate::store::model::StoreResult;
+use crate::store::name_key::organization_key;
 
 refinery::embed_migrations!("migrations");
 
@@ -218,9 +222,27 @@ async fn check_and_migrate(client: &mut Client) -> Result<(), String> {
             tables.join(", ")
         ));
     }
+    // Up to the empty name keys, then the keys computed here, then the rest.
+    run_migrations(client, Target::Version(NAME_KEYS_ADDED), latest).await?;
+    fill_name_keys(client).await.map_err(|e| {
+        format!(
+            "cannot compute the name keys of the stored memberships: {}",
+            one_line(e)
+        )
+    })?;
+    run_migrations(client, Target::Latest, latest).await
+}
+
+/// The migration that adds `memberships.name_key` without values (`V2__name_keys.sql`); the
+/// next one requires them.
+const NAME_KEYS_ADDED: u32 = 2;
+
+/// Applies the migrations up to `target` that the database lacks, each in one transaction.
+async fn run_migrations(client: &mut Client, target: Target, latest: i64) -> Result<(), String> {
     let mut runner = migrations::runner();
     runner.set_migration_table_name(HISTORY);
     let report = runner
+        .set_target(target)
         .set_abort_divergent(true)
         .set_abort_missing(true)
         .run_async(client)
@@ -238,5 +260,40 @@ async fn check_and_migrate(client: &mut Client) -> Result<(), String> {
             "database schema migrated"
         );
     }
+    Ok(())
+}
+
+/// Computes the name key ([`organization_key`]) of every membership without one (those stored
+/// before schema version 2), in one transaction. Nothing to do once version 3 has made the key
+/// required.
+async fn fill_name_keys(client: &mut Client) -> Result<(), tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    let organizations = tx
+        .query(
+            "SELECT o.id, o.display_name, o.default_domain FROM organizations o
+              WHERE EXISTS (SELECT 1 FROM memberships m
+                             WHERE m.organization_id = o.id AND m.name_key IS NULL)",
+            &[],
+        )
+        .await?;
+    if organizations.is_empty() {
+        return tx.commit().await;
+    }
+    let mut ids = Vec::with_capacity(organizations.len());
+    let mut keys = Vec::with_capacity(organizations.len());
+    for row in &organizations {
+        ids.push(row.try_get::<_, String>(0)?);
+        keys.push(organization_key(row.try_get(1)?, row.try_get(2)?));
+    }
+    let updated = tx
+        .execute(
+            "UPDATE memberships m SET name_key = k.key
+               FROM UNNEST($1::text[], $2::text[]) AS k (organization_id, key)
+              WHERE m.organization_id = k.organization_id AND m.name_key IS NULL",
+            &[&ids, &keys],
+        )
+        .await?;
+    tx.commit().await?;
+    tracing::info!(memberships = updated, "name keys computed");
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::Postgres;
 use crate::store::model::{in_access_order, LeaveBlock, Membership, StoreResult, User};
+use crate::store::name_key::organization_key;
 
 /// Held (for the transaction) by whoever checks that the database is empty and seeds it, so
 /// that instances starting together seed once.
@@ -29,6 +30,7 @@ struct Columns {
     m_joined: Vec<i64>,
     m_last_sign_in: Vec<Option<i64>>,
     m_blocks: Vec<Option<String>>,
+    m_name_keys: Vec<String>,
     a_users: Vec<String>,
     a_orgs: Vec<String>,
     a_positions: Vec<i64>,
@@ -88,6 +90,8 @@ impl Postgres {
                 c.m_last_sign_in.push(org.last_sign_in_at);
                 c.m_blocks
                     .push(org.leave_block.map(LeaveBlock::as_str).map(str::to_owned));
+                c.m_name_keys
+                    .push(organization_key(&org.display_name, &org.default_domain));
                 for (position, item) in (1_i64..).zip(in_access_order(&org.access)) {
                     c.a_users.push(user.id.clone());
                     c.a_orgs.push(org.organization_id.clone());
@@ -129,9 +133,9 @@ impl Postgres {
         .await?;
         tx.execute(
             "INSERT INTO memberships (user_id, organization_id, position, tenant_category,
-                 joined_at, last_sign_in_at, leave_blocked_reason)
+                 joined_at, last_sign_in_at, leave_blocked_reason, name_key)
              SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[],
-                                  $5::bigint[], $6::bigint[], $7::text[])",
+                                  $5::bigint[], $6::bigint[], $7::text[], $8::text[])",
             &[
                 &c.m_users,
                 &c.m_orgs,
@@ -140,6 +144,7 @@ impl Postgres {
                 &c.m_joined,
                 &c.m_last_sign_in,
                 &c.m_blocks,
+                &c.m_name_keys,
             ],
         )
         .await?;

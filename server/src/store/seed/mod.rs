@@ -326,6 +326,7 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<Membership
         .map(|(category, demo)| {
             Membership {
                 position: 0,
+                name_key: String::new(),
                 organization_id: demo.id.to_owned(),
                 display_name: demo.name.to_owned(),
                 default_domain: demo.domains.first().copied().unwrap_or_default().to_owned(),
@@ -367,6 +368,7 @@ fn generated_organization(n: u32, now: i64) -> Membership {
     let privacy = n.is_multiple_of(3);
     Membership {
         position: 0,
+        name_key: String::new(),
         organization_id: generated_guid(n),
         display_name: format!("Generated Organization {n:04}"),
         default_domain: domain.clone(),
@@ -397,9 +399,14 @@ fn generated_organization(n: u32, now: i64) -> Membership {
 }
 
 /// Names a client must show as plain text without breaking its layout: markup, right-to-left
-/// and mixed-direction text, a bidi override, emoji, a 256-character name and a 90-character
-/// word with no place to break.
-const HOSTILE_NAMES: [&str; 8] = [
+/// and mixed-direction text, a bidi override, emoji, a 253-character name and a 90-character
+/// word with no place to break. Then names that sort only by the page's rules (in name order,
+/// `$orderby=displayName`): accents, case, the same key twice, CJK, Korean (decomposed), Arabic
+/// with vowel marks, `ß`, bidi and control characters, whitespace runs, a dotted capital I,
+/// Greek capitals (a final sigma lowercased as any other), stacked Vietnamese accents and a
+/// 300-character name, cut where the page cuts
+/// it. `tests/fixtures/sort-keys.json` has each one's key.
+pub(crate) const HOSTILE_NAMES: [&str; 29] = [
     "<img src=x onerror=alert(1)>",
     "<b>bold</b> & \"quoted\" 'names'",
     "شركة النور للتقنية والاستشارات",
@@ -408,6 +415,27 @@ const HOSTILE_NAMES: [&str; 8] = [
     "🚀 Rocket Labs ✨ 株式会社",
     "The Northwind, Contoso, Fabrikam, Woodgrove and Adventure Works Joint Research and Development Consortium for Cross-Tenant Collaboration, Identity Governance, Secure Guest Access, Lifecycle Management and Compliance Reporting in Regulated Industries Ltd",
     "Supercalifragilisticexpialidociousandthensomemoreletterswithoutanyspacesatallforlayouttests",
+    "Ärzte ohne Grenzen",
+    "Zürich Versicherung",
+    "Zurich Insurance",
+    "Ångström Laboratory",
+    "\u{212B}ngström Labs",
+    "café",
+    "cafe",
+    "CONTOSO Ltd",
+    "contoso ltd",
+    "株式会社 東京テクノロジー",
+    "삼성전자",
+    "مُحَمَّد للتجارة",
+    "Straße & Söhne GmbH",
+    "STRASSE UND SÖHNE",
+    "Contoso\u{200F}Partners \u{2066}Ltd\u{2069}",
+    "Tab\tand\nnewline\u{7}bell",
+    "  Wide   World\u{A0}\u{2003}Importers  ",
+    "İstanbul Holding",
+    "ΟΔΟΣ Α.Ε.",
+    "Công ty Việt Nam",
+    "The Northwind, Contoso, Fabrikam, Woodgrove and Adventure Works Joint Research and Development Consortium for Cross-Tenant Collaboration, Identity Governance, Secure Guest Access, Lifecycle Management and Compliance Reporting in Regulated Industries of the Northern Hemisphere & Beyond Ltd. (Holding)",
 ];
 
 fn hostile_organizations(now: i64) -> Vec<Membership> {
@@ -417,6 +445,7 @@ fn hostile_organizations(now: i64) -> Vec<Membership> {
             let domain = format!("hostile{n}.onmicrosoft.com");
             Membership {
                 position: 0,
+                name_key: String::new(),
                 organization_id: generated_guid(1_000_000 + n),
                 display_name: name.to_owned(),
                 default_domain: domain.clone(),

@@ -6,7 +6,8 @@
 //! fails with [`StoreError::Busy`], which the API answers 503 with `Retry-After`, quickly. Callers
 //! run these blocking methods on Tokio's blocking pool. Order is fixed at seed time by a
 //! `position` column, so the API pages by keyset (`position > token`) and memberships removed
-//! between two pages can never shift the rows that follow.
+//! between two pages can never shift the rows that follow. The name order pages by keyset too,
+//! on each membership's name key and organization id (`(name_key, organization_id) > token`).
 
 mod schema;
 mod seeding;
@@ -20,8 +21,8 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBeha
 
 use crate::store::model::{
     leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, LeaveBlock,
-    LeaveOutcome, LeaveRefusal, Membership, Page, RemovalOutcome, RemovalRequest, StoreError,
-    StoreResult, TenantCategory, User,
+    LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page, RemovalOutcome, RemovalRequest,
+    StoreError, StoreResult, TenantCategory, User,
 };
 
 /// How long a request waits for SQLite's write lock before it is answered 503.
@@ -190,6 +191,46 @@ impl Sqlite {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let more = items.len() > usize::try_from(top).unwrap_or(usize::MAX);
         items.truncate(usize::try_from(top).unwrap_or(usize::MAX));
+        Ok(Page { items, more })
+    }
+
+    /// Up to `top` memberships of `user_id` in name order: the home one first when `after` is
+    /// `None` (the first page), then the guest ones after `after` by name key and id. One read
+    /// transaction: both as of one moment.
+    pub fn organizations_by_name(
+        &self,
+        user_id: &str,
+        after: Option<&NamePosition>,
+        top: u32,
+    ) -> StoreResult<Page> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction()?;
+        let mut items = Vec::new();
+        if after.is_none() {
+            items.extend(
+                tx.prepare_cached(&format!(
+                    "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.tenant_category = 'home'"
+                ))?
+                .query_row(params![user_id], membership_row)
+                .optional()?,
+            );
+        }
+        let from = after.cloned().unwrap_or_else(NamePosition::after_home);
+        // One extra row tells whether another page exists.
+        let wanted = i64::from(top) + 1 - i64::try_from(items.len()).unwrap_or(0);
+        let guests = tx
+            .prepare_cached(&format!(
+                "{MEMBERSHIP_SELECT} WHERE m.user_id = ?1 AND m.tenant_category = 'guest'
+                   AND (m.name_key, m.organization_id) > (?2, ?3)
+                 ORDER BY m.name_key, m.organization_id
+                 LIMIT ?4"
+            ))?
+            .query_map(params![user_id, from.key, from.id, wanted], membership_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        items.extend(guests);
+        let limit = usize::try_from(top).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
         Ok(Page { items, more })
     }
 
@@ -424,7 +465,7 @@ const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.defa
             (SELECT group_concat(d.domain, char(10) ORDER BY d.ordinal)
                FROM organization_domains d WHERE d.organization_id = o.id),
             m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at
+            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key
        FROM memberships m JOIN organizations o ON o.id = m.organization_id
        LEFT JOIN removal_requests r
               ON r.user_id = m.user_id AND r.organization_id = m.organization_id";
@@ -433,6 +474,7 @@ fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
     let domains: Option<String> = row.get(4)?;
     Ok(Membership {
         position: row.get(0)?,
+        name_key: row.get(14)?,
         organization_id: row.get(1)?,
         display_name: row.get(2)?,
         default_domain: row.get(3)?,

@@ -4,15 +4,18 @@
 use std::path::Path;
 
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, TransactionBehavior, MAIN_DB};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior, MAIN_DB};
 
 use super::{is_busy, Sqlite, BUSY_TIMEOUT, OPEN_BUSY_TIMEOUT, POOL_SIZE};
 use crate::store::model::StoreResult;
+use crate::store::name_key::organization_key;
 
 /// Bumped whenever the schema below changes; a database of a version this server doesn't know
-/// is refused at start-up (even with `--reset`, which drops only this schema's tables). Version 1
-/// (memberships only) is brought up to date at start-up by adding [`SCHEMA_V2`]'s tables, empty.
-pub(super) const SCHEMA_VERSION: i64 = 2;
+/// is refused at start-up (even with `--reset`, which drops only this schema's tables). Older
+/// versions are brought up to date at start-up, in one transaction ([`upgrade`]): version 1
+/// (memberships only) gains [`SCHEMA_V2`]'s tables, empty; versions 1 and 2 gain
+/// [`SCHEMA_V3`]'s name keys, computed for every membership already stored.
+pub(super) const SCHEMA_VERSION: i64 = 3;
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -83,6 +86,22 @@ CREATE TABLE IF NOT EXISTS removal_requests (
 ) STRICT;
 ";
 
+/// Version 3: the name order (`$orderby=displayName`). Each membership holds its organization's
+/// name key ([`crate::store::name_key`], computed in Rust: SQL can't fold names as the page
+/// does), filled in for the memberships already stored before [`SCHEMA_V3_INDEX`] is built.
+/// The default only serves `ALTER TABLE` (SQLite wants one for a new `NOT NULL` column): every
+/// membership written since has its key.
+pub(super) const SCHEMA_V3: &str = "
+ALTER TABLE memberships ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+";
+
+/// A person's guest organizations in name order (the home one is read on its own): keys
+/// compare as bytes (SQLite's `BINARY`), as the page compares them, then ids.
+pub(super) const SCHEMA_V3_INDEX: &str = "
+CREATE INDEX IF NOT EXISTS memberships_by_name
+    ON memberships (user_id, name_key, organization_id) WHERE tenant_category = 'guest';
+";
+
 impl Sqlite {
     /// Opens the database file, creating it and its schema when it is new (no tables at all).
     /// An existing myorgs database is used as it is: its schema is not rewritten, so this
@@ -118,7 +137,7 @@ impl Sqlite {
         let mut migrate = false;
         match (version, tables.is_empty()) {
             (0, true) => {}
-            (1, false) => migrate = true,
+            (1 | 2, false) => migrate = true,
             (0, false) => {
                 return Err(format!(
                     "{shown} is not a myorgs database (it has tables {} and no schema \
@@ -138,10 +157,7 @@ impl Sqlite {
         if tables.is_empty() {
             create_schema(&conn).map_err(|e| format!("cannot create the schema: {e}"))?;
         } else if migrate {
-            conn.execute_batch(&format!(
-                "BEGIN IMMEDIATE; {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-            ))
-            .map_err(|e| {
+            upgrade(&conn, version).map_err(|e| {
                 format!(
                     "cannot update database {shown} to schema version {SCHEMA_VERSION}: {}",
                     unreadable(e)
@@ -166,8 +182,7 @@ impl Sqlite {
              DROP TABLE IF EXISTS organizations;
              DROP TABLE IF EXISTS users;",
         )?;
-        tx.execute_batch(SCHEMA)?;
-        tx.execute_batch(SCHEMA_V2)?;
+        create_tables(&tx, 0)?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -205,9 +220,55 @@ fn use_wal(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The schema of a new database, in one transaction.
 pub(super) fn create_schema(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(&format!(
-        "BEGIN IMMEDIATE; {SCHEMA} {SCHEMA_V2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-    ))
+    upgrade(conn, 0)
+}
+
+/// Brings a database of schema version `from` (0: a new one, without tables) to
+/// [`SCHEMA_VERSION`], in one transaction: a failure changes nothing.
+pub(super) fn upgrade(conn: &Connection, from: i64) -> rusqlite::Result<()> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    create_tables(&tx, from)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()
+}
+
+/// What versions after `from` add, in order; the name keys of the memberships stored so far
+/// are computed on the way to version 3.
+fn create_tables(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
+    if from < 1 {
+        tx.execute_batch(SCHEMA)?;
+    }
+    if from < 2 {
+        tx.execute_batch(SCHEMA_V2)?;
+    }
+    if from < 3 {
+        tx.execute_batch(SCHEMA_V3)?;
+        fill_name_keys(tx)?;
+        tx.execute_batch(SCHEMA_V3_INDEX)?;
+    }
+    Ok(())
+}
+
+/// Every membership's name key, from its organization's name and default domain.
+fn fill_name_keys(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let stored = tx
+        .prepare(
+            "SELECT m.rowid, o.display_name, o.default_domain
+               FROM memberships m JOIN organizations o ON o.id = m.organization_id",
+        )?
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut update = tx.prepare("UPDATE memberships SET name_key = ?1 WHERE rowid = ?2")?;
+    for (rowid, name, domain) in stored {
+        update.execute(params![organization_key(&name, &domain), rowid])?;
+    }
+    Ok(())
 }
 
 /// Every pooled connection: a short busy timeout (see [`BUSY_TIMEOUT`]) and foreign keys.

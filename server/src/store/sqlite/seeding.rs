@@ -4,10 +4,11 @@ use rusqlite::{params, TransactionBehavior};
 
 use super::Sqlite;
 use crate::store::model::{in_access_order, LeaveBlock, Membership, StoreResult, User};
+use crate::store::name_key::organization_key;
 
 impl Sqlite {
-    /// Stores `people` and their memberships (each list in list order) if there is no user yet,
-    /// in one transaction. An organization several people belong to is stored once. Returns how
+    /// Stores `people` and their memberships (each list in list order, each with its name key)
+    /// if there is no user yet, in one transaction. An organization several people belong to is stored once. Returns how
     /// many memberships were created, or `None` when the database already had data (and nothing
     /// was written).
     pub fn seed_if_empty(&self, people: &[(User, Vec<Membership>)]) -> StoreResult<Option<usize>> {
@@ -40,8 +41,8 @@ impl Sqlite {
             )?;
             let mut insert_membership = tx.prepare(
                 "INSERT INTO memberships (user_id, organization_id, position, tenant_category,
-                     joined_at, last_sign_in_at, leave_blocked_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     joined_at, last_sign_in_at, leave_blocked_reason, name_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut insert_access = tx.prepare(
                 "INSERT INTO access_items (user_id, organization_id, position, id, kind,
@@ -73,6 +74,7 @@ impl Sqlite {
                         org.joined_at,
                         org.last_sign_in_at,
                         org.leave_block.map(LeaveBlock::as_str),
+                        organization_key(&org.display_name, &org.default_domain),
                     ])?;
                     for (position, item) in (1_i64..).zip(in_access_order(&org.access)) {
                         insert_access.execute(params![

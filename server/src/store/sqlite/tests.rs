@@ -2,13 +2,14 @@
 
 use super::*;
 use crate::store::model::{
-    CancelOutcome, LeaveBlock, LeaveOutcome, Membership, RemovalOutcome, RemovalRequest,
-    TenantCategory,
+    CancelOutcome, LeaveBlock, LeaveOutcome, Membership, NamePosition, Page, RemovalOutcome,
+    RemovalRequest, TenantCategory,
 };
+use crate::store::name_key::organization_key;
 use crate::store::seed::{self, SeedOptions};
 use rusqlite::{params, Connection};
 
-use super::schema::{configure, create_schema, SCHEMA, SCHEMA_VERSION};
+use super::schema::{configure, create_schema, SCHEMA, SCHEMA_V2, SCHEMA_VERSION};
 
 /// One in-memory database: every connection of `memory()` is a database of its own, so
 /// the pool holds one connection.
@@ -117,6 +118,162 @@ fn keyset_pages_survive_leaving() {
         .expect("page");
     assert_eq!(last.items.len(), 1);
     assert!(!last.more);
+}
+
+/// `user`'s list in name order, page by page (`top` a page), each from the last one's position.
+fn by_name(db: &Sqlite, user: &str, top: u32) -> (usize, Vec<Membership>) {
+    let (mut pages, mut listed, mut after) = (0, Vec::new(), None);
+    loop {
+        let page = db
+            .organizations_by_name(user, after.as_ref(), top)
+            .expect("page");
+        pages += 1;
+        assert!(page.items.len() <= top as usize);
+        after = page.items.last().map(NamePosition::of);
+        listed.extend(page.items);
+        if !page.more {
+            return (pages, listed);
+        }
+    }
+}
+
+#[test]
+fn name_order_is_the_home_organization_then_keys_then_ids() {
+    let (db, user) = seeded(SeedOptions {
+        guests: 12,
+        hostile_names: true,
+        ..SeedOptions::default()
+    });
+    let mut expected = all(&db, &user);
+    assert_eq!(expected.len(), 9 + 12 + seed::HOSTILE_NAMES.len());
+    expected.sort_by(|a, b| {
+        (a.category != TenantCategory::Home)
+            .cmp(&(b.category != TenantCategory::Home))
+            .then_with(|| {
+                organization_key(&a.display_name, &a.default_domain)
+                    .cmp(&organization_key(&b.display_name, &b.default_domain))
+            })
+            .then_with(|| a.organization_id.cmp(&b.organization_id))
+    });
+    for top in [1, 2, 7, 999] {
+        let (pages, listed) = by_name(&db, &user, top);
+        assert_eq!(listed, expected, "pages of {top}");
+        assert_eq!(
+            pages,
+            expected.len().div_ceil(top as usize),
+            "pages of {top}"
+        );
+    }
+    assert_eq!(expected[0].display_name, "Contoso");
+    assert!(expected
+        .iter()
+        .all(|m| m.name_key == organization_key(&m.display_name, &m.default_domain)));
+    // café and cafe have one key: the id decides.
+    let cafes: Vec<&Membership> = expected.iter().filter(|m| m.name_key == "cafe").collect();
+    assert_eq!(cafes.len(), 2);
+    assert!(cafes[0].organization_id < cafes[1].organization_id);
+}
+
+#[test]
+fn name_order_pages_survive_leaving() {
+    let (db, user) = seeded(SeedOptions {
+        guests: 20,
+        ..SeedOptions::default()
+    });
+    let (_, everything) = by_name(&db, &user, 999);
+    let first = db.organizations_by_name(&user, None, 5).expect("page");
+    assert!(first.more);
+    assert_eq!(first.items, everything[..5]);
+    // The last one listed and the next one leave before the next page.
+    for gone in &everything[4..6] {
+        assert_eq!(
+            db.leave(&user, &gone.organization_id),
+            Ok(LeaveOutcome::Left)
+        );
+    }
+    let after = NamePosition::of(&first.items[4]);
+    let second = db
+        .organizations_by_name(&user, Some(&after), 5)
+        .expect("page");
+    assert_eq!(second.items, everything[6..11]);
+    // After the home organization alone (a page of one): every guest one.
+    let rest = db
+        .organizations_by_name(&user, Some(&NamePosition::after_home()), 999)
+        .expect("page");
+    assert_eq!(rest.items.len(), everything.len() - 3);
+    assert!(rest
+        .items
+        .iter()
+        .all(|m| m.category == TenantCategory::Guest));
+    assert!(!rest.more);
+    // Past the end: an empty page.
+    let past = NamePosition {
+        key: "\u{10FFFF}".to_owned(),
+        id: String::new(),
+    };
+    assert_eq!(
+        db.organizations_by_name(&user, Some(&past), 5),
+        Ok(Page {
+            items: Vec::new(),
+            more: false
+        })
+    );
+    assert!(db
+        .organizations_by_name("someone-else", None, 5)
+        .expect("page")
+        .items
+        .is_empty());
+}
+
+#[test]
+fn a_version_2_database_gains_the_name_keys_of_what_it_holds() {
+    let dir = std::env::temp_dir().join(format!("myorgs-db-v2-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("v2.sqlite3");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    {
+        let conn = Connection::open(&path).expect("create");
+        conn.execute_batch(&format!(
+            "{SCHEMA} {SCHEMA_V2} PRAGMA user_version = 2;
+             INSERT INTO users VALUES ('u', 'U', 'u@example.com');
+             INSERT INTO organizations VALUES
+                 ('00000000-0000-4000-8000-000000000001', 'Zürich', 'z.example', NULL, NULL),
+                 ('00000000-0000-4000-8000-000000000002', 'Ärzte', 'a.example', NULL, NULL),
+                 ('00000000-0000-4000-8000-000000000003', '  ', 'Home.Example', NULL, NULL),
+                 ('00000000-0000-4000-8000-000000000004', 'arzte', 'b.example', NULL, NULL);
+             INSERT INTO memberships (user_id, organization_id, position, tenant_category,
+                                      joined_at)
+             VALUES ('u', '00000000-0000-4000-8000-000000000001', 1, 'guest', 0),
+                    ('u', '00000000-0000-4000-8000-000000000002', 2, 'guest', 0),
+                    ('u', '00000000-0000-4000-8000-000000000003', 3, 'home', 0),
+                    ('u', '00000000-0000-4000-8000-000000000004', 4, 'guest', 0);"
+        ))
+        .expect("a version 2 database");
+    }
+    let db = Sqlite::open(&path).expect("opened and updated");
+    let (_, listed) = by_name(&db, "u", 2);
+    let keys: Vec<(&str, &str)> = listed
+        .iter()
+        .map(|m| (m.name_key.as_str(), &m.organization_id[35..]))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("home.example", "3"),
+            ("arzte", "2"),
+            ("arzte", "4"),
+            ("zurich", "1")
+        ]
+    );
+    let version: i64 = db
+        .conn()
+        .expect("conn")
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("version");
+    assert_eq!(version, SCHEMA_VERSION);
+    drop(db);
+    assert!(Sqlite::open(&path).is_ok(), "and opens again as it is");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -255,14 +255,22 @@ pub(crate) fn leave_each_twice_at_once(a: &Server, b: &Server) {
 
 pub(crate) fn paging_while_others_leave() {
     let server = Server::start(&["--guests", "300"]);
-    page_while_leaving(&server, &server);
+    page_while_leaving(&server, &server, "");
 }
 
-/// Pages through `reader`'s list, seven at a time, while `leaver` (the same server, or another
-/// instance on the same database) leaves every third organization from the end: nothing listed
-/// twice, nothing skipped, and the order kept.
-pub(crate) fn page_while_leaving(reader: &Server, leaver: &Server) {
-    let all = reader.get("/api/v1/me/organizations?$top=999").json();
+pub(crate) fn paging_by_name_while_others_leave() {
+    let server = Server::start(&["--guests", "300", "--hostile-names"]);
+    page_while_leaving(&server, &server, "$orderby=displayName&");
+}
+
+/// Pages through `reader`'s list (in the order `order` asks for: `""`, or `$orderby=…&`),
+/// seven at a time, while `leaver` (the same server, or another instance on the same database)
+/// leaves every third organization from the end: nothing listed twice, nothing skipped, and the
+/// order kept.
+pub(crate) fn page_while_leaving(reader: &Server, leaver: &Server, order: &str) {
+    let all = reader
+        .get(&format!("/api/v1/me/organizations?{order}$top=999"))
+        .json();
     let everything = ids_of(&all);
     let leavable: Vec<String> = all["value"]
         .as_array()
@@ -282,9 +290,12 @@ pub(crate) fn page_while_leaving(reader: &Server, leaver: &Server) {
             }
         });
         let mut listed = Vec::new();
-        let mut next = Some("/api/v1/me/organizations?$top=7".to_owned());
+        let mut next = Some(format!("/api/v1/me/organizations?{order}$top=7"));
         while let Some(url) = next.take() {
             let page = reader.get(&url).json();
+            if let Some(link) = page.get("@odata.nextLink") {
+                assert!(super::text(link).contains(order), "{link}");
+            }
             listed.extend(ids_of(&page));
             next = page
                 .get("@odata.nextLink")

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod cli;
+pub(crate) mod compression;
 pub(crate) mod contract_checker;
 pub(crate) mod edge;
 pub(crate) mod errors;
@@ -11,6 +12,7 @@ pub(crate) mod flags;
 pub(crate) mod hardening;
 pub(crate) mod leaving;
 pub(crate) mod load;
+pub(crate) mod name_order;
 pub(crate) mod postgres;
 pub(crate) mod rate_limits;
 pub(crate) mod reading;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::faults::{assert_refused, refused_start_with};
 use super::load::{leave_each_twice_at_once, page_while_leaving};
-use super::{ids_of, text, FABRIKAM, WOODGROVE};
+use super::{collect_pages, ids_of, text, FABRIKAM, WOODGROVE};
 use crate::server::{database_url, postgres, psql, Server, TempDir};
 
 /// How long a request may take to be answered 503 when PostgreSQL is down.
@@ -69,7 +69,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
         let (output, _) = refused_start_with(&args);
         assert_refused(
             &output,
-            "it has schema version 99, this server knows up to 1",
+            "it has schema version 99, this server knows up to 3",
         );
         assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
     }
@@ -81,7 +81,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
          UPDATE myorgs_schema_history SET checksum = '1' WHERE version = 1",
     );
     let (output, _) = refused_start_with(&["--database-url", url.as_str()]);
-    assert_refused(&output, "cannot bring the schema to version 1");
+    assert_refused(&output, "cannot bring the schema to version 3");
     assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
 
     // Half a schema and no history (what a migration without a transaction could leave): never
@@ -170,7 +170,7 @@ pub(crate) fn instances_starting_together_migrate_and_seed_once() {
     let url = database_url(&db);
     assert_eq!(
         psql(&url, "SELECT count(*) FROM myorgs_schema_history").trim(),
-        "1"
+        "3"
     );
     let lists: Vec<Vec<String>> = servers
         .iter()
@@ -199,7 +199,55 @@ pub(crate) fn two_instances_leave_one_membership() {
 pub(crate) fn paging_on_one_instance_while_another_leaves() {
     let dir = TempDir::new("pg-paging");
     let (reader, leaver) = two_instances(&dir, &["--guests", "300"]);
-    page_while_leaving(&reader, &leaver);
+    page_while_leaving(&reader, &leaver, "");
+}
+
+/// The same in name order.
+pub(crate) fn paging_by_name_on_one_instance_while_another_leaves() {
+    let dir = TempDir::new("pg-paging-by-name");
+    let (reader, leaver) = two_instances(&dir, &["--guests", "300", "--hostile-names"]);
+    page_while_leaving(&reader, &leaver, "$orderby=displayName&");
+}
+
+/// A database of schema version 1 (before name keys), with memberships: the server brings it
+/// to the latest version, computing the key of every membership it holds, and lists them in
+/// name order.
+pub(crate) fn a_version_1_database_gains_name_keys() {
+    let dir = TempDir::new("pg-v1");
+    let db = dir.db_arg();
+    let url = database_url(&db);
+    let server = Server::start_on(&dir, &["--db", &db, "--reset", "--hostile-names"]);
+    let expected = ids_of(
+        &server
+            .get("/api/v1/me/organizations?$orderby=displayName&$top=999")
+            .json(),
+    );
+    server.stop();
+    psql(
+        &url,
+        "DROP INDEX memberships_by_name;
+         ALTER TABLE memberships DROP COLUMN name_key;
+         DELETE FROM myorgs_schema_history WHERE version > 1;",
+    );
+    let server = Server::start_on(&dir, &["--db", &db]);
+    assert_eq!(
+        psql(&url, "SELECT count(*) FROM memberships WHERE name_key = ''").trim(),
+        "0"
+    );
+    assert_eq!(
+        psql(&url, "SELECT max(version) FROM myorgs_schema_history").trim(),
+        "3"
+    );
+    let (_, listed) = collect_pages(
+        &server,
+        "/api/v1/me/organizations?$orderby=displayName&$top=5",
+        |_| {},
+    );
+    assert_eq!(listed, expected);
+    assert_eq!(expected.len(), 9 + crate::scenarios::name_order::HOSTILE);
+    let (status, log) = server.stop();
+    assert!(status.success(), "{log}");
+    assert!(log.contains("name keys computed"), "{log}");
 }
 
 /// A removal request sent through one instance is seen, and cancelled, through the other.

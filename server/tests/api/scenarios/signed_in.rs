@@ -3,7 +3,7 @@
 //! `server::signed_in_as_megan`), so a scope check, a user lookup or a token check that broke
 //! these answers would fail here even though the `--no-auth` runs pass.
 
-use crate::scenarios::{access, leaving, reading, removal_requests};
+use crate::scenarios::{access, leaving, name_order, reading, removal_requests};
 use crate::server::signed_in_as_megan;
 
 pub(crate) fn me() {
@@ -16,6 +16,10 @@ pub(crate) fn default_list() {
 
 pub(crate) fn paging_follows_next_links() {
     signed_in_as_megan(reading::paging_follows_next_links);
+}
+
+pub(crate) fn name_order() {
+    signed_in_as_megan(name_order::name_order_is_the_pages_order);
 }
 
 pub(crate) fn access_lists() {
