@@ -15,15 +15,13 @@ pub mod pages;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::api::auth::{arrive, sign_in, Arrival, AuthConfig, Session};
 use crate::api::{load_config, Backend, Config, HttpBackend};
-use crate::components::routes::{ORGANIZATIONS, OVERVIEW};
+use crate::components::routes::{provide_location, use_location, ORGANIZATIONS, OVERVIEW};
 use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
     RemovalRequestDialog, Toast,
@@ -201,45 +199,47 @@ pub fn Portal(
     } = provide_portal_context(backend, first);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
+    let location = provide_location();
+    // The page of the address: built anew only when the path changes.
+    let page = move || match location.path().as_str() {
+        OVERVIEW => view! { <OverviewPage /> }.into_any(),
+        ORGANIZATIONS => view! { <OrganizationsPage /> }.into_any(),
+        _ => view! { <NotFoundPage /> }.into_any(),
+    };
 
     view! {
-        <Router>
-            <a class="skip-link" href="#main" on:click=skip_to_main>
-                {t(Key::SkipToMain)}
-            </a>
-            <FocusOnNavigation notice=flow.notice />
-            <AppHeader me=person nav_open on_sign_out />
-            <div class="layout">
-                <NavPane open=nav_open />
-                <main id="main" tabindex="-1">
-                    <OfflineNotice online />
-                    <Routes fallback=NotFoundPage>
-                        <Route path=StaticSegment(OVERVIEW) view=OverviewPage />
-                        <Route path=StaticSegment(ORGANIZATIONS) view=OrganizationsPage />
-                    </Routes>
-                    <footer class="page-footer">
-                        <LanguagePicker />
-                    </footer>
-                </main>
-            </div>
-            <Toast message=flow.notice />
-            <LeaveOrganizationDialog
-                target=flow.target
-                pending=flow.pending
-                error=flow.error
-                access=flow.access
-                on_confirm=move |_| flow.confirm(api.clone())
-                on_cancel=move |_| flow.cancel()
-            />
-            <RemovalRequestDialog
-                target=removal.target
-                message=removal.message
-                pending=removal.pending
-                error=removal.error
-                on_send=move |_| removal.send()
-                on_close=move |_| removal.close()
-            />
-        </Router>
+        <a class="skip-link" href="#main" on:click=skip_to_main>
+            {t(Key::SkipToMain)}
+        </a>
+        <FocusOnNavigation notice=flow.notice />
+        <AppHeader me=person nav_open on_sign_out />
+        <div class="layout">
+            <NavPane open=nav_open />
+            <main id="main" tabindex="-1">
+                <OfflineNotice online />
+                {page}
+                <footer class="page-footer">
+                    <LanguagePicker />
+                </footer>
+            </main>
+        </div>
+        <Toast message=flow.notice />
+        <LeaveOrganizationDialog
+            target=flow.target
+            pending=flow.pending
+            error=flow.error
+            access=flow.access
+            on_confirm=move |_| flow.confirm(api.clone())
+            on_cancel=move |_| flow.cancel()
+        />
+        <RemovalRequestDialog
+            target=removal.target
+            message=removal.message
+            pending=removal.pending
+            error=removal.error
+            on_send=move |_| removal.send()
+            on_close=move |_| removal.close()
+        />
     }
 }
 
@@ -250,9 +250,9 @@ pub fn Portal(
 #[component]
 fn FocusOnNavigation(notice: RwSignal<Option<crate::i18n::Message>>) -> impl IntoView {
     // Renders nothing; it only owns the effect below.
-    let location = leptos_router::hooks::use_location();
+    let location = use_location();
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = location.path();
         if previous.is_some_and(|p| p != path) {
             notice.set(None);
             set_timeout(
@@ -277,7 +277,7 @@ fn FocusOnNavigation(notice: RwSignal<Option<crate::i18n::Message>>) -> impl Int
     });
 }
 
-/// The router would treat `#main` as a navigation; the skip link only moves focus.
+/// The skip link only moves focus (the address keeps no `#main`).
 fn skip_to_main(ev: leptos::ev::MouseEvent) {
     ev.prevent_default();
     if let Some(main) = document().get_element_by_id("main") {

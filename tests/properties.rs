@@ -244,3 +244,22 @@ proptest! {
         let _ = SignInError::from_token_error(&text).user_message();
     }
 }
+
+/// The page's name order is the API's (`$orderby=displayName`): both fold the cleaned name the
+/// same way, checked against the pairs the server's test reads too.
+#[test]
+fn names_fold_to_the_keys_the_api_sorts_by() {
+    use unicode_normalization::UnicodeNormalization;
+    let pairs: Vec<Value> = serde_json::from_str(include_str!("fixtures/sort-keys.json"))
+        .expect("tests/fixtures/sort-keys.json is JSON");
+    assert!(pairs.len() >= 20);
+    let nfd = |text: &str| -> String { text.nfd().collect() };
+    for pair in pairs {
+        let (name, key) = (
+            pair["name"].as_str().unwrap(),
+            pair["key"].as_str().unwrap(),
+        );
+        let folded = myorgs::domain::find::fold(&myorgs::api::dto::clean_text(name), &nfd);
+        assert_eq!(folded, key, "{name:?}");
+    }
+}

@@ -11,12 +11,12 @@ use super::dto::{
     access_item, error_code, pending_removal_request, AccessPageDto, Invalid, MeDto,
     OrganizationPageDto, RemovalRequestDto,
 };
-use super::json::quote;
 use super::error::parse_retry_after;
+use super::json::quote;
 use super::{ApiError, Backend, FirstPage, LocalFuture};
 use crate::domain::{
-    check_message, is_guid, same_origin, with_page_size, AccessItem, Me, MessageProblem, Organization,
-    Organizations, RemovalRequest,
+    check_message, is_guid, same_origin, with_page_size, AccessItem, Me, MessageProblem,
+    Organization, Organizations, RemovalRequest,
 };
 
 /// A runaway `@odata.nextLink` chain stops here rather than looping for ever.
@@ -151,11 +151,7 @@ impl HttpBackend {
             |date| Some(js_sys::Date::parse(date)).filter(|ms| ms.is_finite()),
             js_sys::Date::now(),
         );
-        let code = response
-            .text()
-            .await
-            .ok()
-            .and_then(|t| error_code(&t));
+        let code = response.text().await.ok().and_then(|t| error_code(&t));
         Err(ApiError::from_status(status, code, retry_after_secs))
     }
 
@@ -228,10 +224,10 @@ impl HttpBackend {
         let mut ids = std::collections::HashSet::new();
         let mut seen_links = vec![url.clone()];
         for _ in 0..MAX_PAGES {
-            let page = AccessPageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
+            let page =
+                AccessPageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
             for dto in page.value {
-                let item =
-                    access_item(dto).map_err(refused)?;
+                let item = access_item(dto).map_err(refused)?;
                 let Some(item) = item else { continue };
                 if !ids.insert(item.id.clone()) {
                     return Err(ApiError::InvalidResponse("the pages repeat an item".into()));
@@ -357,10 +353,9 @@ impl Backend for HttpBackend {
         &self,
         first_page: FirstPage,
     ) -> LocalFuture<'_, Result<Organizations, ApiError>> {
-        Box::pin(self.all_organizations(
-            Deadline::after_or_on_cleanup(self.deadlines.0),
-            first_page,
-        ))
+        Box::pin(
+            self.all_organizations(Deadline::after_or_on_cleanup(self.deadlines.0), first_page),
+        )
     }
 
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {

@@ -1,10 +1,10 @@
 //! `config.json`, read at start-up, so one build deploys anywhere by editing that one file.
 
-use gloo_net::http::Request;
-use wasm_bindgen::JsCast;
 use super::auth::AuthConfig;
 use super::json::{decode, Invalid, Object};
 use crate::domain::{safe_http_url, CALLBACK_PATH};
+use gloo_net::http::Request;
+use wasm_bindgen::JsCast;
 
 /// The deployment's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,8 +104,7 @@ pub async fn load_config() -> Result<Config, String> {
         Some(text) => text,
         None => fetch_config().await?,
     };
-    let dto =
-        ConfigDto::parse(&text).map_err(|e| format!("config.json is not valid: {}", e.0))?;
+    let dto = ConfigDto::parse(&text).map_err(|e| format!("config.json is not valid: {}", e.0))?;
     let page = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .ok_or("no page location")?;

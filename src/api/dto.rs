@@ -1,8 +1,8 @@
 //! Wire types that mirror the API's JSON exactly, and their checked conversion into domain types.
 //! Every string here is untrusted until it has passed through `TryFrom`.
 
-use super::json::{decode, Object};
 pub use super::json::Invalid;
+use super::json::{decode, Object};
 use crate::domain::{
     is_guid, mailto_href, parse_rfc3339, safe_http_url, AccessItem, AccessKind, LastSignIn,
     LastUsed, LeaveReason, LeaveRule, Me, Organization, PrivacyContact, RemovalRequest,

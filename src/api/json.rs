@@ -94,7 +94,10 @@ impl Json {
 }
 
 /// Parses `text` that must hold a JSON object, and reads it with `read`.
-pub fn decode<T>(text: &str, read: impl FnOnce(&Object) -> Result<T, Invalid>) -> Result<T, Invalid> {
+pub fn decode<T>(
+    text: &str,
+    read: impl FnOnce(&Object) -> Result<T, Invalid>,
+) -> Result<T, Invalid> {
     let json = Json::parse_text(text).ok_or_else(|| Invalid("the answer is not JSON".into()))?;
     read(&Object::of(json, "the answer")?)
 }
@@ -146,7 +149,9 @@ impl Object {
 
     /// An object member that may be missing or `null`.
     pub fn optional_object(&self, name: &str) -> Result<Option<Object>, Invalid> {
-        self.optional(name).map(|value| Object::of(value, name)).transpose()
+        self.optional(name)
+            .map(|value| Object::of(value, name))
+            .transpose()
     }
 
     /// A list of strings that must be there.
@@ -214,7 +219,12 @@ mod tests {
     fn members_are_read_with_their_types() {
         let read = |text: &str| {
             decode(text, |o| {
-                Ok((o.text("a")?, o.optional_text("b")?, o.flag("c")?, o.texts("d")?))
+                Ok((
+                    o.text("a")?,
+                    o.optional_text("b")?,
+                    o.flag("c")?,
+                    o.texts("d")?,
+                ))
             })
         };
         assert_eq!(

@@ -33,7 +33,10 @@ pub trait Backend: Send + Sync {
     /// page's own, asked of the API with `$orderby=displayName`). When more pages follow the
     /// first, `first_page` is told what the first one holds as soon as it has arrived, so a
     /// long list shows its first rows while the rest is on its way.
-    fn organizations(&self, first_page: FirstPage) -> LocalFuture<'_, Result<Organizations, ApiError>>;
+    fn organizations(
+        &self,
+        first_page: FirstPage,
+    ) -> LocalFuture<'_, Result<Organizations, ApiError>>;
     /// Leaves one organization. Already gone (404) counts as done: the person's goal is met.
     fn leave(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>>;
     /// What the person can reach in one organization as a guest (what leaving takes away), all

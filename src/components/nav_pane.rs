@@ -1,8 +1,7 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 use super::icons::MaskIcon;
-use super::routes::{ORGANIZATIONS, OVERVIEW};
+use super::routes::{use_location, ORGANIZATIONS, OVERVIEW};
 use crate::i18n::{t, Key};
 
 /// The left navigation: Overview and Organizations, each with its icon, the current one marked for everyone
@@ -14,8 +13,7 @@ pub fn NavPane(
     open: RwSignal<bool>,
 ) -> impl IntoView {
     let location = use_location();
-    let current =
-        move |path: &'static str| move || (location.pathname.get() == path).then_some("page");
+    let current = move |path: &'static str| move || (location.path() == path).then_some("page");
     view! {
         <nav
             id="nav-pane"

@@ -150,7 +150,13 @@ impl Rows {
 
     /// Makes the list show `orgs`, in that order: rows no longer there are removed, new ones
     /// built, and the rest kept as they are (a leave or a keystroke touches only what changed).
-    fn show(&mut self, ul: &Element, language: &'static str, orgs: &[Arc<Organization>], built: &Built) {
+    fn show(
+        &mut self,
+        ul: &Element,
+        language: &'static str,
+        orgs: &[Arc<Organization>],
+        built: &Built,
+    ) {
         if self.ul.as_ref() != Some(ul) || self.language != language {
             self.clear();
             ul.set_text_content(None);
@@ -222,7 +228,12 @@ struct Mounted {
 }
 
 impl Mounted {
-    fn new(owner: &Owner, parent: &Element, before: Option<&Element>, view: impl FnOnce() -> AnyView) -> Self {
+    fn new(
+        owner: &Owner,
+        parent: &Element,
+        before: Option<&Element>,
+        view: impl FnOnce() -> AnyView,
+    ) -> Self {
         let owner = owner.child();
         let mut state = owner.with(|| view().build());
         state.mount(parent, before.map(|e| e.unchecked_ref::<web_sys::Node>()));
@@ -250,7 +261,12 @@ struct Row {
 }
 
 impl Row {
-    fn build(template: &Element, document: &Document, org: &Arc<Organization>, built: &Built) -> Row {
+    fn build(
+        template: &Element,
+        document: &Document,
+        org: &Arc<Organization>,
+        built: &Built,
+    ) -> Row {
         let li: Element = template
             .clone_node_with_deep(true)
             .ok()
@@ -289,12 +305,16 @@ impl Row {
         }
         let panel_id = details_id(&org.id);
         let _ = details_button.set_attribute("aria-controls", &panel_id);
-        let _ = details_button.set_attribute("aria-label", &tr_named(Key::DetailsFor, display_name));
+        let _ =
+            details_button.set_attribute("aria-label", &tr_named(Key::DetailsFor, display_name));
         panel.set_id(&panel_id);
         let mut removal = None;
         if org.can_leave() {
             leave.set_id(&leave_button_id(&org.id));
-            let _ = leave.set_attribute("aria-label", &tr_named(Key::LeaveOrganizationNamed, display_name));
+            let _ = leave.set_attribute(
+                "aria-label",
+                &tr_named(Key::LeaveOrganizationNamed, display_name),
+            );
         } else {
             leave.remove();
             if let Some(props) = built.removal.filter(|_| org.can_request_removal()) {
@@ -315,7 +335,12 @@ impl Row {
     }
 
     /// Opens the details (built now, in the language of the moment) or closes them.
-    fn toggle_details(&mut self, owner: &Owner, on_copy: Callback<bool>, removal: Option<RemovalProps>) {
+    fn toggle_details(
+        &mut self,
+        owner: &Owner,
+        on_copy: Callback<bool>,
+        removal: Option<RemovalProps>,
+    ) {
         let open = match self.details.take() {
             Some(_closed) => false,
             None => {

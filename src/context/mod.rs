@@ -249,9 +249,8 @@ impl FirstLoads {
         let first_page = RwSignal::new(None);
         let organizations = {
             let backend = backend.clone();
-            let future: LocalBoxFuture<'static, _> = Box::pin(async move {
-                backend.organizations(first_page_into(first_page)).await
-            });
+            let future: LocalBoxFuture<'static, _> =
+                Box::pin(async move { backend.organizations(first_page_into(first_page)).await });
             let future = future.shared();
             let _ = future.clone().now_or_never();
             future

@@ -3,10 +3,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
 use super::{load_failed, set_title, stale_note};
 use crate::components::ids::OTHERS_HEADING_ID;
+use crate::components::routes::query_param;
 use crate::components::{
     named, FindBar, HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps,
 };
@@ -36,13 +36,10 @@ pub fn OrganizationsPage() -> impl IntoView {
         orgs.with(|o| o.and_then(|r| r.as_ref().ok()).and_then(|o| o.home.clone()))
     });
     // Find and sort start from the address and write back to it (replaced, not pushed: typing
-    // doesn't fill the history, and a reload keeps them). The router isn't involved: this is
-    // state of this page, not a navigation, and a navigation per keystroke would cost one.
-    let params = use_query_map();
-    let text = RwSignal::new(params.read_untracked().get("q").unwrap_or_default());
-    let sort = RwSignal::new(Sort::from_param(
-        params.read_untracked().get("sort").as_deref(),
-    ));
+    // doesn't fill the history, and a reload keeps them). Not a navigation: this is state of
+    // this page, and a navigation per keystroke would build the page anew each time.
+    let text = RwSignal::new(query_param("q").unwrap_or_default());
+    let sort = RwSignal::new(Sort::from_param(query_param("sort").as_deref()));
     let query = Memo::new(move |_| text.with(|t| query_from_param(Some(t))));
 
     // The other organizations, shared and in the chosen order: made once per load or order, so
@@ -365,7 +362,7 @@ fn back_to_top() -> impl IntoView {
 }
 
 /// "Back to top": scrolls to the top and moves focus to the find box, where a person goes next
-/// (the router would take `#main` for a navigation).
+/// (the address keeps no `#main`).
 fn go_to_top(ev: leptos::ev::MouseEvent) {
     ev.prevent_default();
     window().scroll_to_with_x_and_y(0.0, 0.0);

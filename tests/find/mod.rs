@@ -208,7 +208,9 @@ fn in_name_order(count: usize) -> FakeBackend {
         r#"{"allowed":false,"reason":"homeOrganization"}"#,
         "null",
     )];
-    orgs.extend((0..count).map(|n| org(&guid(n), &format!("Org {n:04}"), "guest", ALLOWED, "null")));
+    orgs.extend(
+        (0..count).map(|n| org(&guid(n), &format!("Org {n:04}"), "guest", ALLOWED, "null")),
+    );
     FakeBackend::with_json(&page(&orgs))
 }
 
@@ -221,7 +223,10 @@ async fn the_first_page_shows_while_the_rest_arrives_and_nothing_moves() {
     let first: Vec<String> = (0..10).map(|n| format!("Org {n:04}")).collect();
     assert_eq!(others(), first, "the first page, in order");
     assert!(
-        document().query_selector(".loading-more").unwrap().is_some(),
+        document()
+            .query_selector(".loading-more")
+            .unwrap()
+            .is_some(),
         "says more is on its way"
     );
     let row = document()
@@ -233,10 +238,17 @@ async fn the_first_page_shows_while_the_rest_arrives_and_nothing_moves() {
     settle().await;
     let all: Vec<String> = (0..40).map(|n| format!("Org {n:04}")).collect();
     assert_eq!(others(), all, "the rest comes below");
-    assert!(document().query_selector(".loading-more").unwrap().is_none());
+    assert!(document()
+        .query_selector(".loading-more")
+        .unwrap()
+        .is_none());
     let same_row = document().query_selector(".org-row").unwrap().unwrap();
     assert_eq!(same_row, row, "the first row is the same element");
-    assert_eq!(same_row.get_bounding_client_rect().top(), top, "and hasn't moved");
+    assert_eq!(
+        same_row.get_bounding_client_rect().top(),
+        top,
+        "and hasn't moved"
+    );
     assert!(
         role_texts("status").contains(&"40 organizations".to_string()),
         "{:?}",

@@ -179,7 +179,10 @@ async fn the_first_page_is_told_early_and_the_rest_comes_in_large_pages() {
     drop(fetch);
     let _fetch = ScriptedFetch::new(&[(
         &format!("GET {FIRST}"),
-        ok(page_linking(&[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")], None)),
+        ok(page_linking(
+            &[org(FABRIKAM, "Fabrikam", "guest", ALLOWED, "null")],
+            None,
+        )),
     )]);
     let told_once = std::rc::Rc::new(std::cell::Cell::new(0));
     let count = told_once.clone();

@@ -146,7 +146,10 @@ impl Backend for FakeBackend {
         })
     }
 
-    fn organizations(&self, first_page: FirstPage) -> LocalFuture<'_, Result<Organizations, ApiError>> {
+    fn organizations(
+        &self,
+        first_page: FirstPage,
+    ) -> LocalFuture<'_, Result<Organizations, ApiError>> {
         Box::pin(async move {
             let early = {
                 let mut s = self.state();
