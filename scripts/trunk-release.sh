@@ -37,7 +37,14 @@ export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 # - `-Zlocation-detail=none`: no file/line/column strings for panics.
 # - `-Zfmt-debug=none`: `{:?}` writes nothing. The app's Debug output only reaches the
 #   console (ids in "... is not a GUID" diagnostics); nothing on screen or sent to the API.
+# - `--cfg=erase_components`: Leptos's own switch (its Cargo.toml turns on the macros' matching
+#   feature) that makes each component's view an `AnyView` instead of one deeply nested type per
+#   component, so the code Leptos generates for the app's views is made once per component, not
+#   once per nesting: 24 KB less WebAssembly, brotli (docs/performance.md, issue 20). The rows of
+#   long lists don't go through component views (components/organization_list.rs), so the
+#   dynamic dispatch it adds costs nothing measurable. Host and browser tests build without it;
+#   the end-to-end tests run this build.
 # These replace any RUSTFLAGS of the caller's (CARGO_ENCODED_RUSTFLAGS would win over them).
 unset CARGO_ENCODED_RUSTFLAGS
-export RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+export RUSTFLAGS="--cfg=erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
 exec trunk build --release "$@"

@@ -84,10 +84,16 @@ async fn boot() -> Boot {
 #[component]
 pub fn App() -> impl IntoView {
     // One load for all of it; the session inside is taken once, by the portal.
-    let boot = LocalResource::new(|| async { Rc::new(RefCell::new(Some(boot().await))) });
+    // A task and a signal, not a resource: the app starts once, and Leptos's async resources
+    // cost the download kilobytes for nothing more.
+    let started = RwSignal::new_local(None::<Rc<RefCell<Option<Boot>>>>);
+    leptos::task::spawn_local(async move {
+        let boot = boot().await;
+        started.try_set(Some(Rc::new(RefCell::new(Some(boot)))));
+    });
     move || {
         // Meanwhile the static shell of index.html shows the page's shape.
-        let Some(boot) = boot.get() else {
+        let Some(boot) = started.get() else {
             return view! {
                 <p class="visually-hidden" aria-busy="true">
                     {t(Key::Loading)}

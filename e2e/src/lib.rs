@@ -489,8 +489,17 @@ impl Browser {
 
     /// Waits for `xpath` to appear, then clicks it as a person would.
     pub async fn click(&self, xpath: &str) {
-        self.wait_for(xpath)
-            .await
+        let element = self.wait_for(xpath).await;
+        // As a person does: brought to the middle of the screen first, so the status toast at
+        // the bottom (which stays over the page for a few seconds) doesn't take the click.
+        let _ = self
+            .client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' })",
+                vec![serde_json::to_value(&element).unwrap_or(Value::Null)],
+            )
+            .await;
+        element
             .click()
             .await
             .unwrap_or_else(|e| panic!("[{}] can't click {xpath}: {e}", self.name));

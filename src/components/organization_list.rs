@@ -235,7 +235,8 @@ impl Mounted {
         view: impl FnOnce() -> AnyView,
     ) -> Self {
         let owner = owner.child();
-        let mut state = owner.with(|| view().build());
+        // Built for the row, not for the list's effect: nothing read here subscribes it.
+        let mut state = owner.with(|| untrack(|| view().build()));
         state.mount(parent, before.map(|e| e.unchecked_ref::<web_sys::Node>()));
         Mounted { owner, state }
     }

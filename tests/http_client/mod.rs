@@ -57,6 +57,15 @@ const SHIM: &str = r#"
                     () => reject(new DOMException('aborted', 'AbortError'))));
             }
             const headers = Object.assign({ 'Content-Type': 'application/json' }, answer.headers);
+            // Status 299: a body that breaks off as it is read, as a corrupt or truncated
+            // compressed answer does in the browser (the status line was fine).
+            if (answer.status === 299) {
+                const broken = new ReadableStream({ start(c) {
+                    c.enqueue(new TextEncoder().encode('{"value": ['));
+                    c.error(new TypeError('Decoding failed.'));
+                } });
+                return new Response(broken, { status: 200, headers });
+            }
             return new Response(answer.body, { status: answer.status, headers });
         });
     };
@@ -358,6 +367,17 @@ fn silence() -> Answer<'static> {
         body: None,
         headers: &[],
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_body_that_breaks_off_is_a_network_failure_not_a_panic() {
+    let broken = Answer {
+        status: 299,
+        body: None,
+        headers: &[("Content-Encoding", "br")],
+    };
+    let _fetch = ScriptedFetch::new(&[(&format!("GET {FIRST}"), broken)]);
+    assert_eq!(load_all().await.unwrap_err(), ApiError::Network);
 }
 
 #[wasm_bindgen_test]
