@@ -2,6 +2,7 @@
 //! response goes through. The handlers live one file per resource ([`organizations`],
 //! [`removal_requests`]); they share [`state::AppState`], take what [`extract`] checked, call
 //! the async [`Store`](crate::store::Store), and answer [`views`] or an [`error::ApiError`].
+//! The demo logos are [`crate::site::logos`]'s.
 
 pub mod caller;
 pub mod error;
@@ -42,7 +43,7 @@ use self::rate_limit::RateLimit;
 use self::removal_requests::{cancel_removal, list_removal_requests, request_removal};
 use self::state::AppState;
 use crate::origin::HostRejection;
-use crate::site::csp;
+use crate::site::{csp, logos};
 use crate::telemetry;
 
 /// Largest request body: the API's only body is a removal request's message (at most 500
@@ -101,6 +102,8 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
         .layer(compression())
+        // Outside the API's layers: static files, for anyone.
+        .route(&format!("{}{{file}}", logos::PREFIX), get(logos::serve))
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -162,15 +165,19 @@ fn compression() -> CompressionLayer<impl Predicate> {
         .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE)))
 }
 
-/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response.
+/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response; but a
+/// `Cross-Origin-Resource-Policy` a response has is kept (the demo logos', `cross-origin`).
 fn security_header(index: usize) -> SetResponseHeaderLayer<HeaderValue> {
     let (name, value) = csp::SECURITY_HEADERS[index];
     // Constants, checked by the unit test below.
     #[allow(clippy::expect_used)]
-    SetResponseHeaderLayer::overriding(
-        HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-        HeaderValue::from_static(value),
-    )
+    let name = HeaderName::from_bytes(name.as_bytes()).expect("a valid header name");
+    let value = HeaderValue::from_static(value);
+    if name == HeaderName::from_static("cross-origin-resource-policy") {
+        SetResponseHeaderLayer::if_not_present(name, value)
+    } else {
+        SetResponseHeaderLayer::overriding(name, value)
+    }
 }
 
 /// CORS for the API: the listed origins may call it with a bearer token (preflight included);

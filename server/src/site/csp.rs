@@ -20,7 +20,8 @@ pub const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
-    // Another site's window can't script this one, nor embed its files.
+    // Another site's window can't script this one, nor embed its files (but the demo logos,
+    // which say so themselves: `super::logos`).
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Resource-Policy", "same-origin"),
     // Nothing the page doesn't use: copying a tenant ID is all it asks of the browser.
