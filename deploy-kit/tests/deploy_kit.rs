@@ -613,6 +613,7 @@ impl Server {
             auth: None,
             allowed_origins: Vec::new(),
             rate_limit: None,
+            departure_retention: Duration::from_secs(90 * 86_400),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()

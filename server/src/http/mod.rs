@@ -1,10 +1,11 @@
 //! The HTTP surface: the router ([`app`], [`routes`]) and the layers every
 //! response goes through. The handlers live one file per resource ([`organizations`],
-//! [`removal_requests`]); they share [`state::AppState`], take what [`extract`] checked, call
-//! the async [`Store`](crate::store::Store), and answer [`views`] or an [`error::ApiError`].
-//! The demo logos are [`crate::site::logos`]'s.
+//! [`removal_requests`], [`departures`]); they share [`state::AppState`], take what
+//! [`extract`] checked, call the async [`Store`](crate::store::Store), and answer [`views`] or
+//! an [`error::ApiError`]. The demo logos are [`crate::site::logos`]'s.
 
 pub mod caller;
+pub mod departures;
 pub mod error;
 pub mod extract;
 pub mod framing;
@@ -35,6 +36,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use self::caller::Identity;
+use self::departures::{forget_departure, list_departures, DEPARTURES_PATH};
 use self::error::ApiError;
 use self::organizations::{
     get_organization, leave_organization, list_access, list_organizations, me, ORGANIZATIONS_PATH,
@@ -138,6 +140,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/me/organizations/{id}/removalRequests/{request_id}",
             delete(cancel_removal),
         )
+        .route(DEPARTURES_PATH, get(list_departures))
+        .route("/api/v1/me/departures/{id}", delete(forget_departure))
         .method_not_allowed_fallback(method_not_allowed)
 }
 
