@@ -25,7 +25,7 @@ const WASM: &str = "myorgs-0123456789abcdef_bg.wasm";
 const JS: &str = "myorgs-0123456789abcdef.js";
 const CSS: &str = "main-fedcba9876543210.css";
 /// The app's configuration, with an identity provider on another origin.
-const CONFIG: &str = r#"{"apiBaseUrl": "/api/v1", "auth": {"authority": "https://login.example.com/tenant/v2.0", "clientId": "myorgs"}}"#;
+const CONFIG: &str = r#"{"apiBaseUrl": "/api/v1", "auth": {"authority": "https://login.example.com/tenant/v2.0", "clientId": "myorgs"}, "logoOrigins": ["https://logos.example.com"]}"#;
 const SNIPPET: &str = "snippets/myorgs-00112233aabbccdd/inline0.js";
 
 /// A temporary folder, removed on drop: also when the test fails.
@@ -238,6 +238,13 @@ fn precompressed_copies_decode_to_the_originals() {
             .content_security_policy
             .contains("; connect-src 'self' https://login.example.com; "),
         "the app may reach its identity provider: {}",
+        summary.content_security_policy
+    );
+    assert!(
+        summary
+            .content_security_policy
+            .contains("; img-src 'self' data: https://logos.example.com; "),
+        "the app may show the operator's logos: {}",
         summary.content_security_policy
     );
     assert!(summary.removed().is_empty());
@@ -613,6 +620,7 @@ impl Server {
             auth: None,
             allowed_origins: Vec::new(),
             rate_limit: None,
+            departure_retention: Duration::from_secs(90 * 86_400),
         };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -13,7 +13,9 @@ them, and then by removing exactly that organization; a 201 from createRemovalRe
 setting that organization's `removalRequest` to the request answered, and a 204 from
 cancelRemovalRequest only by setting it back to null. Any other response, a refused one above
 all, must leave them as they were. A 404 `organizationNotFound` must be for an organization the
-person is not in. Sound only with one worker (run.sh passes --workers 1).
+person is not in. The person's departures are read again too: a 204 from leaveOrganization must
+add exactly one, first, for that organization, and a 204 from forgetDeparture remove exactly
+that one; nothing else may change them. Sound only with one worker (run.sh passes --workers 1).
 """
 
 import os
@@ -40,8 +42,45 @@ def memberships():
     return found
 
 
+def departures():
+    """The person's departures, newest first, read page by page."""
+    found = []
+    url = f"{API}/me/departures?$top=999"
+    while url:
+        reply = SESSION.get(url, timeout=10)
+        reply.raise_for_status()
+        body = reply.json()
+        found.extend(body["value"])
+        url = body.get("@odata.nextLink")
+    return found
+
+
 SNAPSHOT = memberships()
+DEPARTED = departures()
 LEFT = set()
+
+
+def departures_changed_only_as(case, response, left):
+    """Checks the departures against DEPARTED after `case`, then takes them as the new snapshot."""
+    global DEPARTED
+    current = departures()
+    before, DEPARTED = DEPARTED, current
+    forgetting = case.method.upper() == "DELETE" and case.path == "/me/departures/{id}"
+    if left is not None:
+        if len(current) != len(before) + 1 or current[1:] != before:
+            raise AssertionError(f"leaving {left} did not add exactly one departure")
+        if current[0]["organizationId"] != left:
+            raise AssertionError(f"leaving {left} recorded {current[0]['organizationId']}")
+    elif forgetting and response.status_code == 204:
+        raw = (case.path_parameters or {}).get("id")
+        gone = raw.lower() if isinstance(raw, str) else None
+        expected = [departure for departure in before if departure["id"] != gone]
+        if len(expected) != len(before) - 1 or current != expected:
+            raise AssertionError(f"forgetting {raw!r} did not remove exactly that departure")
+    elif current != before:
+        raise AssertionError(
+            f"{case.method} {case.path} answered {response.status_code} and changed the departures"
+        )
 
 
 @schemathesis.hook
@@ -66,7 +105,7 @@ def map_case(ctx, case):
 def refused_requests_change_nothing(ctx, response, case):
     global SNAPSHOT
     current = memberships()
-    leaving = case.method.upper() == "DELETE" and case.path.endswith("/{id}")
+    leaving = case.method.upper() == "DELETE" and case.path == "/me/organizations/{id}"
     raw_id = (case.path_parameters or {}).get("id") if leaving else None
     org_id = raw_id.lower() if isinstance(raw_id, str) else None
     if leaving and response.status_code == 204:
@@ -77,7 +116,9 @@ def refused_requests_change_nothing(ctx, response, case):
             raise AssertionError(f"after leaving {org_id} the memberships are not the rest")
         LEFT.add(org_id)
         SNAPSHOT = current
+        departures_changed_only_as(case, response, org_id)
         return True
+    departures_changed_only_as(case, response, None)
     removal = case.path.endswith("/removalRequests") or case.path.endswith("/{requestId}")
     if removal and response.status_code in (201, 204):
         raw = (case.path_parameters or {}).get("id")

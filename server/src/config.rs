@@ -181,6 +181,14 @@ pub struct Cli {
     #[arg(long = "no-rate-limit", env = "MYORGS_NO_RATE_LIMIT")]
     pub no_rate_limit: bool,
 
+    /// Keep a record of each organization a person leaves for this many days (`GET
+    /// /api/v1/me/departures`): older ones are no longer listed and are deleted at start-up and
+    /// daily.
+    #[arg(long = "departure-retention-days", env = "MYORGS_DEPARTURE_RETENTION_DAYS",
+          value_name = "N", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub departure_retention_days: u32,
+
     /// Log format on stderr: human-readable lines, or one JSON object per line. Levels follow
     /// RUST_LOG (default: info).
     #[arg(long = "log-format", env = "MYORGS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
@@ -209,6 +217,11 @@ impl Cli {
 
     pub fn header_timeout(&self) -> Duration {
         Duration::from_secs(self.header_timeout_secs)
+    }
+
+    /// How long departures are kept.
+    pub fn departure_retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.departure_retention_days) * 86_400)
     }
 
     /// The rate limit, or `None` when it is off (`--no-rate-limit`, or a 0).

@@ -13,7 +13,8 @@
 //!    answers over 1 KB (brotli or gzip, as the client accepts), the caller identified once
 //!    ([`http::caller`]: the token checked by [`auth`]) and then the rate limit
 //!    ([`http::rate_limit`]), keyed by that caller.
-//! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`]) takes what
+//! 3. An API route's handler ([`http::organizations`], [`http::removal_requests`],
+//!    [`http::departures`]) takes what
 //!    [`http::extract`] checked: the person the caller's token named, with the scope the route
 //!    needs, and its path and query ([`text`]).
 //! 4. The handler awaits the [`store::Store`], which runs the SQLite queries
@@ -24,7 +25,7 @@
 //!    queries and the views both obey.
 //! 5. It answers the store's types as wire types ([`http::views`]), or an
 //!    [`http::error::ApiError`], which sign-in's and the store's errors become.
-//! 6. Any other path is the built app ([`site`]), or 404.
+//! 6. Any other path is a demo logo ([`site::logos`]), the built app ([`site`]), or 404.
 //!
 //! Imports go one way, as `scripts/check-layers.sh` checks: what the API stands on ([`store`],
 //! [`auth`], [`telemetry`], [`text`], [`site`], [`origin`]) knows nothing of [`http`] or

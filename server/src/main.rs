@@ -152,7 +152,19 @@ async fn start(cli: Cli) -> Result<(), String> {
         origins: Arc::new(origins),
         request_timeout: cli.request_timeout(),
         body_timeout: cli.header_timeout(),
+        departure_retention: cli.departure_retention(),
     };
+    forget_old_departures(&state.store, state.departure_retention).await;
+    tokio::spawn({
+        let (store, retention) = (state.store.clone(), state.departure_retention);
+        async move {
+            let mut daily = tokio::time::interval_at(tokio::time::Instant::now() + DAY, DAY);
+            loop {
+                daily.tick().await;
+                forget_old_departures(&store, retention).await;
+            }
+        }
+    });
     // Nothing is awaited from here until the accept loop runs: the server answers from now on.
     announce(&format!("listening on http://{local_addr}"))?;
     serve::run(
@@ -179,8 +191,10 @@ async fn open_database(cli: &Cli) -> Result<Store, String> {
             .await
             .map_err(|e| format!("cannot reset the database: {e}"))?;
     }
-    let people = seed::demo(cli.seed(), seed::now());
-    match db.seed_if_empty(&people).await {
+    let now = seed::now();
+    let people = seed::demo(cli.seed(), now);
+    let departures = seed::demo_departures(cli.seed(), now);
+    match db.seed_if_empty(&people, &departures).await {
         Ok(Some(count)) => tracing::info!(
             db = %shown,
             people = ?people.iter().map(|(user, _)| &user.display_name).collect::<Vec<_>>(),
@@ -195,6 +209,23 @@ async fn open_database(cli: &Cli) -> Result<Store, String> {
         Err(error) => return Err(format!("cannot seed the database: {error}")),
     }
     Ok(db)
+}
+
+/// How often departures past the retention period are deleted (besides at start-up).
+const DAY: Duration = Duration::from_secs(86_400);
+
+/// Deletes the departures older than `retention`; a failure is logged and tried again the next
+/// day (they are not listed meanwhile either way).
+async fn forget_old_departures(store: &Store, retention: Duration) {
+    let retention = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
+    match store
+        .purge_departures(seed::now().saturating_sub(retention))
+        .await
+    {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "deleted departures past the retention period"),
+        Err(error) => tracing::warn!(%error, "cannot delete old departures; trying again tomorrow"),
+    }
 }
 
 /// The one line on stdout, flushed at once: tests and scripts wait for it.

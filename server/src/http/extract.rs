@@ -136,6 +136,49 @@ impl ListParams {
     }
 }
 
+/// The validated query of `GET /me/departures`: `$top` and `$skiptoken` (newest first: the
+/// position of the last departure of the previous page; the page holds those before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepartureQuery {
+    pub top: u32,
+    /// `None`: from the newest.
+    pub before: Option<i64>,
+}
+
+impl DepartureQuery {
+    /// Reads `$top` and `$skiptoken` (see [`known_params`]).
+    pub fn parse(
+        raw_query: Option<&str>,
+        query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+    ) -> Result<DepartureQuery, ApiError> {
+        let [top, skiptoken] = known_params(raw_query, query, ["$top", "$skiptoken"])?;
+        Ok(DepartureQuery {
+            top: parse_top(top.as_deref())?,
+            before: skiptoken.as_deref().map(parse_skiptoken).transpose()?,
+        })
+    }
+}
+
+/// A departure id from the path, lowercased, or the API's 400.
+pub fn departure_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let shown = match &id {
+        Ok(Path(raw)) => shorten(raw),
+        Err(_) => "(undecodable)".to_owned(),
+    };
+    id.ok()
+        .and_then(|Path(raw)| normalize_guid(&raw))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalidDepartureId",
+                format!(
+                    "{shown:?} is not a departure id: expected a GUID like \
+                     00000000-0000-0000-0000-000000000000."
+                ),
+            )
+        })
+}
+
 /// The one order `$orderby` may name: by name, as the page sorts (the home organization first).
 pub const ORDER_BY_NAME: &str = "displayName";
 

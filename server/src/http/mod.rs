@@ -1,9 +1,11 @@
 //! The HTTP surface: the router ([`app`], [`routes`]) and the layers every
 //! response goes through. The handlers live one file per resource ([`organizations`],
-//! [`removal_requests`]); they share [`state::AppState`], take what [`extract`] checked, call
-//! the async [`Store`](crate::store::Store), and answer [`views`] or an [`error::ApiError`].
+//! [`removal_requests`], [`departures`]); they share [`state::AppState`], take what
+//! [`extract`] checked, call the async [`Store`](crate::store::Store), and answer [`views`] or
+//! an [`error::ApiError`]. The demo logos are [`crate::site::logos`]'s.
 
 pub mod caller;
+pub mod departures;
 pub mod error;
 pub mod extract;
 pub mod framing;
@@ -34,6 +36,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use self::caller::Identity;
+use self::departures::{forget_departure, list_departures, DEPARTURES_PATH};
 use self::error::ApiError;
 use self::organizations::{
     get_organization, leave_organization, list_access, list_organizations, me, ORGANIZATIONS_PATH,
@@ -42,7 +45,7 @@ use self::rate_limit::RateLimit;
 use self::removal_requests::{cancel_removal, list_removal_requests, request_removal};
 use self::state::AppState;
 use crate::origin::HostRejection;
-use crate::site::csp;
+use crate::site::{csp, logos};
 use crate::telemetry;
 
 /// Largest request body: the API's only body is a removal request's message (at most 500
@@ -101,6 +104,8 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), identify))
         .layer(compression())
+        // Outside the API's layers: static files, for anyone.
+        .route(&format!("{}{{file}}", logos::PREFIX), get(logos::serve))
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -135,6 +140,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/me/organizations/{id}/removalRequests/{request_id}",
             delete(cancel_removal),
         )
+        .route(DEPARTURES_PATH, get(list_departures))
+        .route("/api/v1/me/departures/{id}", delete(forget_departure))
         .method_not_allowed_fallback(method_not_allowed)
 }
 
@@ -162,15 +169,19 @@ fn compression() -> CompressionLayer<impl Predicate> {
         .compress_when(DefaultPredicate::new().and(SizeAbove::new(COMPRESS_ABOVE)))
 }
 
-/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response.
+/// The layer that sets the `index`th of [`csp::SECURITY_HEADERS`] on every response; but a
+/// `Cross-Origin-Resource-Policy` a response has is kept (the demo logos', `cross-origin`).
 fn security_header(index: usize) -> SetResponseHeaderLayer<HeaderValue> {
     let (name, value) = csp::SECURITY_HEADERS[index];
     // Constants, checked by the unit test below.
     #[allow(clippy::expect_used)]
-    SetResponseHeaderLayer::overriding(
-        HeaderName::from_bytes(name.as_bytes()).expect("a valid header name"),
-        HeaderValue::from_static(value),
-    )
+    let name = HeaderName::from_bytes(name.as_bytes()).expect("a valid header name");
+    let value = HeaderValue::from_static(value);
+    if name == HeaderName::from_static("cross-origin-resource-policy") {
+        SetResponseHeaderLayer::if_not_present(name, value)
+    } else {
+        SetResponseHeaderLayer::overriding(name, value)
+    }
 }
 
 /// CORS for the API: the listed origins may call it with a bearer token (preflight included);

@@ -5,6 +5,8 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::error::ApiError;
 use super::extract::{
@@ -13,7 +15,7 @@ use super::extract::{
 };
 use super::state::AppState;
 use super::views::{AccessCollection, AccessItemView, Me, Organization, OrganizationCollection};
-use crate::store::model::{LeaveBlock, LeaveOutcome, NamePosition};
+use crate::store::model::{DepartureStamp, LeaveBlock, LeaveOutcome, NamePosition};
 
 /// The collection of the person's organizations; its items and their parts are below it.
 pub const ORGANIZATIONS_PATH: &str = "/api/v1/me/organizations";
@@ -60,8 +62,13 @@ pub async fn list_organizations(
             (page, next)
         }
     };
+    let link_base = state.origins.link_base(&headers);
     Ok(Json(OrganizationCollection {
-        value: page.items.into_iter().map(Organization::from).collect(),
+        value: page
+            .items
+            .into_iter()
+            .map(|membership| Organization::new(membership, &link_base))
+            .collect(),
         next_link,
     }))
 }
@@ -72,22 +79,29 @@ pub async fn get_organization(
     State(state): State<AppState>,
     Authorized(user, _): Authorized<ToRead>,
     id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
 ) -> Result<Json<Organization>, ApiError> {
     let id = organization_id(id)?;
     let found = state.store.membership(&user, &id).await?;
+    let link_base = state.origins.link_base(&headers);
     found
-        .map(|membership| Json(Organization::from(membership)))
+        .map(|membership| Json(Organization::new(membership, &link_base)))
         .ok_or_else(|| ApiError::not_a_member(&id))
 }
 
-/// `DELETE /me/organizations/{id}`: leaves the organization, where the leave rule allows it.
+/// `DELETE /me/organizations/{id}`: leaves the organization, where the leave rule allows it,
+/// and records the departure (`GET /me/departures`) in the same transaction.
 pub async fn leave_organization(
     State(state): State<AppState>,
     Authorized(user, _): Authorized<ToLeave>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<StatusCode, ApiError> {
     let id = organization_id(id)?;
-    let outcome = state.store.leave(&user, &id).await?;
+    let departure = DepartureStamp {
+        id: Uuid::new_v4().to_string(),
+        left_at: OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let outcome = state.store.leave(&user, &id, departure).await?;
     match outcome {
         LeaveOutcome::Left => Ok(StatusCode::NO_CONTENT),
         LeaveOutcome::NotMember => Err(ApiError::not_a_member(&id)),

@@ -31,4 +31,6 @@ pub struct AppState {
     pub allowed_origins: Vec<HeaderValue>,
     /// Requests per caller over time, on the API's routes; `None` with `--no-rate-limit`.
     pub rate_limit: Option<RateLimit>,
+    /// How long a departure is listed (`--departure-retention-days`).
+    pub departure_retention: Duration,
 }

@@ -5,7 +5,9 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::store::model::{AccessItem, LeaveRefusal, Membership, RemovalRequest};
+use crate::store::model::{
+    AccessItem, Departure, LeaveRefusal, Membership, RemovalRequest, Sponsor,
+};
 
 /// `GET /api/v1/me`.
 #[derive(Debug, Serialize)]
@@ -31,6 +33,68 @@ pub struct Organization {
     pub privacy_contact: Option<PrivacyContact>,
     /// The person's pending request to be removed, so the list shows it without another call.
     pub removal_request: Option<RemovalRequestView>,
+    /// The organization's square logo, absolute.
+    pub square_logo_url: Option<String>,
+    /// The person's sponsors there.
+    pub sponsors: Vec<SponsorView>,
+}
+
+/// A sponsor, as the API shows one.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SponsorView {
+    pub display_name: String,
+    pub mail: Option<String>,
+}
+
+impl From<Sponsor> for SponsorView {
+    fn from(sponsor: Sponsor) -> Self {
+        SponsorView {
+            display_name: sponsor.display_name,
+            mail: sponsor.mail,
+        }
+    }
+}
+
+/// A record of an organization the person left, as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartureView {
+    pub id: String,
+    pub organization_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    pub left_date_time: String,
+    pub sponsors: Vec<SponsorView>,
+    pub privacy_contact: Option<PrivacyContact>,
+}
+
+impl From<Departure> for DepartureView {
+    fn from(departure: Departure) -> Self {
+        DepartureView {
+            id: departure.id,
+            organization_id: departure.organization_id,
+            display_name: departure.display_name,
+            default_domain: departure.default_domain,
+            left_date_time: rfc3339(departure.left_at),
+            sponsors: departure
+                .sponsors
+                .into_iter()
+                .map(SponsorView::from)
+                .collect(),
+            privacy_contact: PrivacyContact::of(
+                departure.privacy_email,
+                departure.privacy_statement_url,
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct DepartureCollection {
+    pub value: Vec<DepartureView>,
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
 }
 
 /// A removal request, as the API shows it.
@@ -122,6 +186,16 @@ pub struct PrivacyContact {
     pub statement_url: Option<String>,
 }
 
+impl PrivacyContact {
+    /// A contact with neither field set says nothing: absent.
+    fn of(email: Option<String>, statement_url: Option<String>) -> Option<PrivacyContact> {
+        (email.is_some() || statement_url.is_some()).then_some(PrivacyContact {
+            email,
+            statement_url,
+        })
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct OrganizationCollection {
     pub value: Vec<Organization>,
@@ -129,15 +203,18 @@ pub struct OrganizationCollection {
     pub next_link: Option<String>,
 }
 
-impl From<Membership> for Organization {
-    fn from(m: Membership) -> Self {
+impl Organization {
+    /// A membership as the API shows it; a logo that is a path on this server (the demo's own)
+    /// is made absolute on `link_base`, as links are.
+    pub fn new(m: Membership, link_base: &str) -> Self {
         let leave = LeaveStatus::from(m.leave_decision());
-        // A contact with neither field set says nothing: show it as absent.
-        let privacy_contact = (m.privacy_email.is_some() || m.privacy_statement_url.is_some())
-            .then_some(PrivacyContact {
-                email: m.privacy_email,
-                statement_url: m.privacy_statement_url,
-            });
+        let square_logo_url = m.square_logo_url.map(|url| {
+            if url.starts_with('/') && !url.starts_with("//") {
+                format!("{link_base}{url}")
+            } else {
+                url
+            }
+        });
         Organization {
             id: m.organization_id,
             display_name: m.display_name,
@@ -147,8 +224,10 @@ impl From<Membership> for Organization {
             joined_date_time: rfc3339(m.joined_at),
             last_sign_in_date_time: m.last_sign_in_at.map(rfc3339),
             leave,
-            privacy_contact,
+            privacy_contact: PrivacyContact::of(m.privacy_email, m.privacy_statement_url),
             removal_request: m.removal_request.map(RemovalRequestView::from),
+            square_logo_url,
+            sponsors: m.sponsors.into_iter().map(SponsorView::from).collect(),
         }
     }
 }
@@ -166,7 +245,7 @@ pub fn rfc3339(unix_seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::model::{LeaveBlock, TenantCategory};
+    use crate::store::model::{LeaveBlock, Sponsor, TenantCategory};
 
     #[test]
     fn the_leave_status_says_why_in_the_contracts_words() {
@@ -200,6 +279,83 @@ mod tests {
     }
 
     #[test]
+    fn only_a_path_on_this_server_is_made_absolute() {
+        let shown = |logo: &str| {
+            let membership = Membership {
+                square_logo_url: Some(logo.to_owned()),
+                ..membership()
+            };
+            Organization::new(membership, "https://api.example.com").square_logo_url
+        };
+        assert_eq!(
+            shown("/logos/fabrikam-0123abcd.svg").as_deref(),
+            Some("https://api.example.com/logos/fabrikam-0123abcd.svg")
+        );
+        for as_given in [
+            "https://cdn.example.com/fabrikam.svg",
+            "//evil.example/logo.svg",
+            "javascript:alert(1)",
+            "logos/relative.svg",
+            "",
+        ] {
+            assert_eq!(shown(as_given).as_deref(), Some(as_given));
+        }
+    }
+
+    /// Contoso, Megan's home organization, with nothing optional.
+    fn membership() -> Membership {
+        Membership {
+            position: 1,
+            name_key: String::new(),
+            organization_id: "a98d8a79-b346-49a8-bb05-b9cd5e3932a0".to_owned(),
+            display_name: "Contoso".to_owned(),
+            default_domain: "contoso.onmicrosoft.com".to_owned(),
+            domains: vec!["contoso.onmicrosoft.com".to_owned()],
+            category: TenantCategory::Home,
+            joined_at: 0,
+            last_sign_in_at: None,
+            leave_block: None,
+            privacy_email: None,
+            privacy_statement_url: None,
+            square_logo_url: None,
+            sponsors: Vec::new(),
+            removal_request: None,
+            access: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_departure_shows_its_sponsors_and_contact() {
+        let departure = Departure {
+            position: 7,
+            id: "0f8fad5b-d9cb-469f-a165-70867728950e".to_owned(),
+            organization_id: "8c2b14a3-7a20-4131-b327-2031c0d4557f".to_owned(),
+            display_name: "Fabrikam".to_owned(),
+            default_domain: "fabrikam.onmicrosoft.com".to_owned(),
+            left_at: 1_709_647_620,
+            sponsors: vec![Sponsor {
+                display_name: "Jane Doe".to_owned(),
+                mail: None,
+            }],
+            privacy_email: None,
+            privacy_statement_url: Some("https://www.fabrikam.com/privacy".to_owned()),
+        };
+        let json = serde_json::to_value(DepartureView::from(departure)).expect("JSON");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                "organizationId": "8c2b14a3-7a20-4131-b327-2031c0d4557f",
+                "displayName": "Fabrikam",
+                "defaultDomain": "fabrikam.onmicrosoft.com",
+                "leftDateTime": "2024-03-05T14:07:00Z",
+                "sponsors": [{"displayName": "Jane Doe", "mail": null}],
+                "privacyContact": {"email": null, "statementUrl": "https://www.fabrikam.com/privacy"},
+            })
+        );
+    }
+
+    #[test]
     fn home_organizations_cannot_be_left() {
         let membership = Membership {
             position: 1,
@@ -214,10 +370,18 @@ mod tests {
             leave_block: None,
             privacy_email: None,
             privacy_statement_url: None,
+            square_logo_url: Some("/logos/contoso-0123abcd.svg".to_owned()),
+            sponsors: Vec::new(),
             removal_request: None,
             access: Vec::new(),
         };
-        let json = serde_json::to_value(Organization::from(membership)).expect("serializable");
+        let json = serde_json::to_value(Organization::new(membership, "https://api.example.com"))
+            .expect("serializable");
+        assert_eq!(
+            json["squareLogoUrl"],
+            "https://api.example.com/logos/contoso-0123abcd.svg"
+        );
+        assert_eq!(json["sponsors"], serde_json::json!([]));
         assert_eq!(
             json["leave"],
             serde_json::json!({"allowed": false, "reason": "homeOrganization"})

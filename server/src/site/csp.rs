@@ -9,6 +9,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use scraper::{Html, Selector};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::origin::PublicUrl;
@@ -20,7 +21,8 @@ pub const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
     ("X-Frame-Options", "DENY"),
-    // Another site's window can't script this one, nor embed its files.
+    // Another site's window can't script this one, nor embed its files (but the demo logos,
+    // which say so themselves: `super::logos`).
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Resource-Policy", "same-origin"),
     // Nothing the page doesn't use: copying a tenant ID is all it asks of the browser.
@@ -45,15 +47,17 @@ pub fn policy_for_site(dist: &Path) -> Result<String, String> {
 
 /// The policy for an HTML document, whose app reads `config_json`: `connect-src` admits, besides
 /// the page's own origin, the API's origin when `apiBaseUrl` is absolute and the identity
-/// provider's (`auth.authority`), where the app fetches discovery and tokens.
+/// provider's (`auth.authority`), where the app fetches discovery and tokens; `img-src` admits,
+/// besides the page's own origin (and `data:`), the API's, whose server serves the demo
+/// organizations' logos, and each origin of `logoOrigins`, where an operator's organizations
+/// keep theirs.
 pub fn content_security_policy(html: &str, config_json: Option<&str>) -> String {
-    let mut connect_src = String::from("'self'");
-    for origin in config_json.map(connect_origins).unwrap_or_default() {
-        if !connect_src.split(' ').any(|source| source == origin) {
-            connect_src.push(' ');
-            connect_src.push_str(&origin);
-        }
-    }
+    let config = config_json.and_then(|json| serde_json::from_str::<Value>(json).ok());
+    let config = config.as_ref().unwrap_or(&Value::Null);
+    let api = &config["apiBaseUrl"];
+    let connect_src = sources("'self'", [api, &config["auth"]["authority"]]);
+    let logo_origins = config["logoOrigins"].as_array().into_iter().flatten();
+    let img_src = sources("'self' data:", std::iter::once(api).chain(logo_origins));
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for hash in inline_script_hashes(html) {
         script_src.push_str(" '");
@@ -61,31 +65,40 @@ pub fn content_security_policy(html: &str, config_json: Option<&str>) -> String 
         script_src.push('\'');
     }
     format!(
-        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src {script_src}; style-src 'self'; img-src {img_src}; \
          connect-src {connect_src}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; \
          object-src 'none'"
     )
 }
 
-/// The origins of `apiBaseUrl` and `auth.authority` in the app's `config.json`, when they are
-/// absolute http(s) URLs with a plain host: anything else (a relative path, a malformed or
-/// hostile value) adds nothing, so the config can't inject a directive.
-fn connect_origins(config_json: &str) -> Vec<String> {
-    let Ok(config) = serde_json::from_str::<serde_json::Value>(config_json) else {
-        return Vec::new();
-    };
-    [&config["apiBaseUrl"], &config["auth"]["authority"]]
+/// `first`, then the origin of each of `urls` that is an absolute http(s) URL with a plain
+/// host, once each: anything else (a relative path, a malformed or hostile value, not a
+/// string) adds nothing, so the config can't inject a directive.
+fn sources<'a>(first: &str, urls: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut sources = String::from(first);
+    for origin in urls
         .into_iter()
-        .filter_map(serde_json::Value::as_str)
-        .filter_map(|url| {
-            let scheme_end = url.find("://")? + 3;
-            let origin_end = url[scheme_end..]
-                .find(['/', '?', '#'])
-                .map_or(url.len(), |end| scheme_end + end);
-            url[..origin_end].parse::<PublicUrl>().ok()
-        })
+        .filter_map(Value::as_str)
+        .filter_map(origin_of)
+    {
+        if !sources.split(' ').any(|source| source == origin) {
+            sources.push(' ');
+            sources.push_str(&origin);
+        }
+    }
+    sources
+}
+
+/// The origin of an absolute http(s) URL with a plain host, lowercased.
+fn origin_of(url: &str) -> Option<String> {
+    let scheme_end = url.find("://")? + 3;
+    let origin_end = url[scheme_end..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |end| scheme_end + end);
+    url[..origin_end]
+        .parse::<PublicUrl>()
+        .ok()
         .map(|origin| origin.to_string())
-        .collect()
 }
 
 /// `sha256-<base64>` of each distinct inline script (a `<script>` without `src`), in document
@@ -197,6 +210,7 @@ await init();</SCRIPT>
         assert!(policy.starts_with("default-src 'self'; "));
         assert!(policy.contains("frame-ancestors 'none'"));
         assert!(policy.contains("; connect-src 'self'; "));
+        assert!(policy.contains("; img-src 'self' data:; "));
     }
 
     #[test]
@@ -221,6 +235,7 @@ await init();</SCRIPT>
         );
         for hostile in [
             r#"{"auth": {"authority": "https://a.example; script-src *"}}"#,
+            r#"{"apiBaseUrl": "https://a.example; script-src *"}"#,
             r#"{"auth": {"authority": "javascript:alert(1)"}}"#,
             r#"{"auth": {"authority": "https://user@a.example"}}"#,
             r#"{"auth": {"authority": 5}}"#,
@@ -232,5 +247,54 @@ await init();</SCRIPT>
                 "{hostile}"
             );
         }
+    }
+
+    #[test]
+    fn the_app_may_show_logos_from_its_api_and_the_listed_origins() {
+        let img_src = |config: &str| {
+            content_security_policy("", Some(config))
+                .split("; ")
+                .find(|directive| directive.starts_with("img-src "))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            img_src(r#"{"apiBaseUrl": "/api/v1"}"#).as_deref(),
+            Some("img-src 'self' data:")
+        );
+        assert_eq!(
+            img_src(
+                r#"{"apiBaseUrl": "https://API.example.com/api/v1",
+                    "logoOrigins": ["https://cdn.example.com", "https://logos.example.net/tenants/",
+                                    "https://api.example.com", "https://cdn.example.com"]}"#
+            )
+            .as_deref(),
+            Some(
+                "img-src 'self' data: https://api.example.com https://cdn.example.com \
+                 https://logos.example.net"
+            )
+        );
+        for hostile in [
+            r#"{"logoOrigins": ["https://a.example; script-src *"]}"#,
+            r#"{"logoOrigins": ["*"]}"#,
+            r#"{"logoOrigins": ["javascript:alert(1)", "data:", "https:", "'none'"]}"#,
+            r#"{"logoOrigins": ["https://user:pw@a.example"]}"#,
+            r#"{"logoOrigins": "https://a.example"}"#,
+            r#"{"logoOrigins": [5, null, {"origin": "https://a.example"}]}"#,
+            "[]",
+        ] {
+            assert_eq!(
+                img_src(hostile).as_deref(),
+                Some("img-src 'self' data:"),
+                "{hostile}"
+            );
+        }
+        // The API's origin is where it connects as well as where logos come from.
+        let policy = content_security_policy(
+            "",
+            Some(
+                r#"{"apiBaseUrl": "https://api.example.com/v1", "logoOrigins": ["https://cdn.example.com"]}"#,
+            ),
+        );
+        assert!(policy.contains("; connect-src 'self' https://api.example.com; "));
     }
 }

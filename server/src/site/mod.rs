@@ -4,9 +4,11 @@
 //! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
 //! precompressed copies only when they are regular files inside the folder (never a symlink:
 //! otherwise the plain file is served, or the other encoding), long-lived caching only for
-//! content-hashed names, and the Content Security Policy on the document ([`csp`]).
+//! content-hashed names, and the Content Security Policy on the document ([`csp`]). Apart from
+//! the app, the demo organizations' logos ([`logos`]).
 
 pub mod csp;
+pub mod logos;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

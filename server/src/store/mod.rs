@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use self::model::{
-    AccessItem, CancelOutcome, LeaveOutcome, Membership, NamePosition, Page, RemovalOutcome,
-    RemovalRequest, StoreError, StoreResult, User,
+    AccessItem, CancelOutcome, Departure, DepartureStamp, LeaveOutcome, Membership, NamePosition,
+    Page, RemovalOutcome, RemovalRequest, StoreError, StoreResult, User,
 };
 use self::postgres::url::DatabaseUrl;
 use self::postgres::Postgres;
@@ -74,16 +74,19 @@ impl Store {
         self.run(|db| db.reset()).await
     }
 
-    /// Stores `people` when there is no one yet: see [`Sqlite::seed_if_empty`]. For start-up.
+    /// Stores `people` and `departures` when there is no one yet: see
+    /// [`Sqlite::seed_if_empty`]. For start-up.
     pub async fn seed_if_empty(
         &self,
         people: &[(User, Vec<Membership>)],
+        departures: &[(String, Departure)],
     ) -> StoreResult<Option<usize>> {
         if let Backend::Postgres(pg) = &self.backend {
-            return pg.seed_if_empty(people).await;
+            return pg.seed_if_empty(people, departures).await;
         }
-        let people = people.to_vec();
-        self.run(move |db| db.seed_if_empty(&people)).await
+        let (people, departures) = (people.to_vec(), departures.to_vec());
+        self.run(move |db| db.seed_if_empty(&people, &departures))
+            .await
     }
 
     /// The person a server without sign-in (`--no-auth`) acts for: the first one stored.
@@ -150,14 +153,58 @@ impl Store {
             .await
     }
 
-    /// `user` leaves an organization for good, where [`model::leave_decision`] allows it.
-    pub async fn leave(&self, user: &User, organization_id: &str) -> StoreResult<LeaveOutcome> {
+    /// `user` leaves an organization for good, where [`model::leave_decision`] allows it, and a
+    /// departure is recorded with `departure`'s id and time, in the same transaction.
+    pub async fn leave(
+        &self,
+        user: &User,
+        organization_id: &str,
+        departure: DepartureStamp,
+    ) -> StoreResult<LeaveOutcome> {
         if let Backend::Postgres(pg) = &self.backend {
-            return pg.leave(&user.id, organization_id).await;
+            return pg.leave(&user.id, organization_id, &departure).await;
         }
         let (user_id, organization_id) = (user.id.clone(), organization_id.to_owned());
-        self.run(move |db| db.leave(&user_id, &organization_id))
+        self.run(move |db| db.leave(&user_id, &organization_id, &departure))
             .await
+    }
+
+    /// Up to `top` of `user`'s departures, newest first, recorded before position `before`
+    /// (`None`: from the newest), that happened at or after `since` (Unix seconds).
+    pub async fn departures(
+        &self,
+        user: &User,
+        before: Option<i64>,
+        since: i64,
+        top: u32,
+    ) -> StoreResult<Page<Departure>> {
+        let before = before.unwrap_or(i64::MAX);
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.departures(&user.id, before, since, top).await;
+        }
+        let user_id = user.id.clone();
+        self.run(move |db| db.departures(&user_id, before, since, top))
+            .await
+    }
+
+    /// `user` forgets their departure `id` (a lowercase GUID), if it is theirs and happened at
+    /// or after `since`; whether it was.
+    pub async fn forget_departure(&self, user: &User, id: &str, since: i64) -> StoreResult<bool> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.forget_departure(&user.id, id, since).await;
+        }
+        let (user_id, id) = (user.id.clone(), id.to_owned());
+        self.run(move |db| db.forget_departure(&user_id, &id, since))
+            .await
+    }
+
+    /// Deletes every departure that happened before `before` (Unix seconds): the retention
+    /// period's end. Returns how many.
+    pub async fn purge_departures(&self, before: i64) -> StoreResult<usize> {
+        if let Backend::Postgres(pg) = &self.backend {
+            return pg.purge_departures(before).await;
+        }
+        self.run(move |db| db.purge_departures(before)).await
     }
 
     /// Up to `top` of what `user` can reach in one organization, after `after`; `None` when
@@ -247,17 +294,41 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("myorgs-store-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let store = Store::open(&dir.join("store.sqlite3")).expect("a new database");
-        let people = seed::demo(SeedOptions::default(), seed::now());
-        assert!(matches!(store.seed_if_empty(&people).await, Ok(Some(_))));
+        let now = seed::now();
+        let people = seed::demo(SeedOptions::default(), now);
+        let departures = seed::demo_departures(SeedOptions::default(), now);
+        assert!(matches!(
+            store.seed_if_empty(&people, &departures).await,
+            Ok(Some(_))
+        ));
         let megan = store.first_user().await.expect("read").expect("seeded");
         assert_eq!(store.user(&megan.id).await, Ok(Some(megan.clone())));
         let fabrikam = "8c2b14a3-7a20-4131-b327-2031c0d4557f";
-        assert_eq!(store.leave(&megan, fabrikam).await, Ok(LeaveOutcome::Left));
+        let stamp = |n: u32| DepartureStamp {
+            id: format!("00000000-0000-4000-8000-{n:012}"),
+            left_at: now,
+        };
+        assert_eq!(
+            store.leave(&megan, fabrikam, stamp(1)).await,
+            Ok(LeaveOutcome::Left)
+        );
         assert_eq!(store.membership(&megan, fabrikam).await, Ok(None));
         assert_eq!(
-            store.leave(&megan, fabrikam).await,
+            store.leave(&megan, fabrikam, stamp(2)).await,
             Ok(LeaveOutcome::NotMember)
         );
+        let ninety_days = 90 * 86_400;
+        let recent = store.departures(&megan, None, now - ninety_days, 10).await;
+        let recent = recent.expect("departures").items;
+        assert_eq!(recent.len(), 2, "Fabrikam's, and the demo's Trey Research");
+        assert_eq!(recent[0].id, stamp(1).id);
+        assert_eq!(recent[0].display_name, "Fabrikam");
+        assert!(store
+            .forget_departure(&megan, &stamp(1).id, now - ninety_days)
+            .await
+            .expect("forget"));
+        // Alex's, forty days old.
+        assert_eq!(store.purge_departures(now - 20 * 86_400).await, Ok(1));
         drop(store);
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -1,6 +1,7 @@
 //! What the store holds and answers: people, their memberships (in list order, or in name order
-//! from a [`NamePosition`]), what they can reach, their removal requests, the outcomes of
-//! changing them and [`StoreError`]; and the rules of leaving
+//! from a [`NamePosition`]) and their sponsors there, what they can reach, their removal
+//! requests, the records of organizations they left ([`Departure`]), the outcomes of changing
+//! them and [`StoreError`]; and the rules of leaving
 //! and of asking to be removed ([`leave_decision`], [`removal_decision`]), written once here and
 //! obeyed by the queries ([`super::sqlite`]) and the views alike.
 
@@ -63,11 +64,57 @@ pub struct Membership {
     pub leave_block: Option<LeaveBlock>,
     pub privacy_email: Option<String>,
     pub privacy_statement_url: Option<String>,
+    /// The organization's square logo (its branding): an absolute URL, or a path on this
+    /// server (the demo's own logos, [`crate::site::logos`]); `None` without one.
+    pub square_logo_url: Option<String>,
+    /// The person's sponsors there, in the organization's order; often none.
+    pub sponsors: Vec<Sponsor>,
     /// The person's pending request to be removed. Read only: ignored when seeding.
     pub removal_request: Option<RemovalRequest>,
     /// For seeding only: what the person can reach there, in any order (storage orders it).
     /// Reading leaves it empty; [`super::Store::access_after`] reads it page by page.
     pub access: Vec<AccessItem>,
+}
+
+/// Someone inside an organization who is responsible for a guest there (Microsoft Entra's
+/// sponsors): whom to ask about the membership, or for a new invitation after leaving. Stored
+/// as it came (a departure keeps its sponsors as JSON, in the API's words).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sponsor {
+    pub display_name: String,
+    /// Not always known.
+    pub mail: Option<String>,
+}
+
+/// A record that a person left an organization: what it was called, whom to ask to come back,
+/// and when. Written in the same transaction as the leave; kept for the retention period
+/// (`--departure-retention-days`) unless the person forgets it sooner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Departure {
+    /// The order departures were recorded in (newest first is highest first). Assigned by
+    /// storage: a given value is ignored when storing.
+    pub position: i64,
+    /// A lowercase GUID.
+    pub id: String,
+    pub organization_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    /// Unix seconds.
+    pub left_at: i64,
+    /// The person's sponsors there when they left.
+    pub sponsors: Vec<Sponsor>,
+    pub privacy_email: Option<String>,
+    pub privacy_statement_url: Option<String>,
+}
+
+/// What the caller chooses for the departure a leave records: its id and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartureStamp {
+    /// A lowercase GUID.
+    pub id: String,
+    /// Unix seconds.
+    pub left_at: i64,
 }
 
 /// Where a page of a person's organizations in name order (`$orderby=displayName`) starts:

@@ -24,9 +24,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use scenarios::{
-    access, cli, compression, contract_checker, edge, errors, faults, flags, hardening, leaving,
-    load, name_order, postgres, rate_limits, reading, removal_requests, sign_in, signed_in,
-    static_site,
+    access, cli, compression, contract_checker, departures, edge, errors, faults, flags, hardening,
+    leaving, load, logos, name_order, postgres, rate_limits, reading, removal_requests, sign_in,
+    signed_in, static_site,
 };
 
 type Scenario = (&'static str, fn());
@@ -63,6 +63,30 @@ const SCENARIOS: &[Scenario] = &[
         removal_requests::removal_requests_are_rate_limited,
     ),
     ("leave_rules", leaving::leave_rules),
+    (
+        "departures_record_each_leave",
+        departures::departures_record_each_leave,
+    ),
+    (
+        "departures_are_each_persons_own",
+        departures::departures_are_each_persons_own,
+    ),
+    (
+        "departures_are_kept_for_the_retention_period",
+        departures::departures_are_kept_for_the_retention_period,
+    ),
+    (
+        "departures_are_rate_limited",
+        departures::departures_are_rate_limited,
+    ),
+    (
+        "organizations_carry_logos_and_sponsors",
+        logos::organizations_carry_logos_and_sponsors,
+    ),
+    (
+        "logos_are_served_beside_the_app",
+        logos::logos_are_served_beside_the_app,
+    ),
     (
         "unknown_paths_and_methods",
         errors::unknown_paths_and_methods,
@@ -178,6 +202,11 @@ const SCENARIOS: &[Scenario] = &[
         signed_in::leaving_between_pages,
     ),
     ("leave_rules_signed_in", signed_in::leave_rules),
+    ("departures_signed_in", signed_in::departures),
+    (
+        "logos_and_sponsors_signed_in",
+        signed_in::logos_and_sponsors,
+    ),
     (
         "leaving_survives_a_restart_signed_in",
         signed_in::leaving_survives_a_restart,

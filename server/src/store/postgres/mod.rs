@@ -28,9 +28,9 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::Row;
 
 use crate::store::model::{
-    leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, LeaveBlock,
-    LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page, RemovalOutcome, RemovalRequest,
-    StoreError, StoreResult, TenantCategory, User,
+    leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, Departure,
+    DepartureStamp, LeaveBlock, LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page,
+    RemovalOutcome, RemovalRequest, Sponsor, StoreError, StoreResult, TenantCategory, User,
 };
 
 /// How long a request waits for a free connection (or a new one) before it is answered 503.
@@ -279,8 +279,13 @@ impl Postgres {
     }
 
     /// `user_id` leaves an organization for good: the membership row, locked first, is deleted
-    /// in the same transaction that checked it.
-    pub async fn leave(&self, user_id: &str, organization_id: &str) -> StoreResult<LeaveOutcome> {
+    /// and a departure recorded as `departure` says, in the same transaction that checked it.
+    pub async fn leave(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        departure: &DepartureStamp,
+    ) -> StoreResult<LeaveOutcome> {
         within(async {
             let mut client = self.pool.get().await?;
             let tx = client.transaction().await?;
@@ -291,6 +296,28 @@ impl Postgres {
                 Some(Err(LeaveRefusal::HomeOrganization)) => LeaveOutcome::HomeOrganization,
                 Some(Err(LeaveRefusal::Blocked(block))) => LeaveOutcome::NotAllowed(block),
                 Some(Ok(())) => {
+                    let record = tx
+                        .prepare_cached(&format!(
+                            "INSERT INTO departures (id, user_id, organization_id, display_name,
+                                 default_domain, left_at, sponsors, privacy_email,
+                                 privacy_statement_url)
+                             SELECT $3, m.user_id, m.organization_id, o.display_name,
+                                    o.default_domain, $4, {SPONSORS_JSON}, o.privacy_email,
+                                    o.privacy_statement_url
+                               FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                              WHERE m.user_id = $1 AND m.organization_id = $2"
+                        ))
+                        .await?;
+                    tx.execute(
+                        &record,
+                        &[
+                            &user_id,
+                            &organization_id,
+                            &departure.id,
+                            &departure.left_at,
+                        ],
+                    )
+                    .await?;
                     let statement = tx
                         .prepare_cached(
                             "DELETE FROM memberships WHERE user_id = $1 AND organization_id = $2",
@@ -485,6 +512,68 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Up to `top` of `user_id`'s departures recorded before position `before` (newest first)
+    /// that happened at or after `since` (Unix seconds: the retention period).
+    pub async fn departures(
+        &self,
+        user_id: &str,
+        before: i64,
+        since: i64,
+        top: u32,
+    ) -> StoreResult<Page<Departure>> {
+        within(async {
+            let client = self.pool.get().await?;
+            let statement = client
+                .prepare_cached(
+                    "SELECT position, id, organization_id, display_name, default_domain, left_at,
+                            sponsors, privacy_email, privacy_statement_url
+                       FROM departures
+                      WHERE user_id = $1 AND position < $2 AND left_at >= $3
+                      ORDER BY position DESC
+                      LIMIT $4",
+                )
+                .await?;
+            let items = client
+                .query(&statement, &[&user_id, &before, &since, &limit(top)])
+                .await?
+                .iter()
+                .map(departure_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok(page(items, top))
+        })
+        .await
+    }
+
+    /// `user_id` forgets their departure `id`, if it is theirs and happened at or after `since`;
+    /// whether it was.
+    pub async fn forget_departure(&self, user_id: &str, id: &str, since: i64) -> StoreResult<bool> {
+        within(async {
+            let client = self.pool.get().await?;
+            let deleted = client
+                .execute(
+                    "DELETE FROM departures WHERE id = $1 AND user_id = $2 AND left_at >= $3",
+                    &[&id, &user_id, &since],
+                )
+                .await?;
+            Ok(deleted == 1)
+        })
+        .await
+    }
+
+    /// Deletes every departure that happened before `before` (Unix seconds); how many.
+    pub async fn purge_departures(&self, before: i64) -> StoreResult<usize> {
+        within(async {
+            let client = self.pool.get().await?;
+            let deleted = client
+                .execute("DELETE FROM departures WHERE left_at < $1", &[&before])
+                .await?;
+            Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+        })
+        .await
+    }
+}
+
 /// The membership's category and leave block, its row locked until the transaction ends.
 async fn locked_membership(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -543,15 +632,54 @@ fn removal_row(row: &Row) -> StoreResult<RemovalRequest> {
     })
 }
 
+/// The sponsors of membership `m` as JSON text, as [`Sponsor`] reads it:
+/// `[{"displayName", "mail"}]` in the organization's order (`[]` without any).
+macro_rules! sponsors_json {
+    () => {
+        "COALESCE((SELECT json_agg(json_build_object('displayName', s.display_name,
+                                                     'mail', s.mail) ORDER BY s.ordinal)
+                     FROM sponsors s
+                    WHERE s.user_id = m.user_id AND s.organization_id = m.organization_id),
+                  '[]'::json)::text"
+    };
+}
+
+const SPONSORS_JSON: &str = sponsors_json!();
+
 /// A membership with its organization, as [`membership_row`] reads it.
-const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.default_domain,
+const MEMBERSHIP_SELECT: &str = concat!(
+    "SELECT m.position, o.id, o.display_name, o.default_domain,
             ARRAY(SELECT d.domain FROM organization_domains d
                    WHERE d.organization_id = o.id ORDER BY d.ordinal),
             m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key
+            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key,
+            o.square_logo_url, ",
+    sponsors_json!(),
+    "
        FROM memberships m JOIN organizations o ON o.id = m.organization_id
        LEFT JOIN removal_requests r
-              ON r.user_id = m.user_id AND r.organization_id = m.organization_id";
+              ON r.user_id = m.user_id AND r.organization_id = m.organization_id"
+);
+
+/// Sponsors from their JSON text in column `index`.
+fn sponsors_at(row: &Row, index: usize) -> StoreResult<Vec<Sponsor>> {
+    serde_json::from_str(row.try_get(index)?)
+        .map_err(|error| StoreError::Failed(format!("sponsors that aren't JSON: {error}")))
+}
+
+fn departure_row(row: &Row) -> StoreResult<Departure> {
+    Ok(Departure {
+        position: row.try_get(0)?,
+        id: row.try_get(1)?,
+        organization_id: row.try_get(2)?,
+        display_name: row.try_get(3)?,
+        default_domain: row.try_get(4)?,
+        left_at: row.try_get(5)?,
+        sponsors: sponsors_at(row, 6)?,
+        privacy_email: row.try_get(7)?,
+        privacy_statement_url: row.try_get(8)?,
+    })
+}
 
 fn membership_row(row: &Row) -> StoreResult<Membership> {
     Ok(Membership {
@@ -567,6 +695,8 @@ fn membership_row(row: &Row) -> StoreResult<Membership> {
         leave_block: leave_block(row.try_get(8)?)?,
         privacy_email: row.try_get(9)?,
         privacy_statement_url: row.try_get(10)?,
+        square_logo_url: row.try_get(15)?,
+        sponsors: sponsors_at(row, 16)?,
         removal_request: match row.try_get::<_, Option<String>>(11)? {
             Some(id) => Some(RemovalRequest {
                 id,

@@ -118,8 +118,8 @@ impl Postgres {
         let client = self.pool.get().await?;
         client
             .batch_execute(
-                "TRUNCATE removal_requests, access_items, memberships, organization_domains,
-                          organizations, users RESTART IDENTITY",
+                "TRUNCATE departures, sponsors, removal_requests, access_items, memberships,
+                          organization_domains, organizations, users RESTART IDENTITY",
             )
             .await?;
         Ok(())

@@ -2,7 +2,9 @@
 //! transaction, one statement per table (arrays bound as parameters, unnested by PostgreSQL).
 
 use super::Postgres;
-use crate::store::model::{in_access_order, LeaveBlock, Membership, StoreResult, User};
+use crate::store::model::{
+    in_access_order, Departure, LeaveBlock, Membership, StoreError, StoreResult, User,
+};
 use crate::store::name_key::organization_key;
 
 /// Held (for the transaction) by whoever checks that the database is empty and seeds it, so
@@ -20,6 +22,7 @@ struct Columns {
     org_domains: Vec<String>,
     org_emails: Vec<Option<String>>,
     org_urls: Vec<Option<String>>,
+    org_logos: Vec<Option<String>>,
     domain_orgs: Vec<String>,
     domain_ordinals: Vec<i64>,
     domain_names: Vec<String>,
@@ -31,6 +34,11 @@ struct Columns {
     m_last_sign_in: Vec<Option<i64>>,
     m_blocks: Vec<Option<String>>,
     m_name_keys: Vec<String>,
+    s_users: Vec<String>,
+    s_orgs: Vec<String>,
+    s_ordinals: Vec<i64>,
+    s_names: Vec<String>,
+    s_mails: Vec<Option<String>>,
     a_users: Vec<String>,
     a_orgs: Vec<String>,
     a_positions: Vec<i64>,
@@ -41,13 +49,15 @@ struct Columns {
 }
 
 impl Postgres {
-    /// Stores `people` and their memberships (each list in list order) if there is no user yet,
-    /// in one transaction. An organization several people belong to is stored once. Returns how
-    /// many memberships were created, or `None` when the database already had data (and nothing
-    /// was written).
+    /// Stores `people` and their memberships (each list in list order, with the person's
+    /// sponsors there), and `departures` (with the id of the person who left, oldest first), if
+    /// there is no user yet, in one transaction. An organization several people belong to is
+    /// stored once. Returns how many memberships were created, or `None` when the database
+    /// already had data (and nothing was written).
     pub async fn seed_if_empty(
         &self,
         people: &[(User, Vec<Membership>)],
+        departures: &[(String, Departure)],
     ) -> StoreResult<Option<usize>> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
@@ -76,6 +86,7 @@ impl Postgres {
                     c.org_domains.push(org.default_domain.clone());
                     c.org_emails.push(org.privacy_email.clone());
                     c.org_urls.push(org.privacy_statement_url.clone());
+                    c.org_logos.push(org.square_logo_url.clone());
                     for (ordinal, domain) in (0_i64..).zip(&org.domains) {
                         c.domain_orgs.push(org.organization_id.clone());
                         c.domain_ordinals.push(ordinal);
@@ -92,6 +103,13 @@ impl Postgres {
                     .push(org.leave_block.map(LeaveBlock::as_str).map(str::to_owned));
                 c.m_name_keys
                     .push(organization_key(&org.display_name, &org.default_domain));
+                for (ordinal, sponsor) in (0_i64..).zip(&org.sponsors) {
+                    c.s_users.push(user.id.clone());
+                    c.s_orgs.push(org.organization_id.clone());
+                    c.s_ordinals.push(ordinal);
+                    c.s_names.push(sponsor.display_name.clone());
+                    c.s_mails.push(sponsor.mail.clone());
+                }
                 for (position, item) in (1_i64..).zip(in_access_order(&org.access)) {
                     c.a_users.push(user.id.clone());
                     c.a_orgs.push(org.organization_id.clone());
@@ -113,15 +131,17 @@ impl Postgres {
             .await?;
         }
         tx.execute(
-            "INSERT INTO organizations
-                 (id, display_name, default_domain, privacy_email, privacy_statement_url)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])",
+            "INSERT INTO organizations (id, display_name, default_domain, privacy_email,
+                 privacy_statement_url, square_logo_url)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                  $6::text[])",
             &[
                 &c.org_ids,
                 &c.org_names,
                 &c.org_domains,
                 &c.org_emails,
                 &c.org_urls,
+                &c.org_logos,
             ],
         )
         .await?;
@@ -164,13 +184,40 @@ impl Postgres {
             ],
         )
         .await?;
+        tx.execute(
+            "INSERT INTO sponsors (user_id, organization_id, ordinal, display_name, mail)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[])",
+            &[&c.s_users, &c.s_orgs, &c.s_ordinals, &c.s_names, &c.s_mails],
+        )
+        .await?;
+        // One by one, in the order given (oldest first): their positions are that order.
+        for (user_id, departure) in departures {
+            tx.execute(
+                "INSERT INTO departures (id, user_id, organization_id, display_name,
+                     default_domain, left_at, sponsors, privacy_email, privacy_statement_url)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                &[
+                    &departure.id,
+                    user_id,
+                    &departure.organization_id,
+                    &departure.display_name,
+                    &departure.default_domain,
+                    &departure.left_at,
+                    &serde_json::to_string(&departure.sponsors)
+                        .map_err(|error| StoreError::Failed(error.to_string()))?,
+                    &departure.privacy_email,
+                    &departure.privacy_statement_url,
+                ],
+            )
+            .await?;
+        }
         tx.commit().await?;
         // Fresh statistics for the planner: right after a bulk load (or a --reset's TRUNCATE)
         // it would otherwise plan for empty tables, and a list of 100,000 could take seconds.
         client
             .batch_execute(
                 "ANALYZE users, organizations, organization_domains, memberships, access_items,
-                         removal_requests",
+                         removal_requests, sponsors, departures",
             )
             .await?;
         Ok(Some(count))

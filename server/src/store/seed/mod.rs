@@ -1,12 +1,17 @@
-//! The demo data: Megan Bowen of Contoso and her guest organizations, generated organizations
-//! for long lists, and adversarial names for client tests. Storing it is [`super::sqlite`]'s.
+//! The demo data: Megan Bowen of Contoso and her guest organizations (a few with a logo of the
+//! server's own, most with a sponsor or two), generated organizations for long lists,
+//! adversarial names (and logos, and sponsors' addresses) for client tests, and the demo's
+//! departures ([`demo_departures`]). Storing it is [`super::sqlite`]'s and [`super::postgres`]'s.
 
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use time::macros::datetime;
 use time::OffsetDateTime;
 
-use crate::store::model::{AccessItem, AccessKind, LeaveBlock, Membership, TenantCategory, User};
+use crate::site::logos;
+use crate::store::model::{
+    AccessItem, AccessKind, Departure, LeaveBlock, Membership, Sponsor, TenantCategory, User,
+};
 
 /// What to seed into an empty database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +60,13 @@ pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<Membership>)> {
     let alex = demo_organizations(now, false, true)
         .into_iter()
         .filter(|org| ALEX_GUEST_OF.contains(&org.display_name.as_str()))
+        .map(|mut org| {
+            if org.organization_id == ALEX_REJOINED.id {
+                org.joined_at = now - ALEX_REJOINED.joined_ago;
+                org = org.with_consistent_dates(now);
+            }
+            org
+        })
         .collect();
     let adele = demo_organizations(now, true, false);
     [
@@ -84,6 +96,97 @@ pub fn demo(options: SeedOptions, now: i64) -> Vec<(User, Vec<Membership>)> {
     })
     .collect()
 }
+
+/// The demo's departures, each with the id of the person who left (see [`DEMO_DEPARTURES`]);
+/// Megan's only with the demo guests.
+pub fn demo_departures(options: SeedOptions, now: i64) -> Vec<(String, Departure)> {
+    DEMO_DEPARTURES
+        .iter()
+        .filter(|past| options.demo_guests || past.who.0 != MEGAN.0)
+        .map(|past| {
+            let departure = Departure {
+                position: 0,
+                id: guid_for(&format!(
+                    "myorgs-server departure {} {}",
+                    past.who.0, past.organization.id
+                )),
+                organization_id: past.organization.id.to_owned(),
+                display_name: past.organization.name.to_owned(),
+                default_domain: past
+                    .organization
+                    .domains
+                    .first()
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
+                left_at: now - past.left_ago,
+                sponsors: past
+                    .organization
+                    .sponsors
+                    .iter()
+                    .map(|(name, mail)| Sponsor {
+                        display_name: (*name).to_owned(),
+                        mail: mail.map(str::to_owned),
+                    })
+                    .collect(),
+                privacy_email: past.organization.privacy_email.map(str::to_owned),
+                privacy_statement_url: past.organization.privacy_statement_url.map(str::to_owned),
+            };
+            (past.who.0.to_owned(), departure)
+        })
+        .collect()
+}
+
+/// A departure of the demo: who left which organization, how long before the seeding.
+struct PastDeparture {
+    who: Person,
+    organization: DemoOrganization,
+    left_ago: i64,
+}
+
+/// Megan left Trey Research twelve days before the seeding; Alex left Northwind Traders forty
+/// days before and has been invited back since ([`ALEX_REJOINED`]), so his list shows the
+/// membership and his departures the leave, both true. Oldest first: the order they are
+/// stored in is the order they happened.
+const DEMO_DEPARTURES: [PastDeparture; 2] = [
+    PastDeparture {
+        who: ALEX,
+        organization: GUESTS[1],
+        left_ago: 40 * DAY,
+    },
+    PastDeparture {
+        who: MEGAN,
+        organization: TREY_RESEARCH,
+        left_ago: 12 * DAY,
+    },
+];
+
+/// Alex's membership of Northwind Traders began again this long before the seeding, after
+/// his departure.
+struct Rejoined {
+    id: &'static str,
+    joined_ago: i64,
+}
+
+const ALEX_REJOINED: Rejoined = Rejoined {
+    id: GUESTS[1].id,
+    joined_ago: 10 * DAY,
+};
+
+/// An organization Megan has left (only a departure holds it).
+const TREY_RESEARCH: DemoOrganization = DemoOrganization {
+    id: "b3f1c6d2-5a4e-4f7b-9c8d-2e1f0a9b8c7d",
+    name: "Trey Research",
+    domains: &["treyresearch.onmicrosoft.com", "treyresearch.net"],
+    joined: datetime!(2023-05-02 09:00 UTC),
+    last_sign_in_ago: None,
+    leave_block: None,
+    privacy_email: Some("privacy@treyresearch.net"),
+    privacy_statement_url: Some("https://www.treyresearch.net/privacy"),
+    access: &[],
+    logo: None,
+    sponsors: &[("Miriam Graham", Some("miriam.graham@treyresearch.net"))],
+};
 
 /// (id, display name, user principal name) of a demo person.
 type Person = (&'static str, &'static str, &'static str);
@@ -134,6 +237,7 @@ impl Membership {
 
 /// A hand-written demo organization; dates of the past are fixed, recent
 /// activity is relative to the seeding time.
+#[derive(Clone, Copy)]
 struct DemoOrganization {
     id: &'static str,
     name: &'static str,
@@ -148,6 +252,10 @@ struct DemoOrganization {
     /// What a guest can reach there: (kind, name, last used this long before the seeding
     /// time, `None` = never).
     access: &'static [(AccessKind, &'static str, Option<i64>)],
+    /// The name of its demo logo ([`logos`]), if it has one.
+    logo: Option<&'static str>,
+    /// The guest's sponsors there: (name, mail).
+    sponsors: &'static [(&'static str, Option<&'static str>)],
 }
 
 const CONTOSO: DemoOrganization = DemoOrganization {
@@ -160,6 +268,8 @@ const CONTOSO: DemoOrganization = DemoOrganization {
     privacy_email: Some("privacy@contoso.com"),
     privacy_statement_url: Some("https://www.contoso.com/privacy"),
     access: &[],
+    logo: Some("contoso"),
+    sponsors: &[],
 };
 
 const GUESTS: [DemoOrganization; 8] = [
@@ -182,6 +292,11 @@ const GUESTS: [DemoOrganization; 8] = [
             (AccessKind::Site, "Fabrikam Partner Hub", Some(20 * DAY)),
             (AccessKind::Team, "Fabrikam Design Review", None),
         ],
+        logo: Some("fabrikam"),
+        sponsors: &[
+            ("Jane Doe", Some("jane.doe@fabrikam.com")),
+            ("Sam Lee", Some("sam.lee@fabrikam.com")),
+        ],
     },
     DemoOrganization {
         id: "f2f959db-0979-4648-a0ab-89e9aa7bab20",
@@ -202,6 +317,8 @@ const GUESTS: [DemoOrganization; 8] = [
             (AccessKind::App, "Northwind Orders", Some(10 * DAY)),
             (AccessKind::Group, "Northwind Suppliers", None),
         ],
+        logo: None,
+        sponsors: &[("Nancy Davolio", Some("nancy.davolio@northwindtraders.com"))],
     },
     DemoOrganization {
         id: "4ad24fce-5b15-41c7-ba6b-4f73a7c56073",
@@ -231,6 +348,11 @@ const GUESTS: [DemoOrganization; 8] = [
             ),
             (AccessKind::Group, "Woodgrove Audit Guests", None),
         ],
+        logo: Some("woodgrove"),
+        sponsors: &[
+            ("Priya Raman", Some("priya.raman@woodgrovebank.com")),
+            ("Diego Siciliani", None),
+        ],
     },
     DemoOrganization {
         id: "d5415ce1-f0ea-4ba0-9d18-651899994b7b",
@@ -249,6 +371,8 @@ const GUESTS: [DemoOrganization; 8] = [
             ),
             (AccessKind::Group, "Adventure Works Contractors", None),
         ],
+        logo: None,
+        sponsors: &[("Christie Cline", Some("christie.cline@adventure-works.com"))],
     },
     DemoOrganization {
         id: "955fbb0a-4e9d-4193-a367-1c4f0f8e627c",
@@ -260,6 +384,8 @@ const GUESTS: [DemoOrganization; 8] = [
         privacy_email: None,
         privacy_statement_url: None,
         access: &[],
+        logo: None,
+        sponsors: &[],
     },
     DemoOrganization {
         id: "e3488d2e-c48c-4eb3-812f-cb079740c63e",
@@ -283,6 +409,11 @@ const GUESTS: [DemoOrganization; 8] = [
             (AccessKind::App, "Wide World Expenses", Some(250 * DAY)),
             (AccessKind::Group, "Wide World Logistics Partners", None),
         ],
+        logo: None,
+        sponsors: &[(
+            "Lidia Holloway",
+            Some("lidia.holloway@wideworldimporters.com"),
+        )],
     },
     DemoOrganization {
         id: "8a202053-29bb-4c55-a375-3fbb33bb46f9",
@@ -297,6 +428,8 @@ const GUESTS: [DemoOrganization; 8] = [
             (AccessKind::App, "Litware Contracts", Some(410 * DAY)),
             (AccessKind::Team, "Litware Legal", Some(420 * DAY)),
         ],
+        logo: None,
+        sponsors: &[],
     },
     DemoOrganization {
         id: "e70c65dd-d994-4381-b37d-00261d686159",
@@ -312,6 +445,8 @@ const GUESTS: [DemoOrganization; 8] = [
             (AccessKind::App, "Proseware Docs", Some(45 * DAY)),
             (AccessKind::Group, "Proseware Reviewers", None),
         ],
+        logo: Some("proseware"),
+        sponsors: &[("Henrietta Mueller", Some("henrietta.mueller@proseware.com"))],
     },
 ];
 
@@ -337,6 +472,15 @@ fn demo_organizations(now: i64, home: bool, demo_guests: bool) -> Vec<Membership
                 leave_block: demo.leave_block,
                 privacy_email: demo.privacy_email.map(str::to_owned),
                 privacy_statement_url: demo.privacy_statement_url.map(str::to_owned),
+                square_logo_url: demo.logo.and_then(logos::path),
+                sponsors: demo
+                    .sponsors
+                    .iter()
+                    .map(|(name, mail)| Sponsor {
+                        display_name: (*name).to_owned(),
+                        mail: mail.map(str::to_owned),
+                    })
+                    .collect(),
                 removal_request: None,
                 access: demo
                     .access
@@ -379,6 +523,14 @@ fn generated_organization(n: u32, now: i64) -> Membership {
         leave_block: n.is_multiple_of(97).then_some(LeaveBlock::PolicyDisallowed),
         privacy_email: privacy.then(|| format!("privacy@gen{n:04}.example")),
         privacy_statement_url: privacy.then(|| format!("https://gen{n:04}.example/privacy")),
+        square_logo_url: None,
+        // None to two sponsors, one in three of them without an address.
+        sponsors: (0..n % 3)
+            .map(|k| Sponsor {
+                display_name: format!("Sponsor {n:04}-{k}"),
+                mail: (!(n + k).is_multiple_of(3)).then(|| format!("sponsor{k}@gen{n:04}.example")),
+            })
+            .collect(),
         removal_request: None,
         // None to three items, one in five never used.
         access: (0..n % 4)
@@ -438,6 +590,28 @@ pub(crate) const HOSTILE_NAMES: [&str; 29] = [
     "The Northwind, Contoso, Fabrikam, Woodgrove and Adventure Works Joint Research and Development Consortium for Cross-Tenant Collaboration, Identity Governance, Secure Guest Access, Lifecycle Management and Compliance Reporting in Regulated Industries of the Northern Hemisphere & Beyond Ltd. (Holding)",
 ];
 
+/// Logo addresses a client must not load as they are: other schemes, plain HTTP, paths out of
+/// the API, a logo this server doesn't have (404), and an answer that isn't an image.
+const HOSTILE_LOGOS: [&str; 7] = [
+    "javascript:alert(1)",
+    "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4=",
+    "http://insecure.example/logo.png",
+    "/api/v1/../../../etc/passwd",
+    "//evil.example/logo.svg",
+    "/logos/missing.svg",
+    "/api/v1/me",
+];
+
+/// Sponsor addresses a client must not make a link of as they are.
+const HOSTILE_MAILS: [&str; 6] = [
+    "javascript:alert(1)",
+    "jane@fabrikam.example?subject=hi&body=there",
+    "line\nbreak@fabrikam.example",
+    "<script>alert(1)</script>@fabrikam.example",
+    "\u{202E}moc.elpmaxe@enaj",
+    "jane.doe@fabrikam.example",
+];
+
 fn hostile_organizations(now: i64) -> Vec<Membership> {
     (0_u32..)
         .zip(HOSTILE_NAMES)
@@ -456,6 +630,17 @@ fn hostile_organizations(now: i64) -> Vec<Membership> {
                 leave_block: None,
                 privacy_email: None,
                 privacy_statement_url: None,
+                square_logo_url: HOSTILE_LOGOS
+                    .get(n as usize % (HOSTILE_LOGOS.len() + 1))
+                    .map(|url| (*url).to_owned()),
+                // A sponsor named as adversarially, with an address that must never become a
+                // link as it is (or none).
+                sponsors: vec![Sponsor {
+                    display_name: name.to_owned(),
+                    mail: HOSTILE_MAILS
+                        .get(n as usize % (HOSTILE_MAILS.len() + 1))
+                        .map(|mail| (*mail).to_owned()),
+                }],
                 removal_request: None,
                 // What a guest can reach there is named as adversarially as the organization.
                 access: vec![AccessItem {

@@ -157,3 +157,82 @@ fn fixed_dates_are_the_calendar_dates_written() {
         .expect("demo organization");
     assert_eq!(adventure_works.joined.unix_timestamp(), 1_709_647_620);
 }
+
+#[test]
+fn most_guests_have_sponsors_a_few_a_logo() {
+    let people = demo(SeedOptions::default(), now());
+    let megan = &people[0].1;
+    let guests: Vec<&Membership> = megan
+        .iter()
+        .filter(|org| org.category == TenantCategory::Guest)
+        .collect();
+    let sponsored = guests.iter().filter(|org| !org.sponsors.is_empty()).count();
+    assert!(
+        sponsored * 3 >= guests.len() * 2,
+        "{sponsored} of {}",
+        guests.len()
+    );
+    assert!(guests.iter().any(|org| org.sponsors.len() == 2));
+    assert!(guests
+        .iter()
+        .flat_map(|org| &org.sponsors)
+        .any(|sponsor| sponsor.mail.is_none()));
+    let logos: Vec<&str> = megan
+        .iter()
+        .filter_map(|org| org.square_logo_url.as_deref())
+        .collect();
+    assert_eq!(logos.len(), 4);
+    assert!(logos.iter().all(|url| url.starts_with(logos::PREFIX)));
+    let fabrikam = &guests
+        .iter()
+        .find(|org| org.display_name == "Fabrikam")
+        .expect("Fabrikam")
+        .sponsors;
+    assert_eq!(fabrikam[0].display_name, "Jane Doe");
+    assert_eq!(fabrikam[0].mail.as_deref(), Some("jane.doe@fabrikam.com"));
+}
+
+#[test]
+fn megan_left_one_organization_and_alex_came_back_to_one() {
+    let now = now();
+    let people = demo(SeedOptions::default(), now);
+    let departures = demo_departures(SeedOptions::default(), now);
+    let of = |who: &User| -> Vec<&Departure> {
+        departures
+            .iter()
+            .filter(|(id, _)| *id == who.id)
+            .map(|(_, departure)| departure)
+            .collect()
+    };
+    let megans = of(&people[0].0);
+    assert_eq!(megans.len(), 1);
+    assert_eq!(megans[0].display_name, "Trey Research");
+    assert!(!people[0]
+        .1
+        .iter()
+        .any(|org| org.organization_id == megans[0].organization_id));
+    assert!(!megans[0].sponsors.is_empty());
+    let alexs = of(&people[1].0);
+    assert_eq!(alexs.len(), 1);
+    let back = people[1]
+        .1
+        .iter()
+        .find(|org| org.organization_id == alexs[0].organization_id)
+        .expect("Alex is a member again");
+    assert_eq!(back.display_name, "Northwind Traders");
+    assert!(alexs[0].left_at < back.joined_at && back.joined_at < now);
+    assert!(of(&people[2].0).is_empty(), "Adele left nothing");
+    // Oldest first, all within the default 90 days, ids distinct GUIDs.
+    assert!(departures
+        .windows(2)
+        .all(|w| w[0].1.left_at <= w[1].1.left_at));
+    assert!(departures
+        .iter()
+        .all(|(_, d)| d.left_at > now - 90 * DAY && crate::text::normalize_guid(&d.id).is_some()));
+    // Without the demo guests, Megan left nothing.
+    let options = SeedOptions {
+        demo_guests: false,
+        ..SeedOptions::default()
+    };
+    assert_eq!(demo_departures(options, now).len(), 1);
+}

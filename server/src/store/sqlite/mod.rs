@@ -16,13 +16,13 @@ use std::time::Duration;
 
 use r2d2::{Pool, PooledConnection};
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, Type, ValueRef};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::store::model::{
-    leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, LeaveBlock,
-    LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page, RemovalOutcome, RemovalRequest,
-    StoreError, StoreResult, TenantCategory, User,
+    leave_decision, removal_decision, AccessItem, AccessKind, CancelOutcome, Departure,
+    DepartureStamp, LeaveBlock, LeaveOutcome, LeaveRefusal, Membership, NamePosition, Page,
+    RemovalOutcome, RemovalRequest, Sponsor, StoreError, StoreResult, TenantCategory, User,
 };
 
 /// How long a request waits for SQLite's write lock before it is answered 503.
@@ -250,8 +250,15 @@ impl Sqlite {
     }
 
     /// `user_id` leaves an organization (`organization_id` is a lowercase GUID) for good: the
-    /// membership row is deleted in the same transaction that checked it.
-    pub fn leave(&self, user_id: &str, organization_id: &str) -> StoreResult<LeaveOutcome> {
+    /// membership row is deleted, and a departure recorded as `departure` says (what the
+    /// organization was called, the person's sponsors there, its privacy contact), in the same
+    /// transaction that checked it.
+    pub fn leave(
+        &self,
+        user_id: &str,
+        organization_id: &str,
+        departure: &DepartureStamp,
+    ) -> StoreResult<LeaveOutcome> {
         let _turn = self.writer_turn()?;
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -268,6 +275,19 @@ impl Sqlite {
             Some(Err(LeaveRefusal::HomeOrganization)) => LeaveOutcome::HomeOrganization,
             Some(Err(LeaveRefusal::Blocked(block))) => LeaveOutcome::NotAllowed(block),
             Some(Ok(())) => {
+                tx.execute(
+                    &format!(
+                        "INSERT INTO departures (id, user_id, organization_id, display_name,
+                             default_domain, left_at, sponsors, privacy_email,
+                             privacy_statement_url)
+                         SELECT ?3, m.user_id, m.organization_id, o.display_name,
+                                o.default_domain, ?4, {SPONSORS_JSON}, o.privacy_email,
+                                o.privacy_statement_url
+                           FROM memberships m JOIN organizations o ON o.id = m.organization_id
+                          WHERE m.user_id = ?1 AND m.organization_id = ?2"
+                    ),
+                    params![user_id, organization_id, departure.id, departure.left_at],
+                )?;
                 tx.execute(
                     "DELETE FROM memberships WHERE user_id = ?1 AND organization_id = ?2",
                     params![user_id, organization_id],
@@ -451,6 +471,57 @@ impl Sqlite {
     }
 }
 
+impl Sqlite {
+    /// Up to `top` of `user_id`'s departures recorded before position `before` (newest first)
+    /// that happened at or after `since` (Unix seconds: the retention period).
+    pub fn departures(
+        &self,
+        user_id: &str,
+        before: i64,
+        since: i64,
+        top: u32,
+    ) -> StoreResult<Page<Departure>> {
+        let conn = self.conn()?;
+        let mut items = conn
+            .prepare_cached(
+                "SELECT position, id, organization_id, display_name, default_domain, left_at,
+                        sponsors, privacy_email, privacy_statement_url
+                   FROM departures
+                  WHERE user_id = ?1 AND position < ?2 AND left_at >= ?3
+                  ORDER BY position DESC
+                  LIMIT ?4",
+            )?
+            .query_map(
+                params![user_id, before, since, i64::from(top) + 1],
+                departure_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let limit = usize::try_from(top).unwrap_or(usize::MAX);
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(Page { items, more })
+    }
+
+    /// `user_id` forgets their departure `id`, if it is theirs and happened at or after `since`
+    /// (one past the retention period is not theirs to see any more); whether it was.
+    pub fn forget_departure(&self, user_id: &str, id: &str, since: i64) -> StoreResult<bool> {
+        let _turn = self.writer_turn()?;
+        let deleted = self.conn()?.execute(
+            "DELETE FROM departures WHERE id = ?1 AND user_id = ?2 AND left_at >= ?3",
+            params![id, user_id, since],
+        )?;
+        Ok(deleted == 1)
+    }
+
+    /// Deletes every departure that happened before `before` (Unix seconds); how many.
+    pub fn purge_departures(&self, before: i64) -> StoreResult<usize> {
+        let _turn = self.writer_turn()?;
+        Ok(self
+            .conn()?
+            .execute("DELETE FROM departures WHERE left_at < ?1", params![before])?)
+    }
+}
+
 /// Whether `user_id` is a member of `organization_id`.
 fn is_member(conn: &Connection, user_id: &str, organization_id: &str) -> rusqlite::Result<bool> {
     conn.query_row(
@@ -460,15 +531,54 @@ fn is_member(conn: &Connection, user_id: &str, organization_id: &str) -> rusqlit
     )
 }
 
+/// The sponsors of membership `m` as JSON, as [`Sponsor`] reads it: `[{"displayName", "mail"}]`
+/// in the organization's order (`[]` without any).
+macro_rules! sponsors_json {
+    () => {
+        "(SELECT json_group_array(
+                 json_object('displayName', s.display_name, 'mail', s.mail) ORDER BY s.ordinal)
+            FROM sponsors s WHERE s.user_id = m.user_id AND s.organization_id = m.organization_id)"
+    };
+}
+
+const SPONSORS_JSON: &str = sponsors_json!();
+
 /// A membership with its organization, as [`membership_row`] reads it.
-const MEMBERSHIP_SELECT: &str = "SELECT m.position, o.id, o.display_name, o.default_domain,
+const MEMBERSHIP_SELECT: &str = concat!(
+    "SELECT m.position, o.id, o.display_name, o.default_domain,
             (SELECT group_concat(d.domain, char(10) ORDER BY d.ordinal)
                FROM organization_domains d WHERE d.organization_id = o.id),
             m.tenant_category, m.joined_at, m.last_sign_in_at, m.leave_blocked_reason,
-            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key
+            o.privacy_email, o.privacy_statement_url, r.id, r.message, r.created_at, m.name_key,
+            o.square_logo_url, ",
+    sponsors_json!(),
+    "
        FROM memberships m JOIN organizations o ON o.id = m.organization_id
        LEFT JOIN removal_requests r
-              ON r.user_id = m.user_id AND r.organization_id = m.organization_id";
+              ON r.user_id = m.user_id AND r.organization_id = m.organization_id"
+);
+
+/// Sponsors from their JSON in column `index`.
+fn sponsors_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Vec<Sponsor>> {
+    let json: String = row.get(index)?;
+    serde_json::from_str(&json).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
+    })
+}
+
+fn departure_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Departure> {
+    Ok(Departure {
+        position: row.get(0)?,
+        id: row.get(1)?,
+        organization_id: row.get(2)?,
+        display_name: row.get(3)?,
+        default_domain: row.get(4)?,
+        left_at: row.get(5)?,
+        sponsors: sponsors_at(row, 6)?,
+        privacy_email: row.get(7)?,
+        privacy_statement_url: row.get(8)?,
+    })
+}
 
 fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
     let domains: Option<String> = row.get(4)?;
@@ -487,6 +597,8 @@ fn membership_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Membership> {
         leave_block: row.get(8)?,
         privacy_email: row.get(9)?,
         privacy_statement_url: row.get(10)?,
+        square_logo_url: row.get(15)?,
+        sponsors: sponsors_at(row, 16)?,
         removal_request: match row.get::<_, Option<String>>(11)? {
             Some(id) => Some(RemovalRequest {
                 id,

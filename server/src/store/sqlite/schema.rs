@@ -14,8 +14,9 @@ use crate::store::name_key::organization_key;
 /// is refused at start-up (even with `--reset`, which drops only this schema's tables). Older
 /// versions are brought up to date at start-up, in one transaction ([`upgrade`]): version 1
 /// (memberships only) gains [`SCHEMA_V2`]'s tables, empty; versions 1 and 2 gain
-/// [`SCHEMA_V3`]'s name keys, computed for every membership already stored.
-pub(super) const SCHEMA_VERSION: i64 = 3;
+/// [`SCHEMA_V3`]'s name keys, computed for every membership already stored; versions 1 to 3
+/// gain [`SCHEMA_V4`]'s logos, sponsors and departures, empty.
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -102,6 +103,41 @@ CREATE INDEX IF NOT EXISTS memberships_by_name
     ON memberships (user_id, name_key, organization_id) WHERE tenant_category = 'guest';
 ";
 
+/// Version 4: what helps a person recognise an organization (its square logo, their sponsors
+/// there) and find the way back after leaving one (a departure, written with the leave).
+pub(super) const SCHEMA_V4: &str = "
+ALTER TABLE organizations ADD COLUMN square_logo_url TEXT;   -- absolute, or a path here
+
+CREATE TABLE IF NOT EXISTS sponsors (
+    user_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,            -- the organization's order
+    display_name TEXT NOT NULL,
+    mail TEXT,
+    PRIMARY KEY (user_id, organization_id, ordinal),
+    FOREIGN KEY (user_id, organization_id)
+        REFERENCES memberships (user_id, organization_id) ON DELETE CASCADE
+) STRICT;
+
+-- A record of a leave, kept for the retention period; no reference to the membership, which
+-- the leave deleted.
+CREATE TABLE IF NOT EXISTS departures (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order they were recorded in, never reused
+    id TEXT NOT NULL UNIQUE,             -- GUID, lowercase
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    organization_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    default_domain TEXT NOT NULL,
+    left_at INTEGER NOT NULL,            -- Unix seconds
+    sponsors TEXT NOT NULL,              -- JSON: [{\"displayName\", \"mail\"}], as they were
+    privacy_email TEXT,
+    privacy_statement_url TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS departures_by_person ON departures (user_id, position);
+CREATE INDEX IF NOT EXISTS departures_by_time ON departures (left_at);
+";
+
 impl Sqlite {
     /// Opens the database file, creating it and its schema when it is new (no tables at all).
     /// An existing myorgs database is used as it is: its schema is not rewritten, so this
@@ -137,7 +173,7 @@ impl Sqlite {
         let mut migrate = false;
         match (version, tables.is_empty()) {
             (0, true) => {}
-            (1 | 2, false) => migrate = true,
+            (1..=3, false) => migrate = true,
             (0, false) => {
                 return Err(format!(
                     "{shown} is not a myorgs database (it has tables {} and no schema \
@@ -175,7 +211,9 @@ impl Sqlite {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute_batch(
-            "DROP TABLE IF EXISTS removal_requests;
+            "DROP TABLE IF EXISTS departures;
+             DROP TABLE IF EXISTS sponsors;
+             DROP TABLE IF EXISTS removal_requests;
              DROP TABLE IF EXISTS access_items;
              DROP TABLE IF EXISTS memberships;
              DROP TABLE IF EXISTS organization_domains;
@@ -245,6 +283,9 @@ fn create_tables(tx: &Transaction<'_>, from: i64) -> rusqlite::Result<()> {
         tx.execute_batch(SCHEMA_V3)?;
         fill_name_keys(tx)?;
         tx.execute_batch(SCHEMA_V3_INDEX)?;
+    }
+    if from < 4 {
+        tx.execute_batch(SCHEMA_V4)?;
     }
     Ok(())
 }

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::store::model::{
-    CancelOutcome, LeaveBlock, LeaveOutcome, Membership, NamePosition, Page, RemovalOutcome,
-    RemovalRequest, TenantCategory,
+    CancelOutcome, DepartureStamp, LeaveBlock, LeaveOutcome, Membership, NamePosition, Page,
+    RemovalOutcome, RemovalRequest, TenantCategory,
 };
 use crate::store::name_key::organization_key;
 use crate::store::seed::{self, SeedOptions};
@@ -42,7 +42,9 @@ fn a_full_disk_is_a_storage_failure_that_changes_nothing() {
         },
         seed::now(),
     );
-    let error = db.seed_if_empty(&people).expect_err("no room on the disk");
+    let error = db
+        .seed_if_empty(&people, &[])
+        .expect_err("no room on the disk");
     assert!(matches!(error, StoreError::Storage(_)), "{error:?}");
     assert_eq!(db.first_user().map(|user| user.is_none()), Ok(true));
 }
@@ -50,10 +52,23 @@ fn a_full_disk_is_a_storage_failure_that_changes_nothing() {
 /// A database seeded as the server seeds it; returns the first person's id.
 fn seeded(options: SeedOptions) -> (Sqlite, String) {
     let db = memory_db();
-    let people = seed::demo(options, seed::now());
+    let now = seed::now();
+    let people = seed::demo(options, now);
     let memberships = people.iter().map(|(_, orgs)| orgs.len()).sum();
-    assert_eq!(db.seed_if_empty(&people), Ok(Some(memberships)));
+    let departures = seed::demo_departures(options, now);
+    assert_eq!(
+        db.seed_if_empty(&people, &departures),
+        Ok(Some(memberships))
+    );
     (db, people[0].0.id.clone())
+}
+
+/// A departure stamp with a new id, now.
+fn stamp() -> DepartureStamp {
+    DepartureStamp {
+        id: uuid::Uuid::new_v4().to_string(),
+        left_at: seed::now(),
+    }
 }
 
 fn all(db: &Sqlite, user: &str) -> Vec<Membership> {
@@ -70,7 +85,7 @@ fn seeds_once_in_the_order_given() {
         },
         seed::now(),
     );
-    assert_eq!(db.seed_if_empty(&more), Ok(None));
+    assert_eq!(db.seed_if_empty(&more, &[]), Ok(None));
     let list = all(&db, &user);
     assert_eq!(list.len(), 9);
     assert_eq!(list[0].display_name, "Contoso");
@@ -106,7 +121,7 @@ fn keyset_pages_survive_leaving() {
     assert_eq!(first.items, everything[..5]);
     let seen = &first.items[4];
     assert_eq!(
-        db.leave(&user, &seen.organization_id),
+        db.leave(&user, &seen.organization_id, &stamp()),
         Ok(LeaveOutcome::Left)
     );
     let second = db
@@ -187,7 +202,7 @@ fn name_order_pages_survive_leaving() {
     // The last one listed and the next one leave before the next page.
     for gone in &everything[4..6] {
         assert_eq!(
-            db.leave(&user, &gone.organization_id),
+            db.leave(&user, &gone.organization_id, &stamp()),
             Ok(LeaveOutcome::Left)
         );
     }
@@ -287,20 +302,20 @@ fn leave_outcomes() {
             .expect("seeded")
     };
     assert_eq!(
-        db.leave(&user, &find("Contoso")),
+        db.leave(&user, &find("Contoso"), &stamp()),
         Ok(LeaveOutcome::HomeOrganization)
     );
     assert_eq!(
-        db.leave(&user, &find("Woodgrove Bank")),
+        db.leave(&user, &find("Woodgrove Bank"), &stamp()),
         Ok(LeaveOutcome::NotAllowed(LeaveBlock::PolicyDisallowed))
     );
     assert_eq!(
-        db.leave(&user, &find("Litware Inc.")),
+        db.leave(&user, &find("Litware Inc."), &stamp()),
         Ok(LeaveOutcome::NotAllowed(LeaveBlock::AccountDisabled))
     );
     let fabrikam = find("Fabrikam");
     assert_eq!(
-        db.leave("someone-else", &fabrikam),
+        db.leave("someone-else", &fabrikam, &stamp()),
         Ok(LeaveOutcome::NotMember)
     );
     assert_eq!(
@@ -309,9 +324,12 @@ fn leave_outcomes() {
         Ok(Some("Fabrikam".to_owned()))
     );
     assert_eq!(db.membership("someone-else", &fabrikam), Ok(None));
-    assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::Left));
+    assert_eq!(db.leave(&user, &fabrikam, &stamp()), Ok(LeaveOutcome::Left));
     assert_eq!(db.membership(&user, &fabrikam), Ok(None));
-    assert_eq!(db.leave(&user, &fabrikam), Ok(LeaveOutcome::NotMember));
+    assert_eq!(
+        db.leave(&user, &fabrikam, &stamp()),
+        Ok(LeaveOutcome::NotMember)
+    );
     assert_eq!(all(&db, &user).len(), 8);
 }
 
@@ -347,7 +365,7 @@ fn access_is_listed_most_recently_used_first_and_goes_with_the_membership() {
     assert!(!rest.more);
     assert_eq!([first.items, rest.items].concat(), page.items);
     assert_eq!(db.access_after("someone-else", fabrikam, 0, 10), Ok(None));
-    assert_eq!(db.leave(&user, fabrikam), Ok(LeaveOutcome::Left));
+    assert_eq!(db.leave(&user, fabrikam, &stamp()), Ok(LeaveOutcome::Left));
     assert_eq!(db.access_after(&user, fabrikam, 0, 10), Ok(None));
     let rows: i64 = db
         .conn()
@@ -483,4 +501,139 @@ fn reset_empties_everything() {
     db.reset().expect("reset");
     assert_eq!(db.first_user(), Ok(None));
     assert!(all(&db, &user).is_empty());
+}
+
+#[test]
+fn memberships_carry_their_logo_and_sponsors() {
+    let (db, user) = seeded(SeedOptions::default());
+    let list = all(&db, &user);
+    let fabrikam = list
+        .iter()
+        .find(|m| m.display_name == "Fabrikam")
+        .expect("Fabrikam");
+    assert!(fabrikam
+        .square_logo_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("/logos/fabrikam-")));
+    let sponsors: Vec<(&str, Option<&str>)> = fabrikam
+        .sponsors
+        .iter()
+        .map(|s| (s.display_name.as_str(), s.mail.as_deref()))
+        .collect();
+    assert_eq!(
+        sponsors,
+        [
+            ("Jane Doe", Some("jane.doe@fabrikam.com")),
+            ("Sam Lee", Some("sam.lee@fabrikam.com"))
+        ]
+    );
+    let tailspin = list
+        .iter()
+        .find(|m| m.display_name == "Tailspin Toys")
+        .expect("Tailspin");
+    assert_eq!(
+        (&tailspin.square_logo_url, tailspin.sponsors.len()),
+        (&None, 0)
+    );
+    // The same through the name order and one by one.
+    let (_, by_name) = by_name(&db, &user, 3);
+    assert!(by_name.contains(fabrikam));
+    assert_eq!(
+        db.membership(&user, &fabrikam.organization_id),
+        Ok(Some(fabrikam.clone()))
+    );
+}
+
+#[test]
+fn a_leave_records_its_departure_and_only_a_leave_does() {
+    let (db, user) = seeded(SeedOptions::default());
+    let now = seed::now();
+    let since = now - 90 * 86_400;
+    let before = db.departures(&user, i64::MAX, since, 10).expect("page");
+    assert_eq!(before.items.len(), 1, "the demo's Trey Research");
+    let list = all(&db, &user);
+    let find = |name: &str| {
+        list.iter()
+            .find(|m| m.display_name == name)
+            .expect("seeded")
+            .clone()
+    };
+    // Refused leaves record nothing.
+    for name in ["Contoso", "Woodgrove Bank", "Litware Inc."] {
+        assert_ne!(
+            db.leave(&user, &find(name).organization_id, &stamp()),
+            Ok(LeaveOutcome::Left)
+        );
+    }
+    assert_eq!(
+        db.departures(&user, i64::MAX, since, 10),
+        Ok(before.clone())
+    );
+    let fabrikam = find("Fabrikam");
+    let left = stamp();
+    assert_eq!(
+        db.leave(&user, &fabrikam.organization_id, &left),
+        Ok(LeaveOutcome::Left)
+    );
+    let after = db.departures(&user, i64::MAX, since, 10).expect("page");
+    assert_eq!(after.items.len(), 2);
+    let recorded = &after.items[0];
+    assert_eq!(recorded.id, left.id);
+    assert_eq!(recorded.left_at, left.left_at);
+    assert_eq!(
+        (
+            recorded.organization_id.as_str(),
+            recorded.display_name.as_str(),
+            recorded.default_domain.as_str()
+        ),
+        (
+            fabrikam.organization_id.as_str(),
+            "Fabrikam",
+            "fabrikam.onmicrosoft.com"
+        )
+    );
+    assert_eq!(recorded.sponsors, fabrikam.sponsors);
+    assert_eq!(recorded.privacy_email, fabrikam.privacy_email);
+    assert_eq!(after.items[1], before.items[0], "newest first");
+    // Keyset pages: one at a time.
+    let first = db.departures(&user, i64::MAX, since, 1).expect("page");
+    assert!(first.more);
+    let second = db
+        .departures(&user, first.items[0].position, since, 1)
+        .expect("page");
+    assert_eq!(second.items, after.items[1..]);
+    assert!(!second.more);
+    // Only within the retention period.
+    let recent = db
+        .departures(&user, i64::MAX, now - 86_400, 10)
+        .expect("page");
+    assert_eq!(recent.items.len(), 1);
+    // One person's are never another's.
+    let alex = seed::demo(SeedOptions::default(), now)[1].0.id.clone();
+    let alexs = db.departures(&alex, i64::MAX, since, 10).expect("page");
+    assert_eq!(alexs.items.len(), 1);
+    assert_eq!(alexs.items[0].display_name, "Northwind Traders");
+    assert_eq!(db.forget_departure(&alex, &left.id, since), Ok(false));
+    assert_eq!(
+        db.forget_departure(&user, &alexs.items[0].id, since),
+        Ok(false)
+    );
+    // Forgotten once.
+    assert_eq!(db.forget_departure(&user, &left.id, since), Ok(true));
+    assert_eq!(db.forget_departure(&user, &left.id, since), Ok(false));
+    assert_eq!(db.departures(&user, i64::MAX, since, 10), Ok(before));
+    // Past the retention period: not forgotten, purged.
+    let trey = db
+        .departures(&user, i64::MAX, since, 10)
+        .expect("page")
+        .items[0]
+        .clone();
+    assert_eq!(db.forget_departure(&user, &trey.id, now), Ok(false));
+    assert_eq!(db.purge_departures(now - 20 * 86_400), Ok(1), "Alex's");
+    assert_eq!(db.purge_departures(now), Ok(1), "Megan's");
+    assert!(db
+        .departures(&user, i64::MAX, 0, 10)
+        .expect("page")
+        .items
+        .is_empty());
 }

@@ -24,6 +24,7 @@ pub(crate) fn command_line() {
         "--no-home",
         "--no-demo-guests",
         "--hostile-names",
+        "--departure-retention-days",
         "--public-url",
         "--trust-proxy",
         "--allowed-host",

@@ -38,6 +38,11 @@ pub(crate) fn contract_checker_rejects_violations() {
             ("/lastSignInDateTime", Value::Null),
             ("/privacyContact", Value::Null),
             ("/removalRequest", removal_request()),
+            ("/squareLogoUrl", Value::Null),
+            (
+                "/sponsors",
+                json!([{"displayName": "Sam Lee", "mail": null}]),
+            ),
         ],
     );
     let access = format!("/api/v1/me/organizations/{FABRIKAM}/access");
@@ -47,8 +52,11 @@ pub(crate) fn contract_checker_rejects_violations() {
          "lastUsedDateTime": "2025-01-02T03:04:05Z"},
     ]});
     let requests = format!("/api/v1/me/organizations/{FABRIKAM}/removalRequests");
+    let departures = "/api/v1/me/departures";
+    let forget = format!("{departures}/0f8fad5b-d9cb-469f-a165-70867728950e");
+    let departure_page = json!({"value": [departure()]});
 
-    let good: [(&str, &str, Reply); 11] = [
+    let good: [(&str, &str, Reply); 13] = [
         ("GET", me_path, api_reply(200, Some(me()))),
         ("HEAD", me_path, api_reply(200, None)),
         (
@@ -74,6 +82,12 @@ pub(crate) fn contract_checker_rejects_violations() {
             &requests,
             api_reply(200, Some(json!({"value": [removal_request()]}))),
         ),
+        (
+            "GET",
+            departures,
+            api_reply(200, Some(departure_page.clone())),
+        ),
+        ("DELETE", &forget, api_reply(204, None)),
         ("GET", "/api/unknown", api_reply(404, Some(error.clone()))),
         (
             "POST",
@@ -91,7 +105,23 @@ pub(crate) fn contract_checker_rejects_violations() {
 
     // Each is a good reply with one thing wrong, and must be reported for it.
     let listing = |edits: &[(&str, Value)]| Some(page(vec![set(organization(), edits)]));
-    let bad: [BadReply; 18] = [
+    let bad: [BadReply; 20] = [
+        (
+            "a departure without its date",
+            "GET",
+            departures,
+            200,
+            Some(without(departure_page.clone(), "/value/0/leftDateTime")),
+            "$.value[0]: missing required \"leftDateTime\"",
+        ),
+        (
+            "a sponsor whose address is a number",
+            "GET",
+            list,
+            200,
+            listing(&[("/sponsors/0/mail", json!(5))]),
+            "$.value[0].sponsors[0].mail: expected [\"string\", \"null\"], got 5",
+        ),
         (
             "an access item of an unknown kind",
             "GET",
@@ -302,6 +332,21 @@ fn organization() -> Value {
             "statementUrl": "https://www.fabrikam.com/privacy",
         },
         "removalRequest": null,
+        "squareLogoUrl": "https://cdn.example.com/fabrikam.svg",
+        "sponsors": [{"displayName": "Jane Doe", "mail": "jane.doe@fabrikam.com"}],
+    })
+}
+
+/// A valid `Departure`.
+fn departure() -> Value {
+    json!({
+        "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+        "organizationId": FABRIKAM,
+        "displayName": "Fabrikam",
+        "defaultDomain": "fabrikam.onmicrosoft.com",
+        "leftDateTime": "2026-11-30T10:00:00Z",
+        "sponsors": [{"displayName": "Jane Doe", "mail": "jane.doe@fabrikam.com"}],
+        "privacyContact": null,
     })
 }
 

@@ -60,6 +60,34 @@ pub(crate) fn memberships(db: &str) -> Memberships {
         .expect("rows")
 }
 
+/// The departures stored: (person, organization) of each, as many times as recorded.
+pub(crate) fn departures(db: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = if postgres().is_some() {
+        psql(
+            &database_url(db),
+            "SELECT user_id, organization_id FROM departures",
+        )
+        .lines()
+        .map(|line| {
+            let (user, organization) = line.split_once('\t').expect("two columns");
+            (user.to_owned(), organization.to_owned())
+        })
+        .collect()
+    } else {
+        let conn = Connection::open(db).expect("open the database");
+        let mut statement = conn
+            .prepare("SELECT user_id, organization_id FROM departures")
+            .expect("prepare");
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows")
+    };
+    found.sort();
+    found
+}
+
 fn integrity_check(db: &str) -> String {
     if postgres().is_some() {
         // Nothing to check in a file: PostgreSQL's own recovery is not what is tested here.
@@ -95,6 +123,7 @@ pub(crate) fn a_kill_mid_load_loses_nothing_answered() {
         let first_args = [&server_args[..], &["--reset", "--guests", "300"][..]].concat();
         let server = Server::start_on(&dir, &first_args);
         let before = memberships(&db);
+        let departed_before = departures(&db);
         // Each thread leaves its own share of one person's leavable organizations.
         const THREADS: usize = 6;
         let mut shares: Vec<(usize, Vec<String>)> =
@@ -212,6 +241,20 @@ pub(crate) fn a_kill_mid_load_loses_nothing_answered() {
             after.keys().all(|key| before.contains_key(key)),
             "no membership appeared or changed owner"
         );
+        // Each membership gone has its departure, recorded with the leave, and nothing else
+        // does: the leave and its record commit together or not at all.
+        let mut departed = departures(&db);
+        for seeded in &departed_before {
+            let index = departed.iter().position(|d| d == seeded).expect("kept");
+            departed.remove(index);
+        }
+        let mut gone: Vec<(String, String)> = before
+            .keys()
+            .filter(|key| !after.contains_key(*key))
+            .cloned()
+            .collect();
+        gone.sort();
+        assert_eq!(departed, gone, "departures recorded are the leaves made");
         let megan_after = after.keys().filter(|(user, _)| user == MEGAN).count();
         assert_eq!(ids_of(&listed.json()).len(), megan_after);
     }
@@ -251,6 +294,17 @@ pub(crate) fn leave_each_twice_at_once(a: &Server, b: &Server) {
     }
     assert!(ids_of(&b.get("/api/v1/me/organizations").json()).is_empty());
     assert!(ids_of(&a.get("/api/v1/me/organizations").json()).is_empty());
+    // One departure for each organization, recorded by the leave that won.
+    let mut departed: Vec<String> = a.get("/api/v1/me/departures?$top=999").json()["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .map(|departure| super::text(&departure["organizationId"]).to_owned())
+        .collect();
+    departed.sort();
+    let mut ids = ids;
+    ids.sort();
+    assert_eq!(departed, ids);
 }
 
 pub(crate) fn paging_while_others_leave() {

@@ -69,7 +69,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
         let (output, _) = refused_start_with(&args);
         assert_refused(
             &output,
-            "it has schema version 99, this server knows up to 3",
+            "it has schema version 99, this server knows up to 4",
         );
         assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
     }
@@ -81,7 +81,7 @@ pub(crate) fn unusable_databases_are_refused_at_start() {
          UPDATE myorgs_schema_history SET checksum = '1' WHERE version = 1",
     );
     let (output, _) = refused_start_with(&["--database-url", url.as_str()]);
-    assert_refused(&output, "cannot bring the schema to version 3");
+    assert_refused(&output, "cannot bring the schema to version 4");
     assert_eq!(psql(&url, "SELECT count(*) FROM memberships"), before);
 
     // Half a schema and no history (what a migration without a transaction could leave): never
@@ -170,7 +170,7 @@ pub(crate) fn instances_starting_together_migrate_and_seed_once() {
     let url = database_url(&db);
     assert_eq!(
         psql(&url, "SELECT count(*) FROM myorgs_schema_history").trim(),
-        "3"
+        "4"
     );
     let lists: Vec<Vec<String>> = servers
         .iter()
@@ -209,9 +209,9 @@ pub(crate) fn paging_by_name_on_one_instance_while_another_leaves() {
     page_while_leaving(&reader, &leaver, "$orderby=displayName&");
 }
 
-/// A database of schema version 1 (before name keys), with memberships: the server brings it
-/// to the latest version, computing the key of every membership it holds, and lists them in
-/// name order.
+/// A database of schema version 1 (before name keys, logos, sponsors and departures), with
+/// memberships: the server brings it to the latest version, computing the key of every
+/// membership it holds, and lists them in name order; leaving records departures again.
 pub(crate) fn a_version_1_database_gains_name_keys() {
     let dir = TempDir::new("pg-v1");
     let db = dir.db_arg();
@@ -225,7 +225,9 @@ pub(crate) fn a_version_1_database_gains_name_keys() {
     server.stop();
     psql(
         &url,
-        "DROP INDEX memberships_by_name;
+        "DROP TABLE departures, sponsors;
+         ALTER TABLE organizations DROP COLUMN square_logo_url;
+         DROP INDEX memberships_by_name;
          ALTER TABLE memberships DROP COLUMN name_key;
          DELETE FROM myorgs_schema_history WHERE version > 1;",
     );
@@ -236,7 +238,7 @@ pub(crate) fn a_version_1_database_gains_name_keys() {
     );
     assert_eq!(
         psql(&url, "SELECT max(version) FROM myorgs_schema_history").trim(),
-        "3"
+        "4"
     );
     let (_, listed) = collect_pages(
         &server,
@@ -245,6 +247,13 @@ pub(crate) fn a_version_1_database_gains_name_keys() {
     );
     assert_eq!(listed, expected);
     assert_eq!(expected.len(), 9 + crate::scenarios::name_order::HOSTILE);
+    assert_eq!(
+        server.get("/api/v1/me/departures").json()["value"],
+        json!([])
+    );
+    assert_eq!(server.delete_organization(FABRIKAM).status, 204);
+    let departures = server.get("/api/v1/me/departures").json();
+    assert_eq!(departures["value"][0]["organizationId"], FABRIKAM);
     let (status, log) = server.stop();
     assert!(status.success(), "{log}");
     assert!(log.contains("name keys computed"), "{log}");

@@ -3,7 +3,7 @@
 //! `server::signed_in_as_megan`), so a scope check, a user lookup or a token check that broke
 //! these answers would fail here even though the `--no-auth` runs pass.
 
-use crate::scenarios::{access, leaving, name_order, reading, removal_requests};
+use crate::scenarios::{access, departures, leaving, logos, name_order, reading, removal_requests};
 use crate::server::signed_in_as_megan;
 
 pub(crate) fn me() {
@@ -44,4 +44,12 @@ pub(crate) fn removal_request_rules() {
 
 pub(crate) fn removal_messages_are_checked() {
     signed_in_as_megan(removal_requests::removal_messages_are_checked);
+}
+
+pub(crate) fn departures() {
+    signed_in_as_megan(departures::departures_record_each_leave);
+}
+
+pub(crate) fn logos_and_sponsors() {
+    signed_in_as_megan(logos::organizations_carry_logos_and_sponsors);
 }
