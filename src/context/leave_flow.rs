@@ -36,6 +36,10 @@ pub struct LeaveFlow {
     /// when the dialog opens again for it.
     known: StoredValue<Vec<(String, Vec<AccessItem>)>>,
     api: StoredValue<Option<Api>>,
+    /// The height of the row whose Leave opened the dialog, read when it opened (the layout is
+    /// up to date then; after the dialog closes, reading it would make the browser lay out the
+    /// whole list at once, tens of milliseconds at 10,000 rows).
+    row_height: StoredValue<i32>,
 }
 
 impl LeaveFlow {
@@ -51,6 +55,7 @@ impl LeaveFlow {
             opened: StoredValue::new(0),
             known: StoredValue::new(Vec::new()),
             api: StoredValue::new(api),
+            row_height: StoredValue::new(0),
         }
     }
 
@@ -60,6 +65,11 @@ impl LeaveFlow {
             return;
         }
         self.error.set(None);
+        let height = element_by_id(&leave_button_id(&org.id))
+            .and_then(|b| b.closest("li").ok().flatten())
+            .and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok())
+            .map_or(0, |row| row.offset_height());
+        self.row_height.set_value(height);
         self.target.set(Some(LeaveTarget::from(org)));
         let opening = self.opened.get_value().wrapping_add(1);
         self.opened.set_value(opening);
@@ -150,7 +160,7 @@ impl LeaveFlow {
                     if let Some(row) = element_by_id(&leave_button_id(&target.id))
                         .and_then(|b| b.closest("li").ok().flatten())
                     {
-                        fold_away(&row);
+                        fold_away(&row, flow.row_height.get_value());
                     }
                     flow.left.update(|left| left.push(target.id.clone()));
                     flow.opened
@@ -214,20 +224,16 @@ fn neighbour_leave_button(org_id: &str) -> Option<web_sys::HtmlElement> {
 /// How long a left row takes to fold away (none under `prefers-reduced-motion`).
 const FOLD: Duration = Duration::from_millis(200);
 
-/// Puts an empty, hidden stand-in of the row's height after it, which shrinks to nothing over
-/// [`FOLD`] and is then removed (the list drops the row itself at once). Nothing under
-/// `prefers-reduced-motion`.
-fn fold_away(row: &web_sys::Element) {
+/// Puts an empty, hidden stand-in of the row's `height` after it, which shrinks to nothing over
+/// [`FOLD`] (a CSS animation: nothing here reads the layout) and is then removed (the list drops
+/// the row itself at once). Nothing under `prefers-reduced-motion`.
+fn fold_away(row: &web_sys::Element, height: i32) {
     let reduced = window()
         .match_media("(prefers-reduced-motion: reduce)")
         .ok()
         .flatten()
         .is_some_and(|m| m.matches());
-    let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() else {
-        return;
-    };
-    let height = row.offset_height();
-    if reduced || height == 0 {
+    if reduced || height <= 0 {
         return;
     }
     let Ok(blank) = document().create_element("li") else {
@@ -235,14 +241,8 @@ fn fold_away(row: &web_sys::Element) {
     };
     let _ = blank.set_attribute("class", "org-row-folding");
     let _ = blank.set_attribute("aria-hidden", "true");
-    let Ok(blank) = blank.dyn_into::<web_sys::HtmlElement>() else {
-        return;
-    };
-    let _ = blank.style().set_property("height", &format!("{height}px"));
+    let _ = blank.set_attribute("style", &format!("--fold-from: {height}px"));
     let _ = row.after_with_node_1(&blank);
-    // Reading the layout makes the pinned height the transition's starting point.
-    let _ = blank.offset_height();
-    let _ = blank.style().set_property("height", "0px");
     set_timeout(move || blank.remove(), FOLD);
 }
 
