@@ -256,8 +256,8 @@ fn names_fold_to_the_keys_the_api_sorts_by() {
     let nfd = |text: &str| -> String { text.nfd().collect() };
     for pair in pairs {
         let (name, key) = (
-            pair["name"].as_str().unwrap(),
-            pair["key"].as_str().unwrap(),
+            pair["name"].as_str().expect("a name"),
+            pair["key"].as_str().expect("a key"),
         );
         let folded = myorgs::domain::find::fold(&myorgs::api::dto::clean_text(name), &nfd);
         assert_eq!(folded, key, "{name:?}");

@@ -53,7 +53,7 @@ pub fn OrganizationList(
 ) -> impl IntoView {
     let list = NodeRef::<Ul>::new();
     // Views built inside rows belong to the list: they see its context and go with it.
-    let owner = Owner::current().unwrap_or_else(Owner::new);
+    let owner = Owner::current().unwrap_or_default();
     let click_owner = StoredValue::new(owner.clone());
     let rows = StoredValue::new_local(Rows::default());
     on_cleanup(move || {
