@@ -358,22 +358,8 @@ mod tests {
     #[test]
     fn home_organizations_cannot_be_left() {
         let membership = Membership {
-            position: 1,
-            name_key: String::new(),
-            organization_id: "a98d8a79-b346-49a8-bb05-b9cd5e3932a0".to_owned(),
-            display_name: "Contoso".to_owned(),
-            default_domain: "contoso.onmicrosoft.com".to_owned(),
-            domains: vec!["contoso.onmicrosoft.com".to_owned()],
-            category: TenantCategory::Home,
-            joined_at: 0,
-            last_sign_in_at: None,
-            leave_block: None,
-            privacy_email: None,
-            privacy_statement_url: None,
             square_logo_url: Some("/logos/contoso-0123abcd.svg".to_owned()),
-            sponsors: Vec::new(),
-            removal_request: None,
-            access: Vec::new(),
+            ..membership()
         };
         let json = serde_json::to_value(Organization::new(membership, "https://api.example.com"))
             .expect("serializable");
