@@ -26,7 +26,7 @@ use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
     RemovalRequestDialog, Toast,
 };
-use crate::context::{provide_portal_context, FirstLoads, PortalContext};
+use crate::context::{provide_portal_context, FirstLoads, LeaveFlow, PortalContext, UNDO_MS};
 use crate::i18n::{t, Key};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -195,14 +195,16 @@ pub fn Portal(
     /// The person and the organizations, already asked for (see [`FirstLoads`]).
     #[prop(default = None)]
     first: Option<FirstLoads>,
+    /// How long a confirmed leave can be undone before it is sent, in milliseconds.
+    #[prop(default = UNDO_MS)]
+    undo_ms: u32,
 ) -> impl IntoView {
     let PortalContext {
-        api,
         me,
         flow,
         removal,
         online,
-    } = provide_portal_context(backend, first);
+    } = provide_portal_context(backend, first, undo_ms);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
     let nav_open = RwSignal::new(false);
     let location = provide_location();
@@ -217,7 +219,7 @@ pub fn Portal(
         <a class="skip-link" href="#main" on:click=skip_to_main>
             {t(Key::SkipToMain)}
         </a>
-        <FocusOnNavigation notice=flow.notice />
+        <FocusOnNavigation flow />
         <AppHeader me=person nav_open on_sign_out />
         <div class="layout">
             <NavPane open=nav_open />
@@ -229,13 +231,17 @@ pub fn Portal(
                 </footer>
             </main>
         </div>
-        <Toast message=flow.notice />
+        <Toast
+            message=flow.notice
+            undoable=Signal::derive(move || flow.undoable())
+            on_undo=move |_| flow.undo()
+            on_dismiss=move |_| flow.send_waiting(false)
+        />
         <LeaveOrganizationDialog
             target=flow.target
-            pending=flow.pending
             error=flow.error
             access=flow.access
-            on_confirm=move |_| flow.confirm(api.clone())
+            on_confirm=move |_| flow.confirm()
             on_cancel=move |_| flow.cancel()
         />
         <RemovalRequestDialog
@@ -252,15 +258,17 @@ pub fn Portal(
 /// After a client-side navigation the link that was clicked is gone, and focus would fall to
 /// `<body>`: move it to the new page's title instead, which also tells screen-reader users where
 /// they are. The first render is left alone (the browser starts at the top of the document).
-/// The last outcome stays with the page it happened on: the toast goes.
+/// The last outcome stays with the page it happened on: the toast goes, and a leave that could
+/// still be undone is sent.
 #[component]
-fn FocusOnNavigation(notice: RwSignal<Option<crate::i18n::Message>>) -> impl IntoView {
+fn FocusOnNavigation(flow: LeaveFlow) -> impl IntoView {
     // Renders nothing; it only owns the effect below.
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.path();
         if previous.is_some_and(|p| p != path) {
-            notice.set(None);
+            flow.send_waiting(true);
+            flow.notice.set(None);
             set_timeout(
                 || {
                     use wasm_bindgen::JsCast;

@@ -8,15 +8,15 @@ use web_sys::{AbortController, AbortSignal};
 
 use super::auth::Session;
 use super::dto::{
-    access_item, error_code, pending_removal_request, AccessPageDto, Invalid, MeDto,
-    OrganizationPageDto, RemovalRequestDto,
+    access_item, error_code, pending_removal_request, AccessPageDto, DeparturePageDto, Invalid,
+    MeDto, OrganizationPageDto, RemovalRequestDto,
 };
 use super::error::parse_retry_after;
 use super::json::quote;
 use super::{ApiError, Backend, FirstPage, LocalFuture};
 use crate::domain::{
-    check_message, is_guid, same_origin, with_page_size, AccessItem, Me, MessageProblem,
-    Organization, Organizations, RemovalRequest,
+    check_message, is_guid, logo_url, same_origin, with_page_size, AccessItem, Departure, Me,
+    MessageProblem, Organization, Organizations, RemovalRequest,
 };
 
 /// A runaway `@odata.nextLink` chain stops here rather than looping for ever.
@@ -242,6 +242,31 @@ impl HttpBackend {
         Err(ApiError::InvalidResponse("too many pages".into()))
     }
 
+    async fn all_departures(&self, abort: Deadline) -> Result<Vec<Departure>, ApiError> {
+        let mut url = format!("{}/me/departures", self.base);
+        let mut list: Vec<Departure> = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        let mut seen_links = vec![url.clone()];
+        for _ in 0..MAX_PAGES {
+            let page =
+                DeparturePageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
+            for dto in page.value {
+                let departure = Departure::try_from(dto).map_err(refused)?;
+                if !ids.insert(departure.id.clone()) {
+                    return Err(ApiError::InvalidResponse(
+                        "the pages repeat a departure".into(),
+                    ));
+                }
+                list.push(departure);
+            }
+            match self.next_page(page.next_link, &mut seen_links)? {
+                None => return Ok(list),
+                Some(next) => url = next,
+            }
+        }
+        Err(ApiError::InvalidResponse("too many pages".into()))
+    }
+
     async fn all_organizations(
         &self,
         abort: Deadline,
@@ -259,7 +284,8 @@ impl HttpBackend {
             let page =
                 OrganizationPageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
             for dto in page.value {
-                let org = Organization::try_from(dto).map_err(refused)?;
+                let mut org = Organization::try_from(dto).map_err(refused)?;
+                org.logo = org.logo.and_then(|url| logo_url(&url, &self.base));
                 // The same organization twice means the pages are not one consistent list.
                 if !ids.insert(org.id.clone()) {
                     return Err(ApiError::InvalidResponse(
@@ -438,6 +464,26 @@ impl Backend for HttpBackend {
             let abort = Deadline::after(self.deadlines.1);
             match self.send(Method::DELETE, &url, None, &abort).await {
                 // Already cancelled, or the organization is gone: nothing is pending.
+                Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
+                Err(e) => Err(abort.explain(e)),
+            }
+        })
+    }
+
+    fn departures(&self) -> LocalFuture<'_, Result<Vec<Departure>, ApiError>> {
+        Box::pin(self.all_departures(Deadline::after_or_on_cleanup(self.deadlines.0)))
+    }
+
+    fn forget_departure(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {
+        let url = format!("{}/me/departures/{id}", self.base);
+        let valid = is_guid(id);
+        Box::pin(async move {
+            if !valid {
+                return Err(ApiError::InvalidResponse("not a departure ID".into()));
+            }
+            let abort = Deadline::after(self.deadlines.1);
+            match self.send(Method::DELETE, &url, None, &abort).await {
+                // Already forgotten, or past the days the API keeps: gone either way.
                 Ok(_) | Err(ApiError::Status { status: 404, .. }) => Ok(()),
                 Err(e) => Err(abort.explain(e)),
             }

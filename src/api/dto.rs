@@ -4,9 +4,9 @@
 pub use super::json::Invalid;
 use super::json::{decode, Object};
 use crate::domain::{
-    is_guid, mailto_href, parse_rfc3339, safe_http_url, AccessItem, AccessKind, LastSignIn,
-    LastUsed, LeaveReason, LeaveRule, Me, Organization, PrivacyContact, RemovalRequest,
-    TenantCategory, MAX_MESSAGE_CHARS,
+    is_guid, mailto_href, parse_rfc3339, safe_http_url, AccessItem, AccessKind, Departure,
+    LastSignIn, LastUsed, LeaveReason, LeaveRule, Me, Organization, PrivacyContact, RemovalRequest,
+    Sponsor, TenantCategory, MAX_MESSAGE_CHARS,
 };
 
 /// Longest name the page shows whole; longer ones end in an ellipsis so a hostile name can't
@@ -63,6 +63,10 @@ pub struct OrganizationDto {
     pub privacy_contact: Option<PrivacyContactDto>,
     /// Absent from APIs older than removal requests: read as none.
     pub removal_request: Option<RemovalRequestDto>,
+    /// Absent from older APIs: read as none.
+    pub square_logo_url: Option<String>,
+    /// Absent from older APIs: read as none.
+    pub sponsors: Vec<SponsorDto>,
 }
 
 impl OrganizationDto {
@@ -84,6 +88,119 @@ impl OrganizationDto {
                 .optional_object("removalRequest")?
                 .map(|r| RemovalRequestDto::read(&r))
                 .transpose()?,
+            square_logo_url: o.optional_text("squareLogoUrl")?,
+            sponsors: o.optional_objects("sponsors", SponsorDto::read)?,
+        })
+    }
+}
+
+/// `{"displayName", "mail"}`: one of the person's sponsors in an organization.
+#[derive(Debug)]
+pub struct SponsorDto {
+    pub display_name: String,
+    pub mail: Option<String>,
+}
+
+impl SponsorDto {
+    fn read(o: &Object) -> Result<SponsorDto, Invalid> {
+        Ok(SponsorDto {
+            display_name: o.text("displayName")?,
+            mail: o.optional_text("mail")?,
+        })
+    }
+}
+
+/// Sponsors as the page shows them: names cleaned (one without a name is left out), a `mailto:`
+/// link only for a plain address.
+fn sponsors(dtos: Vec<SponsorDto>) -> Vec<Sponsor> {
+    dtos.into_iter()
+        .filter_map(|dto| {
+            let display_name = clean_text(&dto.display_name);
+            (!display_name.is_empty()).then(|| Sponsor {
+                display_name,
+                mail: dto.mail.as_deref().and_then(mailto_href),
+            })
+        })
+        .collect()
+}
+
+fn privacy_contact(dto: Option<PrivacyContactDto>) -> Option<PrivacyContact> {
+    dto.map(|p| PrivacyContact {
+        email: p.email.as_deref().and_then(mailto_href),
+        statement_url: p.statement_url.as_deref().and_then(safe_http_url),
+    })
+    .filter(|p| !p.is_empty())
+}
+
+/// A page of `GET /me/departures`.
+#[derive(Debug)]
+pub struct DeparturePageDto {
+    pub value: Vec<DepartureDto>,
+    /// `@odata.nextLink`.
+    pub next_link: Option<String>,
+}
+
+impl DeparturePageDto {
+    pub fn parse(text: &str) -> Result<DeparturePageDto, Invalid> {
+        decode(text, |o| {
+            Ok(DeparturePageDto {
+                value: o.objects("value", |d| {
+                    Ok(DepartureDto {
+                        id: d.text("id")?,
+                        organization_id: d.text("organizationId")?,
+                        display_name: d.text("displayName")?,
+                        default_domain: d.text("defaultDomain")?,
+                        left_date_time: d.text("leftDateTime")?,
+                        sponsors: d.optional_objects("sponsors", SponsorDto::read)?,
+                        privacy_contact: d
+                            .optional_object("privacyContact")?
+                            .map(|p| PrivacyContactDto::read(&p))
+                            .transpose()?,
+                    })
+                })?,
+                next_link: o.optional_text("@odata.nextLink")?,
+            })
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct DepartureDto {
+    pub id: String,
+    pub organization_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    pub left_date_time: String,
+    pub sponsors: Vec<SponsorDto>,
+    pub privacy_contact: Option<PrivacyContactDto>,
+}
+
+impl TryFrom<DepartureDto> for Departure {
+    type Error = Invalid;
+
+    /// Refused when either ID isn't a GUID: the departure's ends up in the path that forgets
+    /// it, and the organization's is compared with the list's.
+    fn try_from(dto: DepartureDto) -> Result<Self, Invalid> {
+        if !is_guid(&dto.id) || !is_guid(&dto.organization_id) {
+            return Err(Invalid(format!(
+                "departure {:?} of {:?}: not GUIDs",
+                dto.id, dto.organization_id
+            )));
+        }
+        let default_domain = clean_text(&dto.default_domain);
+        let display_name = match clean_text(&dto.display_name) {
+            name if !name.is_empty() => name,
+            _ if !default_domain.is_empty() => default_domain.clone(),
+            _ => "Unnamed organization".to_string(),
+        };
+        Ok(Departure {
+            id: dto.id.to_ascii_lowercase(),
+            organization_id: dto.organization_id.to_ascii_lowercase(),
+            display_name,
+            default_domain,
+            left: parse_rfc3339(&dto.left_date_time),
+            sponsors: sponsors(dto.sponsors),
+            privacy_contact: privacy_contact(dto.privacy_contact),
         })
     }
 }
@@ -330,13 +447,7 @@ impl TryFrom<OrganizationDto> for Organization {
             _ if !default_domain.is_empty() => default_domain.clone(),
             _ => "Unnamed organization".to_string(),
         };
-        let privacy_contact = dto
-            .privacy_contact
-            .map(|p| PrivacyContact {
-                email: p.email.as_deref().and_then(mailto_href),
-                statement_url: p.statement_url.as_deref().and_then(safe_http_url),
-            })
-            .filter(|p| !p.is_empty());
+        let privacy_contact = privacy_contact(dto.privacy_contact);
         Ok(Organization {
             id: dto.id.to_ascii_lowercase(),
             display_name,
@@ -359,6 +470,10 @@ impl TryFrom<OrganizationDto> for Organization {
                 Some(request) => pending_removal_request(request)?,
                 None => None,
             },
+            // Only a link of the right shape here; whether the page may load it depends on
+            // where the API is (`logo_url`, applied by the HTTP client).
+            logo: dto.square_logo_url.as_deref().and_then(safe_http_url),
+            sponsors: sponsors(dto.sponsors),
         })
     }
 }
@@ -444,6 +559,96 @@ mod tests {
             .replace("privacy@woodgrovebank.com", "x@y.com?bcc=all@corp.com");
         let orgs = decode(&json).unwrap();
         assert_eq!(orgs[1].privacy_contact, None);
+    }
+
+    #[test]
+    fn sponsors_and_logos_are_read_and_only_safe_ones_kept() {
+        let json = GOOD.replace(
+            r#""somethingNew": 1"#,
+            r#""squareLogoUrl": "javascript:alert(1)",
+            "sponsors": [
+                {"displayName": "Jane Doe", "mail": "jane@woodgrovebank.com"},
+                {"displayName": "Sam\u202E Lee", "mail": "sam@x.com?subject=hi&body=x"},
+                {"displayName": "No Mail", "mail": null},
+                {"displayName": "Evil", "mail": "javascript:alert(1)//@x.com"},
+                {"displayName": "Line", "mail": "a@b.com\nBcc: c@d.com"},
+                {"displayName": "   ", "mail": "blank@x.com"}
+            ]"#,
+        );
+        let orgs = decode(&json).unwrap();
+        let woodgrove = &orgs[1];
+        assert_eq!(woodgrove.logo, None);
+        let got: Vec<(&str, Option<&str>)> = woodgrove
+            .sponsors
+            .iter()
+            .map(|s| (s.display_name.as_str(), s.mail.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Jane Doe", Some("mailto:jane@woodgrovebank.com")),
+                ("Sam Lee", None),
+                ("No Mail", None),
+                ("Evil", None),
+                ("Line", None),
+            ]
+        );
+        // An older API without either: no logo, no sponsors.
+        assert_eq!(orgs[0].logo, None);
+        assert!(orgs[0].sponsors.is_empty());
+        let logo = GOOD.replace(
+            r#""somethingNew": 1"#,
+            r#""squareLogoUrl": "https://cdn.example/w.png""#,
+        );
+        assert_eq!(
+            decode(&logo).unwrap()[1].logo.as_deref(),
+            Some("https://cdn.example/w.png")
+        );
+        let wrong = GOOD.replace(
+            r#""somethingNew": 1"#,
+            r#""sponsors": [{"mail": "x@y.com"}]"#,
+        );
+        assert!(decode(&wrong).is_err());
+    }
+
+    #[test]
+    fn departures_are_read_checked_and_cleaned() {
+        let json = r#"{"value": [
+            {"id": "9E1C2B3A-4D5E-4F60-8172-93A4B5C6D7E8",
+             "organizationId": "2a7f9b63-4d2c-4d66-8b8f-1e3c8a4fad52",
+             "displayName": "Fabrikam", "defaultDomain": "fabrikam.onmicrosoft.com",
+             "leftDateTime": "2026-11-25T10:00:00Z",
+             "sponsors": [{"displayName": "Jane Doe", "mail": "jane@fabrikam.com"}],
+             "privacyContact": {"email": "privacy@fabrikam.com", "statementUrl": null}}
+        ], "@odata.nextLink": null}"#;
+        let page = DeparturePageDto::parse(json).unwrap();
+        let departure = Departure::try_from(page.value.into_iter().next().unwrap()).unwrap();
+        assert_eq!(departure.id, "9e1c2b3a-4d5e-4f60-8172-93a4b5c6d7e8");
+        assert_eq!(departure.display_name, "Fabrikam");
+        assert!(departure.left.is_some());
+        assert_eq!(
+            departure.sponsors[0].mail.as_deref(),
+            Some("mailto:jane@fabrikam.com")
+        );
+        assert_eq!(
+            departure.privacy_contact.unwrap().email.as_deref(),
+            Some("mailto:privacy@fabrikam.com")
+        );
+        for bad in [
+            json.replace("9E1C2B3A-4D5E-4F60-8172-93A4B5C6D7E8", "../../me"),
+            json.replace(r#""leftDateTime": "2026-11-25T10:00:00Z","#, ""),
+            json.replace(r#""value": ["#, r#""value": 1, "x": ["#),
+        ] {
+            let refused = DeparturePageDto::parse(&bad)
+                .map_err(|e| e.0)
+                .and_then(|p| {
+                    p.value
+                        .into_iter()
+                        .map(|d| Departure::try_from(d).map_err(|e| e.0))
+                        .collect::<Result<Vec<_>, _>>()
+                });
+            assert!(refused.is_err(), "{bad}");
+        }
     }
 
     #[test]

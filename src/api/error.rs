@@ -40,6 +40,9 @@ pub enum ApiError {
 pub enum Doing {
     Loading,
     Leaving,
+    /// Forgetting a departure: anything but a network or session problem is "couldn't be
+    /// removed from this list".
+    Forgetting,
 }
 
 impl ApiError {
@@ -60,6 +63,13 @@ impl ApiError {
 
     /// Plain words for the person, for the error `code` (or status) the service sent.
     pub fn user_message(&self, doing: Doing) -> Message {
+        if doing == Doing::Forgetting {
+            return Message::new(match self {
+                ApiError::Network => Key::ErrorNetwork,
+                ApiError::Status { status: 401, .. } => Key::ErrorSessionEnded,
+                _ => Key::ErrorForgetting,
+            });
+        }
         let leaving = doing == Doing::Leaving;
         let key = match self {
             ApiError::Network => Key::ErrorNetwork,

@@ -163,6 +163,18 @@ impl Object {
             .collect()
     }
 
+    /// A list of objects that may be missing or `null` (read as empty), each read by `read`.
+    pub fn optional_objects<T>(
+        &self,
+        name: &str,
+        read: impl Fn(&Object) -> Result<T, Invalid>,
+    ) -> Result<Vec<T>, Invalid> {
+        if self.optional(name).is_none() {
+            return Ok(Vec::new());
+        }
+        self.objects(name, read)
+    }
+
     /// A list of objects that must be there, each read by `read`.
     pub fn objects<T>(
         &self,

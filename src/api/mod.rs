@@ -15,7 +15,7 @@ pub use client::HttpBackend;
 pub use config::{load_config, Config};
 pub use error::{parse_retry_after, ApiError, Doing};
 
-use crate::domain::{AccessItem, Me, Organizations, RemovalRequest};
+use crate::domain::{AccessItem, Departure, Me, Organizations, RemovalRequest};
 
 /// A future that may hold browser objects (not `Send`), as every future in the browser does.
 pub type LocalFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -58,4 +58,9 @@ pub trait Backend: Send + Sync {
         org_id: &str,
         request_id: &str,
     ) -> LocalFuture<'_, Result<(), ApiError>>;
+    /// The organizations the person left in the days the API keeps, newest first, all pages
+    /// followed.
+    fn departures(&self) -> LocalFuture<'_, Result<Vec<Departure>, ApiError>>;
+    /// Forgets one departure. Already gone (404) counts as done.
+    fn forget_departure(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>>;
 }

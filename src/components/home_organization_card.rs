@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::organization_list::on_logo_event;
 use super::OrganizationDetails;
 use crate::domain::{Avatar, Organization};
 use crate::i18n::{tr, Key};
@@ -32,6 +33,22 @@ pub fn HomeOrganizationCard(
             </div>
         }
     });
+    // The logo over the initials; gone (and the initials seen) when it fails to load.
+    let logo = org.logo.clone().map(|src| {
+        view! {
+            <img
+                class="org-logo"
+                alt=""
+                referrerpolicy="no-referrer"
+                decoding="async"
+                width="32"
+                height="32"
+                src=src
+                on:load=|ev| on_logo_event(&ev)
+                on:error=|ev| on_logo_event(&ev)
+            />
+        }
+    });
     let org = Arc::new(org);
     let narrow = window()
         .match_media("(max-width: 599.98px)")
@@ -43,6 +60,7 @@ pub fn HomeOrganizationCard(
             <div class="org-row home-row">
                 <span class=avatar_class aria-hidden="true">
                     {avatar.initials}
+                    {logo}
                 </span>
                 <div class="org-text">
                     <h3 class="org-name" dir="auto">

@@ -5,6 +5,14 @@
 /// organization): focus goes there when the last organization that can be left is gone.
 pub const OTHERS_HEADING_ID: &str = "others-heading";
 
+/// `id` of the "Recently left" heading, where focus goes when its last entry is forgotten.
+pub const RECENTLY_LEFT_HEADING_ID: &str = "recently-left-heading";
+
+/// `id` of a departure's "Forget" button.
+pub fn forget_button_id(departure_id: &str) -> String {
+    format!("forget-{departure_id}")
+}
+
 /// `id` of the leave dialog's title, which names the dialog.
 pub const LEAVE_DIALOG_TITLE_ID: &str = "leave-dialog-title";
 

@@ -4,11 +4,10 @@ use leptos::prelude::*;
 use super::ids::LEAVE_DIALOG_TITLE_ID;
 use super::modal::{
     close_handlers, keep_focus_inside, sync_modal, target_sentence, CloseButton, DialogError,
-    PendingButton,
 };
-use super::sentence::named;
+use super::sentence::{named, with_people};
 use super::AccessList;
-use crate::domain::{AccessState, LeaveTarget};
+use crate::domain::{AccessState, LeaveTarget, Sponsor};
 use crate::i18n::{t, tr, track, Key, Message};
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
@@ -21,9 +20,6 @@ pub fn LeaveOrganizationDialog(
     /// The organization asked about; the dialog is open while this is `Some`.
     #[prop(into)]
     target: Signal<Option<LeaveTarget>>,
-    /// The request is in flight: "Leave" reads "Leaving…" and ignores clicks.
-    #[prop(into)]
-    pending: Signal<bool>,
     /// Why the last attempt failed, in plain words.
     #[prop(into)]
     error: Signal<Option<Message>>,
@@ -46,7 +42,7 @@ pub fn LeaveOrganizationDialog(
         }
     });
     let sentence = move |key: Key| target_sentence(target, key);
-    let (on_escape, on_closed) = close_handlers(target, pending, on_cancel);
+    let (on_escape, on_closed) = close_handlers(target, Signal::from(false), on_cancel);
 
     // What happens to the person's data: up to the organization, with its privacy statement.
     let data = move || {
@@ -62,9 +58,22 @@ pub fn LeaveOrganizationDialog(
                         </a>
                     }
                 });
+                // Whom to ask to come back, when the organization named someone.
+                let ask = (!t.sponsors.is_empty()).then(|| {
+                    let people: Vec<Sponsor> = t
+                        .sponsors
+                        .iter()
+                        .map(|name| Sponsor {
+                            display_name: name.clone(),
+                            mail: None,
+                        })
+                        .collect();
+                    view! { <p class="dialog-note">{with_people(Key::LeaveAskSponsors, &people, false, true)}</p> }
+                });
                 view! {
-                    {named(Key::LeaveDataNote, &t.display_name)}
-                    {link}
+                    {ask}
+                    <p class="dialog-note">{named(Key::LeaveDataNote, &t.display_name)} {link}</p>
+                    <p class="dialog-note">{named(Key::LeaveUndoNote, &t.display_name)}</p>
                 }
             })
         })
@@ -97,16 +106,12 @@ pub fn LeaveOrganizationDialog(
                     target.with(|t| t.as_ref().map(|t| t.display_name.clone()).unwrap_or_default())
                 })
             />
-            <p class="dialog-note">{data}</p>
+            {data}
             <DialogError error />
             <div class="dialog-actions">
-                <PendingButton
-                    class="btn btn-danger"
-                    pending
-                    idle=Key::Leave
-                    busy=Key::Leaving
-                    on_click=on_confirm
-                />
+                <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(())>
+                    {t(Key::Leave)}
+                </button>
                 <button
                     type="button"
                     class="btn btn-secondary"

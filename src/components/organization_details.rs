@@ -3,7 +3,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::removal_controls::RemovalProps;
-use super::sentence::{named, timed};
+use super::sentence::{named, people_list, timed};
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, LeaveReason, LeaveRule, Organization};
 use crate::i18n::{short_date, tr, Key};
@@ -67,20 +67,26 @@ pub fn OrganizationDetails(
                 })
         }
     });
+    // Whom the person knows there: their sponsors, each a mail link when the address is plain.
+    let contacts = (!org.sponsors.is_empty()).then(|| {
+        view! {
+            <div class="org-sponsors">
+                <dt>{named(Key::YourContactsAt, &name)}</dt>
+                <dd>{people_list(&org.sponsors, true, false)}</dd>
+            </div>
+        }
+    });
     view! {
         <dl class="org-details">
-            <div>
+            {contacts} <div>
                 <dt>{tr(Key::Joined)}</dt>
                 <dd>
                     <DateText when=org.joined missing=Key::Unknown />
                 </dd>
-            </div>
-            <div>
+            </div> <div>
                 <dt>{tr(Key::LastSignIn)}</dt>
                 <dd>{last}</dd>
-            </div>
-            <TenantIdDetail id=org.id.clone() organization=name.clone() on_copy />
-            {privacy}
+            </div> <TenantIdDetail id=org.id.clone() organization=name.clone() on_copy /> {privacy}
         </dl>
         {blocked}
         {requested}

@@ -138,6 +138,8 @@ struct Rows {
     template: Option<Element>,
     /// Tenant IDs in the order the rows are in.
     order: Vec<String>,
+    /// The list's one listener for logos that fail to load (kept alive with the list).
+    _broken_logos: Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>>,
     by_id: HashMap<String, Row>,
 }
 
@@ -164,6 +166,7 @@ impl Rows {
             self.language = language;
             self.template = None;
             intern_row_strings();
+            self._broken_logos = listen_for_broken_logos(ul);
         }
         let Some(document) = ul.owner_document() else {
             return;
@@ -295,6 +298,12 @@ impl Row {
         let avatar_look = Avatar::of(org);
         avatar.set_class_name(avatar_look.class());
         avatar.set_text_content(Some(&avatar_look.initials));
+        if let Some(logo) = &org.logo {
+            if let Ok(img) = document.create_element("img") {
+                logo_attributes(&img, logo);
+                let _ = avatar.append_child(&img);
+            }
+        }
         name.set_text_content(Some(display_name));
         domain.set_text_content(Some(&org.default_domain));
         for key in badges(org, built.now) {
@@ -389,6 +398,57 @@ fn row_template(document: &Document) -> Option<Element> {
     let parts = js_sys::Array::of5(&avatar, &text, &details, &leave, &panel);
     li.append_with_node(&parts).ok()?;
     Some(li)
+}
+
+/// A logo `<img>` as rows and the home card show it: decorative (the name is beside it), a
+/// fixed size over the initials, loaded lazily and without telling the logo's host where from.
+pub fn logo_attributes(img: &Element, src: &str) {
+    img.set_class_name("org-logo");
+    for (name, value) in [
+        ("alt", ""),
+        ("referrerpolicy", "no-referrer"),
+        ("loading", "lazy"),
+        ("decoding", "async"),
+        ("width", "32"),
+        ("height", "32"),
+        ("src", src),
+    ] {
+        let _ = img.set_attribute(name, value);
+    }
+}
+
+/// What a logo's `load` and `error` events do: a logo shows once it has loaded (the initials
+/// until then, however slow it is), and one that fails (missing, not an image, refused by the
+/// page's policy) is removed, leaving the initials.
+pub fn on_logo_event(event: &web_sys::Event) {
+    let Some(img) = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .filter(|e| e.class_list().contains("org-logo"))
+    else {
+        return;
+    };
+    if event.type_() == "load" {
+        let _ = img.class_list().add_1("org-logo-loaded");
+    } else {
+        img.remove();
+    }
+}
+
+/// One listener on the list for every row's logo: `load` and `error` don't bubble, so it
+/// catches them on their way down.
+fn listen_for_broken_logos(
+    ul: &Element,
+) -> Option<wasm_bindgen::closure::Closure<dyn Fn(web_sys::Event)>> {
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+            on_logo_event(&event)
+        });
+    for kind in ["load", "error"] {
+        ul.add_event_listener_with_callback_and_bool(kind, listener.as_ref().unchecked_ref(), true)
+            .ok()?;
+    }
+    Some(listener)
 }
 
 /// What every row sends the browser over and over: the attribute names and values it sets.

@@ -13,11 +13,21 @@ const SHOWN_FOR: Duration = Duration::from_secs(8);
 /// phones), so it moves nothing when it comes or goes. One at a time (a new outcome replaces
 /// the last), with "Dismiss", and it goes by itself after a while, though not from under the
 /// pointer or focus. The `role="status"` element is always in the page, so each new message
-/// is announced.
+/// is announced. While a leave can be undone it offers "Undo", inside the status so the
+/// sentence and its button are announced together, once.
 #[component]
 pub fn Toast(
     /// The message; `None` when there is nothing to say.
     message: RwSignal<Option<Message>>,
+    /// Whether the message is about something that can still be undone.
+    #[prop(into, default = Signal::from(false))]
+    undoable: Signal<bool>,
+    /// "Undo".
+    #[prop(into, optional)]
+    on_undo: Option<Callback<()>>,
+    /// "Dismiss" (after the message is gone).
+    #[prop(into, optional)]
+    on_dismiss: Option<Callback<()>>,
 ) -> impl IntoView {
     let shown = move || message.with(Option::is_some);
     // Each message gets its own timer; a later message (or a dismissal) makes it moot.
@@ -34,15 +44,40 @@ pub fn Toast(
         <div class="toast" class:toast-hidden=move || !shown()>
             <CheckIcon />
             <span class="toast-text" role="status">
+                <span>
+                    {move || {
+                        track();
+                        message.with(|m| m.as_ref().map(say))
+                    }}
+                </span>
                 {move || {
-                    track();
-                    message.with(|m| m.as_ref().map(say))
+                    (undoable.get() && shown())
+                        .then(|| {
+                            on_undo
+                                .map(|undo| {
+                                    view! {
+                                        " "
+                                        <button
+                                            type="button"
+                                            class="btn btn-secondary btn-small toast-undo"
+                                            on:click=move |_| undo.run(())
+                                        >
+                                            {t(Key::Undo)}
+                                        </button>
+                                    }
+                                })
+                        })
                 }}
             </span>
             <button
                 type="button"
                 class="btn btn-subtle btn-small toast-dismiss"
-                on:click=move |_| message.set(None)
+                on:click=move |_| {
+                    message.set(None);
+                    if let Some(dismiss) = on_dismiss {
+                        dismiss.run(());
+                    }
+                }
             >
                 {t(Key::Dismiss)}
             </button>

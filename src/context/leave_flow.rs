@@ -8,19 +8,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::Api;
+use super::{Api, Load};
 use crate::api::Doing;
 use crate::components::ids::{leave_button_id, LEAVE_BUTTONS, OTHERS_HEADING_ID};
 use crate::domain::i18n::{Key, Message};
-use crate::domain::{AccessItem, AccessState, LeaveTarget, Organization};
+use crate::domain::{AccessItem, AccessState, Departure, LeaveTarget, Organization};
 
 /// Reactive state of the flow; `Copy`, so it is handed around freely.
 #[derive(Clone, Copy)]
 pub struct LeaveFlow {
     /// `Some` while the dialog is open.
     pub target: RwSignal<Option<LeaveTarget>>,
-    /// The DELETE is in flight: "Leave" reads "Leaving…" and a second click sends nothing.
-    pub pending: RwSignal<bool>,
     /// Plain words for the last failure, shown inside the dialog.
     pub error: RwSignal<Option<Message>>,
     /// IDs left in this visit; lists leave these out without reloading.
@@ -40,14 +38,32 @@ pub struct LeaveFlow {
     /// up to date then; after the dialog closes, reading it would make the browser lay out the
     /// whole list at once, tens of milliseconds at 10,000 rows).
     row_height: StoredValue<i32>,
+    /// The leave confirmed last, while it can be undone (nothing sent yet).
+    waiting: RwSignal<Option<Waiting>>,
+    /// Which confirmation a timer belongs to.
+    turn: StoredValue<u32>,
+    /// How long a confirmed leave waits before it is sent, in milliseconds.
+    undo_ms: StoredValue<u32>,
+    /// The departures shown on the page, refreshed after each leave.
+    departures: StoredValue<Option<Load<Vec<Departure>>>>,
 }
 
+/// A leave confirmed and not sent yet.
+#[derive(Clone, Debug)]
+struct Waiting {
+    target: LeaveTarget,
+    turn: u32,
+}
+
+/// How long a confirmed leave can be undone before it is sent.
+pub const UNDO_MS: u32 = 8_000;
+
 impl LeaveFlow {
-    /// The flow, asking `api` what leaving takes away (`None`: the dialog doesn't ask).
-    pub fn new(api: Option<Api>) -> Self {
+    /// The flow, leaving and asking what leaving takes away through `api`, with `undo_ms` to
+    /// undo each leave, and refreshing `departures` after each.
+    pub fn new(api: Option<Api>, undo_ms: u32, departures: Option<Load<Vec<Departure>>>) -> Self {
         LeaveFlow {
             target: RwSignal::new(None),
-            pending: RwSignal::new(false),
             error: RwSignal::new(None),
             left: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
@@ -56,14 +72,20 @@ impl LeaveFlow {
             known: StoredValue::new(Vec::new()),
             api: StoredValue::new(api),
             row_height: StoredValue::new(0),
+            waiting: RwSignal::new(None),
+            turn: StoredValue::new(0),
+            undo_ms: StoredValue::new(undo_ms),
+            departures: StoredValue::new(departures),
         }
     }
 
     /// Opens the confirmation for one organization, and asks what leaving it takes away.
     pub fn open(&self, org: &Organization) {
-        if self.pending.get_untracked() || !org.can_leave() {
+        if !org.can_leave() {
             return;
         }
+        // Starting another leave sends the one waiting: one undo at a time.
+        self.send_waiting(false);
         self.error.set(None);
         let height = element_by_id(&leave_button_id(&org.id))
             .and_then(|b| b.closest("li").ok().flatten())
@@ -120,11 +142,7 @@ impl LeaveFlow {
     }
 
     /// Closes the dialog without sending anything; focus goes back to the button that opened it.
-    /// Ignored while a request is in flight, so its outcome can't go unseen.
     pub fn cancel(&self) {
-        if self.pending.get_untracked() {
-            return;
-        }
         if let Some(target) = self.target.get_untracked() {
             self.opened
                 .set_value(self.opened.get_value().wrapping_add(1));
@@ -135,53 +153,109 @@ impl LeaveFlow {
         }
     }
 
-    /// Sends the DELETE, once. Success (or "already gone") collapses the organization's row and
-    /// removes it from the list, says so in the toast and moves focus to the next leave button
-    /// (or the heading when none is left), without scrolling; failure keeps the dialog open with
-    /// the reason.
-    pub fn confirm(&self, api: Api) {
+    /// "Leave" in the dialog: the dialog closes, the row folds away at once, focus moves to the
+    /// next leave button (or the heading when none is left), and the toast says "Leaving
+    /// Fabrikam… Undo". The DELETE is sent when the undo window is over, or at once when
+    /// another leave starts or the person goes to another page; closing the tab sends nothing.
+    pub fn confirm(&self) {
         let Some(target) = self.target.get_untracked() else {
             return;
         };
-        if self.pending.get_untracked() {
-            return;
+        self.send_waiting(false);
+        let next = neighbour_leave_button(&target.id).or_else(|| element_by_id(OTHERS_HEADING_ID));
+        // The row folds away where it was: a blank of its height takes its place and shrinks
+        // to nothing, so nothing below jumps.
+        if let Some(row) =
+            element_by_id(&leave_button_id(&target.id)).and_then(|b| b.closest("li").ok().flatten())
+        {
+            fold_away(&row, self.row_height.get_value());
         }
-        self.pending.set(true);
+        self.left.update(|left| left.push(target.id.clone()));
+        self.opened
+            .set_value(self.opened.get_value().wrapping_add(1));
+        self.access.set(AccessState::Idle);
+        self.target.set(None);
         self.error.set(None);
+        let turn = self.turn.get_value().wrapping_add(1);
+        self.turn.set_value(turn);
+        self.notice.set(Some(Message::named(
+            Key::LeavingUndoable,
+            target.display_name.clone(),
+        )));
+        self.waiting.set(Some(Waiting { target, turn }));
+        focus_soon(next);
+        let flow = *self;
+        set_timeout(
+            move || {
+                let mine = flow
+                    .waiting
+                    .try_with_untracked(|w| w.as_ref().is_some_and(|w| w.turn == turn));
+                if mine == Some(true) {
+                    flow.send_waiting(false);
+                }
+            },
+            Duration::from_millis(u64::from(self.undo_ms.get_value())),
+        );
+    }
+
+    /// "Undo" in the toast: the organization comes back as it was, and nothing is sent; focus
+    /// goes to its leave button (the toast's button is gone).
+    pub fn undo(&self) {
+        let Some(Waiting { target, .. }) = self.waiting.try_update(Option::take).flatten() else {
+            return;
+        };
+        self.left.update(|left| left.retain(|id| *id != target.id));
+        self.notice.set(None);
+        let id = target.id;
+        set_timeout(
+            move || {
+                if let Some(button) = element_by_id(&leave_button_id(&id)) {
+                    let _ = button.focus();
+                }
+            },
+            Duration::ZERO,
+        );
+    }
+
+    /// Sends the leave that waits for its undo window now, if there is one. `elsewhere`: the
+    /// person went to another page, where success isn't news (a failure still is: the
+    /// organization is back).
+    pub fn send_waiting(&self, elsewhere: bool) {
+        let Some(Waiting { target, .. }) = self.waiting.try_update(Option::take).flatten() else {
+            return;
+        };
+        let Some(Some(api)) = self.api.try_get_value() else {
+            return;
+        };
         let flow = *self;
         spawn_local(async move {
             let result = api.0.leave(&target.id).await;
             match result {
                 Ok(()) => {
-                    let next = neighbour_leave_button(&target.id)
-                        .or_else(|| element_by_id(OTHERS_HEADING_ID));
-                    // The row folds away where it was: a blank of its height takes its place
-                    // and shrinks to nothing, so nothing below jumps.
-                    if let Some(row) = element_by_id(&leave_button_id(&target.id))
-                        .and_then(|b| b.closest("li").ok().flatten())
-                    {
-                        fold_away(&row, flow.row_height.get_value());
+                    if !elsewhere {
+                        flow.notice
+                            .try_set(Some(Message::named(Key::YouLeft, target.display_name)));
                     }
-                    flow.left.update(|left| left.push(target.id.clone()));
-                    flow.opened
-                        .set_value(flow.opened.get_value().wrapping_add(1));
-                    flow.access.set(AccessState::Idle);
-                    flow.target.set(None);
-                    flow.pending.set(false);
-                    flow.notice
-                        .set(Some(Message::named(Key::YouLeft, target.display_name)));
-                    focus_soon(next);
+                    if let Some(Some(departures)) = flow.departures.try_get_value() {
+                        departures.refresh();
+                    }
                 }
                 Err(error) => {
                     leptos::logging::warn!("leaving {} failed: {error}", target.id);
-                    flow.pending.set(false);
+                    flow.left
+                        .try_update(|left| left.retain(|id| *id != target.id));
                     let mut words = error.user_message(Doing::Leaving);
                     // "{name} doesn't let guests leave…" names the organization being left.
                     words.name = Some(target.display_name);
-                    flow.error.set(Some(words));
+                    flow.notice.try_set(Some(words));
                 }
             }
         });
+    }
+
+    /// Whether a leave waits for its undo window (tracked): the toast offers "Undo" meanwhile.
+    pub fn undoable(&self) -> bool {
+        self.waiting.with(Option::is_some)
     }
 }
 

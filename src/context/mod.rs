@@ -2,6 +2,7 @@
 //! signed-in person and the leave flow are provided once by [`provide_portal_context`], and
 //! pages reach them through the functions here, never through `expect_context` themselves.
 
+mod departures;
 mod leave_flow;
 mod removal_flow;
 
@@ -12,7 +13,8 @@ use std::sync::Arc;
 use futures::future::{Either, FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 
-pub use leave_flow::LeaveFlow;
+pub use departures::Departures;
+pub use leave_flow::{LeaveFlow, UNDO_MS};
 pub use removal_flow::RemovalFlow;
 
 use crate::api::{ApiError, Backend, FirstPage, LocalFuture};
@@ -186,6 +188,12 @@ impl<T: Clone + Send + Sync + 'static> Load<T> {
         self.stale.get()
     }
 
+    /// Asks again in the background, keeping what is shown until the answer (and when the
+    /// answer is a failure): after a change made here, such as a leave.
+    pub fn refresh(&self) {
+        self.send(true);
+    }
+
     /// "Try again": back to the loading state (a failure has no list to keep), then load again.
     pub fn retry(&self) {
         self.state.update_value(|s| s.retried = false);
@@ -277,7 +285,6 @@ struct Online(RwSignal<bool>);
 
 /// What `Portal` itself needs of what it provided.
 pub struct PortalContext {
-    pub api: Api,
     pub me: Load<Me>,
     pub flow: LeaveFlow,
     pub removal: RemovalFlow,
@@ -289,6 +296,7 @@ pub struct PortalContext {
 pub fn provide_portal_context(
     backend: Arc<dyn Backend>,
     first: Option<FirstLoads>,
+    undo_ms: u32,
 ) -> PortalContext {
     let api = Api(backend);
     provide_context(api.clone());
@@ -313,8 +321,14 @@ pub fn provide_portal_context(
     });
     provide_context(KeptOrganizations(organizations));
     provide_context(SignedIn(me));
-    let flow = LeaveFlow::new(Some(api.clone()));
+    let departures_api = api.clone();
+    let departures = Load::idle(None, RwSignal::new(None), move || {
+        let api = departures_api.clone();
+        async move { api.0.departures().await }
+    });
+    let flow = LeaveFlow::new(Some(api.clone()), undo_ms, Some(departures));
     provide_context(flow);
+    provide_context(Departures::new(api.clone(), departures, flow.notice));
     let removal = RemovalFlow::new(api.clone(), flow.notice);
     provide_context(removal);
     let online = RwSignal::new(window().navigator().on_line());
@@ -326,7 +340,6 @@ pub fn provide_portal_context(
     });
     provide_context(Online(online));
     PortalContext {
-        api,
         me,
         flow,
         removal,
@@ -352,6 +365,14 @@ pub fn leave_flow() -> LeaveFlow {
 /// The app's one flow of asking to be removed.
 pub fn removal_flow() -> RemovalFlow {
     expect_context::<RemovalFlow>()
+}
+
+/// The organizations left in the last days the API keeps, for the calling page: loaded the
+/// first time a page shows them, kept like the organizations.
+pub fn load_departures() -> Departures {
+    let departures = expect_context::<Departures>();
+    departures.load.wanted();
+    departures
 }
 
 /// Every organization of the account, for the calling page: what was loaded before at once

@@ -137,6 +137,8 @@ mod tests {
             leave: LeaveRule::Allowed,
             privacy_contact: None,
             removal_request: None,
+            logo: None,
+            sponsors: Vec::new(),
         }
     }
 

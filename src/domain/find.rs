@@ -173,6 +173,8 @@ mod tests {
             leave: LeaveRule::Allowed,
             privacy_contact: None,
             removal_request: None,
+            logo: None,
+            sponsors: Vec::new(),
         }
     }
 

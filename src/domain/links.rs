@@ -39,6 +39,17 @@ pub fn mailto_href(email: &str) -> Option<String> {
     (local_ok && domain_ok).then(|| format!("mailto:{email}"))
 }
 
+/// An organization's logo as the page may load it: an `https:` URL anywhere, or a URL on the
+/// API's own origin (`api_base`, absolute). Anything else (`javascript:`, `data:`, `http:`
+/// elsewhere, a relative path, credentials in the host) is `None`, and the initials show.
+pub fn logo_url(url: &str, api_base: &str) -> Option<String> {
+    let url = safe_http_url(url)?;
+    let https = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    (https || same_origin(&url, api_base)).then_some(url)
+}
+
 /// True when two absolute URLs share scheme, host and port (default ports included), the test a
 /// paging link must pass before the app follows it.
 pub fn same_origin(a: &str, b: &str) -> bool {
@@ -141,6 +152,29 @@ mod tests {
             "ftp://files.example/",
         ] {
             assert_eq!(safe_http_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn logos_come_over_https_or_from_the_api_itself() {
+        let api = "http://127.0.0.1:8080/api/v1";
+        for good in [
+            "https://cdn.fabrikam.example/logo.png",
+            "http://127.0.0.1:8080/logos/fabrikam-0a1b2c3d.svg",
+        ] {
+            assert_eq!(logo_url(good, api).as_deref(), Some(good));
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:image/svg+xml,<svg/>",
+            "http://evil.example/logo.png",
+            "/api/v1/../../logo.svg",
+            "//evil.example/logo.png",
+            "https://user@evil.example/logo.png",
+            "logo.png",
+            "",
+        ] {
+            assert_eq!(logo_url(bad, api), None, "{bad}");
         }
     }
 

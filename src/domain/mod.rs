@@ -16,14 +16,14 @@ pub use access::{AccessItem, AccessKind, LastUsed};
 pub use avatar::{badges, Avatar, AVATAR_CLASSES, AVATAR_PALETTE};
 pub use dates::{parse_rfc3339, DateDisplay, RelativeUnit};
 pub use impact::AccessState;
-pub use links::{mailto_href, safe_http_url, same_origin, with_page_size};
+pub use links::{logo_url, mailto_href, safe_http_url, same_origin, with_page_size};
 pub use oidc::{
     base64url, base64url_decode, callback_belongs_to, check_id_token, jwt_payload,
     safe_return_path, IdClaims, PendingSignIn, SignInError, CALLBACK_PATH, SIGNED_OUT_PATH,
 };
 pub use organization::{
-    initials, is_guid, not_left, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me, Organization,
-    Organizations, PrivacyContact, TenantCategory,
+    initials, is_guid, not_left, Departure, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me,
+    Organization, Organizations, PrivacyContact, Sponsor, TenantCategory,
 };
 pub use removal::{
     check_message, message_chars, MessageProblem, RemovalRequest, MAX_MESSAGE_CHARS,

@@ -48,6 +48,29 @@ impl PrivacyContact {
     }
 }
 
+/// A person inside an organization who is responsible for the guest there (Entra's sponsors):
+/// whom to ask about it, and for a new invitation after leaving. `mail` is already a safe
+/// `mailto:` link, `None` when the address isn't a plain one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sponsor {
+    pub display_name: String,
+    pub mail: Option<String>,
+}
+
+/// An organization the person left in the last days the API keeps (90 by default): what the
+/// "Recently left" section shows, with whom to ask to come back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Departure {
+    pub id: String,
+    pub organization_id: String,
+    pub display_name: String,
+    pub default_domain: String,
+    /// Milliseconds since the Unix epoch; `None` when the API sent something that isn't a date.
+    pub left: Option<f64>,
+    pub sponsors: Vec<Sponsor>,
+    pub privacy_contact: Option<PrivacyContact>,
+}
+
 /// When the person last signed in to an organization.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LastSignIn {
@@ -74,6 +97,11 @@ pub struct Organization {
     pub privacy_contact: Option<PrivacyContact>,
     /// The person's pending request to be removed, if any.
     pub removal_request: Option<RemovalRequest>,
+    /// The organization's square logo, already checked to be one the page may load; the
+    /// initials show without one, and when it fails to load.
+    pub logo: Option<String>,
+    /// The person's sponsors there, in the API's order.
+    pub sponsors: Vec<Sponsor>,
 }
 
 impl Organization {
@@ -186,6 +214,8 @@ pub struct LeaveTarget {
     /// Its privacy statement, when it published one (already checked to be a safe link): the
     /// dialog says what happens to the person's data there.
     pub privacy_statement: Option<String>,
+    /// Whom to ask for a new invitation: the person's sponsors there, by name.
+    pub sponsors: Vec<String>,
 }
 
 impl From<&Organization> for LeaveTarget {
@@ -197,6 +227,11 @@ impl From<&Organization> for LeaveTarget {
                 .privacy_contact
                 .as_ref()
                 .and_then(|c| c.statement_url.clone()),
+            sponsors: org
+                .sponsors
+                .iter()
+                .map(|s| s.display_name.clone())
+                .collect(),
         }
     }
 }
@@ -245,6 +280,8 @@ mod tests {
             leave,
             privacy_contact: None,
             removal_request: None,
+            logo: None,
+            sponsors: Vec::new(),
         }
     }
 
@@ -366,6 +403,7 @@ mod tests {
                 id: "a".into(),
                 display_name: "Org a".into(),
                 privacy_statement: None,
+                sponsors: Vec::new(),
             }
         );
     }

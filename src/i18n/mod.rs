@@ -226,6 +226,27 @@ pub fn list(items: &[String]) -> String {
     }
 }
 
+/// A list of `count` people as the active language joins them, each a `{person}` slot in order
+/// ("{person}, {person} and {person}"; `or` for "… or …"), for a sentence whose people are
+/// links.
+pub fn people_template(count: usize, or: bool) -> String {
+    let parts: Array = (0..count).map(|_| JsValue::from_str("{person}")).collect();
+    let kind = if or { "disjunction" } else { "conjunction" };
+    let format = Intl::ListFormat::new(&intl_locales(), &options(&[("type", kind)]));
+    let joined: String = format.format(&parts).into();
+    if current().code != PSEUDO {
+        return joined;
+    }
+    // Intl has no pseudo-locale: its words are made over, the slots kept.
+    crate::domain::i18n::pieces(&joined)
+        .into_iter()
+        .map(|piece| match piece {
+            crate::domain::i18n::Piece::Text(text) => pseudo(text),
+            crate::domain::i18n::Piece::Slot(name) => format!("{{{name}}}"),
+        })
+        .collect()
+}
+
 fn call_format(format: &Function, value: &JsValue) -> String {
     format
         .call1(&JsValue::NULL, value)

@@ -8,9 +8,10 @@ use super::{load_failed, set_title, stale_note};
 use crate::components::ids::OTHERS_HEADING_ID;
 use crate::components::routes::query_param;
 use crate::components::{
-    named, FindBar, HomeOrganizationCard, LoadingCards, OrganizationList, RemovalProps,
+    named, FindBar, HomeOrganizationCard, LoadingCards, OrganizationList, RecentlyLeft,
+    RemovalProps,
 };
-use crate::context::{leave_flow, load_organizations, removal_flow};
+use crate::context::{leave_flow, load_departures, load_organizations, removal_flow};
 use crate::domain::find::{fold, haystack, matches, query_from_param, sorted, Sort};
 use crate::domain::i18n::fill;
 use crate::domain::{not_left, Organization};
@@ -233,6 +234,32 @@ pub fn OrganizationsPage() -> impl IntoView {
             .into_any()
         }
     };
+    // "Recently left": what was forgotten in this visit left out, each marked when the person
+    // is in that organization again.
+    let departures = load_departures();
+    let recently_left = Memo::new(move |_| {
+        let forgotten = departures.forgotten.read();
+        departures.load.with(|load| match load {
+            Some(Ok(list)) => list
+                .iter()
+                .filter(|d| !forgotten.contains(&d.id))
+                .map(|d| {
+                    let again = remaining.with(|r| r.iter().any(|o| o.id == d.organization_id));
+                    (d.clone(), again)
+                })
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        })
+    });
+    let recently = move || {
+        view! {
+            <RecentlyLeft
+                departures=recently_left
+                forgetting=departures.forgetting
+                on_forget=Callback::new(move |d| departures.forget(&d))
+            />
+        }
+    };
     let no_home = move || home.with(Option::is_none);
     // Reads the load without cloning it: only an error is copied out, and only a change of
     // state (loading, failed, shown) builds the page anew, not the rest of a list arriving.
@@ -246,6 +273,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                 {find}
                 {list(Key::NoOrganizations)}
                 {back_to_top()}
+                {recently()}
             }
             .into_any(),
             Some(home) => {
@@ -269,6 +297,7 @@ pub fn OrganizationsPage() -> impl IntoView {
                         {list(Key::NoOtherOrganizations)}
                         {back_to_top()}
                     </section>
+                    {recently()}
                 }
                 .into_any()
             }

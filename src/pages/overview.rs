@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{load_failed, set_title, stale_note};
 use crate::components::named;
 use crate::components::routes::ORGANIZATIONS;
-use crate::context::{leave_flow, load_organizations, signed_in};
+use crate::context::{leave_flow, load_departures, load_organizations, signed_in};
 use crate::domain::{initials, Me, Organizations};
 use crate::i18n::{say, t, tr, track, Key, Message};
 
@@ -15,6 +15,19 @@ pub fn OverviewPage() -> impl IntoView {
     let flow = leave_flow();
     let me = signed_in();
     let orgs = load_organizations();
+    let departures = load_departures();
+    // "You recently left 1 organization.": absent while loading, when none, or on failure.
+    let left_recently = move || {
+        let forgotten = departures.forgotten.read();
+        let count = departures.load.with(|load| match load {
+            Some(Ok(list)) => list.iter().filter(|d| !forgotten.contains(&d.id)).count(),
+            _ => 0,
+        });
+        track();
+        (count > 0).then(
+            || view! { <p>{say(&Message::count(Key::LeftRecentlySummary, count as u64))}</p> },
+        )
+    };
 
     let profile = move || match me.get() {
         None => loading(Key::LoadingProfile),
@@ -41,6 +54,7 @@ pub fn OverviewPage() -> impl IntoView {
             <section class="card block" aria-labelledby="organizations-block-heading">
                 <h2 id="organizations-block-heading">{t(Key::Organizations)}</h2>
                 {summary}
+                {left_recently}
                 <p>
                     <a class="action-link" href=ORGANIZATIONS>
                         {t(Key::ManageOrganizations)}

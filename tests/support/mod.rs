@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use myorgs::api::dto::{access_item, AccessPageDto, MeDto, OrganizationPageDto};
 use myorgs::api::{ApiError, Backend, FirstPage, LocalFuture};
 use myorgs::domain::{
-    check_message, AccessItem, AccessKind, LastUsed, Me, MessageProblem, Organization,
+    check_message, AccessItem, AccessKind, Departure, LastUsed, Me, MessageProblem, Organization,
     Organizations, RemovalRequest,
 };
 use wasm_bindgen::{JsCast, JsValue};
@@ -64,6 +64,14 @@ pub struct FakeState {
     pub hold_cancels: bool,
     /// How many requests the fake has made up, for their ids.
     pub next_request: u32,
+
+    /// The person's departures, newest first; a successful leave adds one, as the API does.
+    pub departures: Vec<Departure>,
+    pub departure_loads: u32,
+    /// Results for the next "Forget" calls; empty means success (the departure goes).
+    pub forget_results: VecDeque<Result<(), ApiError>>,
+    /// IDs of every "Forget" call, in order.
+    pub forget_calls: Vec<String>,
 }
 
 /// An in-memory [`Backend`]: no network, and every call recorded.
@@ -184,7 +192,23 @@ impl Backend for FakeBackend {
             }
             let result = self.state().leave_results.pop_front().unwrap_or(Ok(()));
             if result.is_ok() {
-                self.state().orgs.retain(|o| o.id != id);
+                let mut s = self.state();
+                if let Some(org) = s.orgs.iter().find(|o| o.id == id).cloned() {
+                    let n = s.departures.len();
+                    s.departures.insert(
+                        0,
+                        Departure {
+                            id: format!("9e1c2b3a-4d5e-4f60-8172-{n:012x}"),
+                            organization_id: org.id.clone(),
+                            display_name: org.display_name.clone(),
+                            default_domain: org.default_domain.clone(),
+                            left: Some(js_sys::Date::now()),
+                            sponsors: org.sponsors.clone(),
+                            privacy_contact: org.privacy_contact.clone(),
+                        },
+                    );
+                }
+                s.orgs.retain(|o| o.id != id);
             }
             result
         })
@@ -264,6 +288,27 @@ impl Backend for FakeBackend {
                         org.removal_request = None;
                     }
                 }
+            }
+            result
+        })
+    }
+
+    fn departures(&self) -> LocalFuture<'_, Result<Vec<Departure>, ApiError>> {
+        Box::pin(async move {
+            let mut s = self.state();
+            s.departure_loads += 1;
+            Ok(s.departures.clone())
+        })
+    }
+
+    fn forget_departure(&self, id: &str) -> LocalFuture<'_, Result<(), ApiError>> {
+        let id = id.to_string();
+        Box::pin(async move {
+            let mut s = self.state();
+            s.forget_calls.push(id.clone());
+            let result = s.forget_results.pop_front().unwrap_or(Ok(()));
+            if result.is_ok() {
+                s.departures.retain(|d| d.id != id);
             }
             result
         })
@@ -436,10 +481,12 @@ pub fn headings(level: u8) -> Vec<String> {
 
 /// The visible text of the whole page, whitespace collapsed.
 pub fn page_text() -> String {
-    document()
-        .body()
-        .and_then(|b| b.text_content())
-        .unwrap_or_default()
+    // The page's own text, not the test runner's (its log names the organizations too).
+    all("[data-test-root]")
+        .iter()
+        .filter_map(|root| root.text_content())
+        .collect::<Vec<_>>()
+        .join(" ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
