@@ -26,7 +26,8 @@ use crate::components::{
     AppHeader, BootNotice, LanguagePicker, LeaveOrganizationDialog, NavPane, OfflineNotice,
     RemovalRequestDialog, Toast,
 };
-use crate::context::{provide_portal_context, FirstLoads, LeaveFlow, PortalContext, UNDO_MS};
+use crate::context::{provide_portal_context, FirstLoads, LeaveFlow, PortalContext};
+use crate::domain::UNDO_MS;
 use crate::i18n::{t, Key};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -34,10 +35,11 @@ use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 enum Boot {
     /// `config.json` is missing or broken.
     Broken(String),
-    /// No sign-in: the API named by `config.json`, with no token.
-    Open(String),
-    /// With sign-in: the API, how to sign in, and how this page load arrived.
-    SignIn(String, AuthConfig, Arrival),
+    /// No sign-in: the API named by `config.json`, with no token; the moment to undo a leave.
+    Open(String, u32),
+    /// With sign-in: the API, how to sign in, how this page load arrived, and the moment to
+    /// undo a leave.
+    SignIn(String, AuthConfig, Arrival, u32),
 }
 
 /// Loads the settings and, at the same time, the person's language (English, compiled in, when
@@ -57,10 +59,12 @@ async fn boot() -> Boot {
         Ok(Config {
             api_base_url,
             auth: None,
-        }) => Boot::Open(api_base_url),
+            undo_ms,
+        }) => Boot::Open(api_base_url, undo_ms),
         Ok(Config {
             api_base_url,
             auth: Some(auth),
+            undo_ms,
         }) => {
             let arrival = arrive(&auth).await;
             if matches!(arrival, Arrival::SignedIn(_)) {
@@ -73,7 +77,7 @@ async fn boot() -> Boot {
                     }
                 }
             }
-            Boot::SignIn(api_base_url, auth, arrival)
+            Boot::SignIn(api_base_url, auth, arrival, undo_ms)
         }
     }
 }
@@ -120,13 +124,13 @@ pub fn App() -> impl IntoView {
                 }
                 .into_any()
             }
-            Some(Boot::Open(api_base_url)) => {
+            Some(Boot::Open(api_base_url, undo_ms)) => {
                 let backend: Arc<dyn Backend> = Arc::new(HttpBackend::new(api_base_url));
                 let first = Some(FirstLoads::start(&backend));
-                view! { <Portal backend first /> }.into_any()
+                view! { <Portal backend first undo_ms /> }.into_any()
             }
-            Some(Boot::SignIn(api_base_url, auth, arrival)) => {
-                signed_in_view(api_base_url, auth, arrival)
+            Some(Boot::SignIn(api_base_url, auth, arrival, undo_ms)) => {
+                signed_in_view(api_base_url, auth, arrival, undo_ms)
             }
         }
     }
@@ -134,7 +138,12 @@ pub fn App() -> impl IntoView {
 
 /// The portal with the person's access token, or the signed-out page, or why signing in didn't
 /// work, each with a way on.
-fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> AnyView {
+fn signed_in_view(
+    api_base_url: String,
+    auth: AuthConfig,
+    arrival: Arrival,
+    undo_ms: u32,
+) -> AnyView {
     let sign_in_again = Callback::new(move |()| {
         let auth = auth.clone();
         leptos::task::spawn_local(async move {
@@ -173,7 +182,7 @@ fn signed_in_view(api_base_url: String, auth: AuthConfig, arrival: Arrival) -> A
                 Arc::new(HttpBackend::signed_in(api_base_url, session.clone()));
             let on_sign_out = Callback::new(move |()| session.sign_out());
             let first = Some(FirstLoads::start(&backend));
-            view! { <Portal backend on_sign_out=Some(on_sign_out) first /> }.into_any()
+            view! { <Portal backend on_sign_out=Some(on_sign_out) first undo_ms /> }.into_any()
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::auth::AuthConfig;
 use super::json::{decode, Invalid, Object};
-use crate::domain::{safe_http_url, CALLBACK_PATH};
+use crate::domain::{safe_http_url, CALLBACK_PATH, UNDO_MS};
 use gloo_net::http::Request;
 use wasm_bindgen::JsCast;
 
@@ -14,11 +14,28 @@ pub struct Config {
     /// How people sign in; `None`: no sign-in, no token (an API behind a same-site gateway, or
     /// a benchmark's stub).
     pub auth: Option<AuthConfig>,
+    /// How long a confirmed leave can be undone before it is sent, in milliseconds
+    /// (`undoSeconds`, 0 to 60, 8 when absent; 0 sends each leave at once).
+    pub undo_ms: u32,
 }
 
 struct ConfigDto {
     api_base_url: String,
     auth: Option<AuthDto>,
+    undo_seconds: Option<f64>,
+}
+
+/// The longest moment to undo a leave an operator may set.
+const MAX_UNDO_SECONDS: f64 = 60.0;
+
+/// `undoSeconds` as milliseconds: a whole number of seconds from 0 to 60, else an error that
+/// names the setting.
+fn undo_ms(seconds: Option<f64>, default_ms: u32) -> Result<u32, String> {
+    match seconds {
+        None => Ok(default_ms),
+        Some(s) if s.fract() == 0.0 && (0.0..=MAX_UNDO_SECONDS).contains(&s) => Ok(s as u32 * 1000),
+        Some(_) => Err("config.json: undoSeconds must be a whole number from 0 to 60".into()),
+    }
 }
 
 struct AuthDto {
@@ -40,6 +57,7 @@ impl ConfigDto {
                     .optional_object("auth")?
                     .map(|a| AuthDto::read(&a))
                     .transpose()?,
+                undo_seconds: o.optional_number("undoSeconds")?,
             })
         })
     }
@@ -117,6 +135,7 @@ pub async fn load_config() -> Result<Config, String> {
     Ok(Config {
         api_base_url: href.trim_end_matches('/').to_string(),
         auth: dto.auth.map(AuthDto::into_config).transpose()?,
+        undo_ms: undo_ms(dto.undo_seconds, UNDO_MS)?,
     })
 }
 
@@ -135,4 +154,21 @@ async fn fetch_config() -> Result<String, String> {
         .await
         .map_err(|e| format!("config.json could not be read: {e}"))?;
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_moment_to_undo_is_whole_seconds_up_to_a_minute() {
+        assert_eq!(undo_ms(None, 8_000), Ok(8_000));
+        assert_eq!(undo_ms(Some(0.0), 8_000), Ok(0));
+        assert_eq!(undo_ms(Some(60.0), 8_000), Ok(60_000));
+        for bad in [-1.0, 61.0, 2.5, f64::NAN, f64::INFINITY] {
+            assert!(undo_ms(Some(bad), 8_000).is_err(), "{bad}");
+        }
+        let dto = ConfigDto::parse(r#"{"apiBaseUrl": "/api/v1", "undoSeconds": "8"}"#);
+        assert!(dto.is_err(), "a string is not a number of seconds");
+    }
 }

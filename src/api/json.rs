@@ -53,6 +53,10 @@ impl Json {
         self.0.as_bool()
     }
 
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+
     fn items(&self) -> Option<Vec<Json>> {
         js_sys::Array::is_array(&self.0)
             .then(|| js_sys::Array::from(&self.0).iter().map(Json).collect())
@@ -86,6 +90,10 @@ impl Json {
 
     fn boolean(&self) -> Option<bool> {
         self.0.as_bool()
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
     }
 
     fn items(&self) -> Option<Vec<Json>> {
@@ -134,6 +142,13 @@ impl Object {
     pub fn optional_text(&self, name: &str) -> Result<Option<String>, Invalid> {
         self.optional(name)
             .map(|value| value.string().ok_or_else(|| wrong(name)))
+            .transpose()
+    }
+
+    /// A number member that may be missing or `null`.
+    pub fn optional_number(&self, name: &str) -> Result<Option<f64>, Invalid> {
+        self.optional(name)
+            .map(|value| value.number().ok_or_else(|| wrong(name)))
             .transpose()
     }
 

@@ -72,7 +72,9 @@ pub fn OrganizationDetails(
         view! {
             <div class="org-sponsors">
                 <dt>{named(Key::YourContactsAt, &name)}</dt>
-                <dd>{people_list(&org.sponsors, true, false)}</dd>
+                <dd>
+                    <span>{people_list(&org.sponsors, true, false)}</span>
+                </dd>
             </div>
         }
     });

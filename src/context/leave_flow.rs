@@ -55,9 +55,6 @@ struct Waiting {
     turn: u32,
 }
 
-/// How long a confirmed leave can be undone before it is sent.
-pub const UNDO_MS: u32 = 8_000;
-
 impl LeaveFlow {
     /// The flow, leaving and asking what leaving takes away through `api`, with `undo_ms` to
     /// undo each leave, and refreshing `departures` after each.

@@ -14,7 +14,7 @@ use futures::future::{Either, FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 
 pub use departures::Departures;
-pub use leave_flow::{LeaveFlow, UNDO_MS};
+pub use leave_flow::LeaveFlow;
 pub use removal_flow::RemovalFlow;
 
 use crate::api::{ApiError, Backend, FirstPage, LocalFuture};

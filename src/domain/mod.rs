@@ -23,7 +23,7 @@ pub use oidc::{
 };
 pub use organization::{
     initials, is_guid, not_left, Departure, LastSignIn, LeaveReason, LeaveRule, LeaveTarget, Me,
-    Organization, Organizations, PrivacyContact, Sponsor, TenantCategory,
+    Organization, Organizations, PrivacyContact, Sponsor, TenantCategory, UNDO_MS,
 };
 pub use removal::{
     check_message, message_chars, MessageProblem, RemovalRequest, MAX_MESSAGE_CHARS,

@@ -206,6 +206,10 @@ pub fn not_left<'a, T: std::borrow::Borrow<Organization>>(
     })
 }
 
+/// How long a confirmed leave can be undone before it is sent, unless `config.json` says
+/// otherwise (`undoSeconds`).
+pub const UNDO_MS: u32 = 8_000;
+
 /// The organization a leave confirmation is about: what the dialog names and the request sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaveTarget {
