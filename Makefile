@@ -14,9 +14,11 @@ FUZZ_EXAMPLES ?= 2000
 # What the Organizations page may download, brotli, in KB (1,000 bytes): `make test` fails past it.
 # 262.8 KB after the lighter page (issue 19); 190.1 KB once JSON went through the browser's parser,
 # rows were cloned from a template, the app's own navigation replaced leptos_router and the
-# shipped build erased component types (issue 20; docs/performance.md has where the rest goes). The budget holds the line a little above today
-# so nothing grows unseen; issue 20's 150 KB needs the steps listed there.
-SIZE_BUDGET_KB ?= 192
+# shipped build erased component types (issue 20; docs/performance.md has where the rest goes);
+# 205.8 KB with logos, sponsors, the moment to undo a leave and "Recently left" (issue 23, +15.7
+# KB). The budget holds the line a little above today so nothing grows unseen; issue 20's 150 KB
+# needs the steps listed in docs/performance.md.
+SIZE_BUDGET_KB ?= 207
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver

@@ -127,6 +127,7 @@ impl Server {
 /// The demo people of the local OpenID provider: (email, password).
 pub const MEGAN: (&str, &str) = ("MeganB@contoso.com", "Megan-demo-1");
 pub const ALEX: (&str, &str) = ("AlexW@fabrikam.com", "Alex-demo-1");
+pub const ADELE: (&str, &str) = ("AdeleV@contoso.com", "Adele-demo-1");
 
 /// The app with sign-in: the local OpenID provider (`MYORGS_PROVIDER`, on a free port) and the
 /// server accepting its tokens, serving a copy of `MYORGS_DIST` whose `config.json` points the

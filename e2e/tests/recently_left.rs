@@ -116,3 +116,24 @@ async fn alex_rejoined_northwind_and_both_are_shown() {
     }
     in_each_browser!(scenario);
 }
+
+#[tokio::test]
+async fn adele_left_nothing_and_is_told_nothing() {
+    async fn scenario(b: &Browser) {
+        let server = SignedInServer::start(&[]);
+        b.goto(&server.url).await;
+        b.sign_in_as(ADELE).await;
+        b.wait_for(OVERVIEW_LOADED).await;
+        assert_eq!(
+            b.count("//p[contains(., 'You recently left')]").await,
+            0,
+            "[{}] the Overview mentions departures Adele doesn't have",
+            b.name
+        );
+        b.click(&myorgs_e2e::link("Organizations")).await;
+        b.wait_for(&heading(2, "Other organizations you collaborate with"))
+            .await;
+        assert_eq!(b.count(RECENTLY_LEFT).await, 0);
+    }
+    in_each_browser!(scenario);
+}

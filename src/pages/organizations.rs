@@ -24,6 +24,9 @@ const FIND_FROM: usize = 6;
 const PROGRESSIVE_FROM: usize = 2_000;
 const FIRST_CHUNK: usize = 300;
 const CHUNK: usize = 700;
+/// How long after the whole list has arrived its search texts are made: after the rows are
+/// built and painted, before most people type.
+const WARM_AFTER: Duration = Duration::from_millis(500);
 
 /// "Organizations": the home organization, then every other organization with a way to leave
 /// it. Without a home organization there is a single "Organizations" heading over the list.
@@ -59,11 +62,24 @@ pub fn OrganizationsPage() -> impl IntoView {
         },
         changed,
     );
-    // Each organization's folded text, made the first time someone searches (not at load).
+    // Each organization's folded text, made soon after the list is all there (a long list is
+    // searched at once, not after building 10,000 texts on the first keystroke), or when
+    // someone searches before that.
     let searching = Memo::new(move |_| !query.with(String::is_empty));
+    let warm = RwSignal::new(false);
+    Effect::new(move |_| {
+        if orgs.complete() && !warm.get_untracked() {
+            set_timeout(
+                move || {
+                    let _ = warm.try_set(true);
+                },
+                WARM_AFTER,
+            );
+        }
+    });
     let haystacks = Memo::new_with_compare(
         move |_| {
-            if !searching.get() {
+            if !searching.get() && !warm.get() {
                 return None;
             }
             orgs.with(|o| match o {
