@@ -312,13 +312,17 @@ const CANARIES: &str = r#"
     document.querySelector('main').append(p, b);
 "#;
 
-/// The strings of the signed-in person's data as the service sends them: names, UPN, domains and
-/// tenant IDs (every seeded server has the same demo data, or part of it).
+/// The strings of the signed-in person's data as the service sends them: names, UPN, domains,
+/// tenant IDs and sponsors, of the organizations and of those left (every seeded server has the
+/// same demo data, or part of it).
 const SERVICE_DATA: &str = r#"
     const get = path => fetch(path).then(r => r.json());
-    return Promise.all([get('/api/v1/me'), get('/api/v1/me/organizations')]).then(([me, orgs]) =>
+    const sponsors = x => (x.sponsors || []).map(s => s.displayName);
+    return Promise.all([get('/api/v1/me'), get('/api/v1/me/organizations'), get('/api/v1/me/departures')])
+      .then(([me, orgs, left]) =>
         [me.displayName, me.userPrincipalName,
-         ...orgs.value.flatMap(o => [o.displayName, o.defaultDomain, ...o.domains, o.id])]);
+         ...orgs.value.flatMap(o => [o.displayName, o.defaultDomain, ...o.domains, o.id, ...sponsors(o)]),
+         ...left.value.flatMap(d => [d.displayName, d.defaultDomain, ...sponsors(d)])]);
 "#;
 
 async fn service_data(b: &Browser) -> Vec<String> {
@@ -423,7 +427,7 @@ async fn every_word_of_every_state_comes_from_a_catalog_and_reflows() {
             checked.push(state.to_string());
         })
         .await;
-        assert_eq!(checked.len(), 13, "[{name}] states visited: {checked:?}");
+        assert_eq!(checked.len(), 14, "[{name}] states visited: {checked:?}");
         b.quit().await;
 
         // Firefox's narrowest window is 500 CSS px, so 320 px reflow is Chromium's to prove.
@@ -499,8 +503,8 @@ async fn arabic_reads_right_to_left_and_passes_the_audit_in_every_state() {
             .await;
             if width == WINDOW_WIDTH {
                 assert_eq!(
-                    navs, 11,
-                    "[{name}] the navigation's side was checked in 11 states"
+                    navs, 12,
+                    "[{name}] the navigation's side was checked in 12 states"
                 );
             }
             b.quit().await;

@@ -3,6 +3,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::icons::CheckIcon;
+use super::sentence::named;
 use crate::i18n::{say, t, track, Key, Message};
 
 /// How long an outcome stays before it goes by itself (longer while pointed at or focused).
@@ -13,7 +14,7 @@ const SHOWN_FOR: Duration = Duration::from_secs(8);
 /// phones), so it moves nothing when it comes or goes. One at a time (a new outcome replaces
 /// the last), with "Dismiss", and it goes by itself after a while, though not from under the
 /// pointer or focus. The `role="status"` element is always in the page, so each new message
-/// is announced. While a leave can be undone it offers "Undo", inside the status so the
+/// is announced. A name in it (an organization's) is isolated like everywhere else. While a leave can be undone it offers "Undo", inside the status so the
 /// sentence and its button are announced together, once.
 #[component]
 pub fn Toast(
@@ -47,7 +48,14 @@ pub fn Toast(
                 <span>
                     {move || {
                         track();
-                        message.with(|m| m.as_ref().map(say))
+                        message
+                            .with(|m| {
+                                m.as_ref()
+                                    .map(|m| match (&m.name, m.count) {
+                                        (Some(name), None) => named(m.key, name),
+                                        _ => say(m).into_any(),
+                                    })
+                            })
                     }}
                 </span>
                 {move || {

@@ -733,3 +733,66 @@ async fn cancelling_a_removal_request_maps_the_answers() {
     ));
     assert_eq!(fetch.requests(), Vec::<String>::new());
 }
+
+#[wasm_bindgen_test]
+async fn logos_are_kept_only_over_https_or_from_the_api_and_departures_are_read_and_forgotten() {
+    let with_logo = |id: &str, name: &str, logo: &str| {
+        org(id, name, "guest", ALLOWED, "null").replace(
+            r#""privacyContact":null"#,
+            &format!(r#""privacyContact":null,"squareLogoUrl":"{logo}","sponsors":[]"#),
+        )
+    };
+    let fetch = ScriptedFetch::new(&[(
+        &format!("GET {FIRST}"),
+        ok(page(&[
+            with_logo(FABRIKAM, "Fabrikam", "https://api.example/logos/f.svg"),
+            with_logo(NORTHWIND, "Northwind Traders", "http://evil.example/n.png"),
+            with_logo(WOODGROVE, "Woodgrove Bank", "https://cdn.example/w.png"),
+        ])),
+    )]);
+    let orgs = load_all().await.unwrap();
+    let logos: Vec<Option<&str>> = orgs.others.iter().map(|o| o.logo.as_deref()).collect();
+    assert_eq!(
+        logos,
+        [
+            Some("https://api.example/logos/f.svg"),
+            None,
+            Some("https://cdn.example/w.png")
+        ]
+    );
+    drop(fetch);
+
+    let departure = r#"{"value":[{"id":"9e1c2b3a-4d5e-4f60-8172-93a4b5c6d7e8",
+        "organizationId":"2a7f9b63-4d2c-4d66-8b8f-1e3c8a4fad52","displayName":"Fabrikam",
+        "defaultDomain":"fabrikam.onmicrosoft.com","leftDateTime":"2026-11-25T10:00:00Z",
+        "sponsors":[{"displayName":"Jane Doe","mail":"jane@fabrikam.com"}],"privacyContact":null}]}"#;
+    let forget = format!("DELETE {API}/me/departures/9e1c2b3a-4d5e-4f60-8172-93a4b5c6d7e8");
+    let fetch = ScriptedFetch::new(&[
+        (&format!("GET {API}/me/departures"), ok(departure.into())),
+        (
+            &forget,
+            Answer {
+                status: 404,
+                body: Some(r#"{"error":{"code":"departureNotFound","message":"x"}}"#.into()),
+                headers: &[],
+            },
+        ),
+    ]);
+    let backend = HttpBackend::new(API);
+    let owner = Owner::new();
+    let list = owner.with(|| backend.departures()).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].display_name, "Fabrikam");
+    assert_eq!(
+        list[0].sponsors[0].mail.as_deref(),
+        Some("mailto:jane@fabrikam.com")
+    );
+    // Already forgotten (or past the days kept): gone either way.
+    assert_eq!(backend.forget_departure(&list[0].id).await, Ok(()));
+    // Nothing that isn't a departure's ID reaches a request path.
+    assert!(matches!(
+        backend.forget_departure("../../me").await,
+        Err(ApiError::InvalidResponse(_))
+    ));
+    assert!(!fetch.requests().iter().any(|r| r.contains("../")));
+}
