@@ -35,7 +35,7 @@ async fn megan_recognises_fabrikam_leaves_it_undoes_leaves_again_and_forgets_it(
         // Sponsors in the details, Jane Doe as a mail link.
         b.click(&button("Details for Fabrikam")).await;
         b.wait_for(&format!(
-            "{}//*[normalize-space(.)='Your contacts at Fabrikam']",
+            "{}//p[normalize-space(.)='Your contacts at Fabrikam: Jane Doe and Sam Lee']",
             card("Fabrikam")
         ))
         .await;

@@ -68,7 +68,17 @@ pub fn LeaveOrganizationDialog(
                             mail: None,
                         })
                         .collect();
-                    view! { <p class="dialog-note">{with_people(Key::LeaveAskSponsors, &people, false, true)}</p> }
+                    view! {
+                        <p class="dialog-note">
+                            {with_people(
+                                Key::LeaveAskSponsors,
+                                &people,
+                                false,
+                                true,
+                                &t.display_name,
+                            )}
+                        </p>
+                    }
                 });
                 view! {
                     {ask}

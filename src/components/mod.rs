@@ -49,6 +49,6 @@ pub use privacy_contact_links::PrivacyContactLinks;
 pub use recently_left::RecentlyLeft;
 pub use removal_controls::{RemovalControls, RemovalProps};
 pub use removal_request_dialog::RemovalRequestDialog;
-pub use sentence::{named, named_sentence, people_list, with_people};
+pub use sentence::{named, named_sentence, with_people};
 pub use tenant_id_detail::TenantIdDetail;
 pub use toast::Toast;

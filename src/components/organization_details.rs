@@ -3,7 +3,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::removal_controls::RemovalProps;
-use super::sentence::{named, people_list, timed};
+use super::sentence::{named, timed, with_people};
 use super::{DateText, PrivacyContactLinks, TenantIdDetail};
 use crate::domain::{LastSignIn, LeaveReason, LeaveRule, Organization};
 use crate::i18n::{short_date, tr, Key};
@@ -68,27 +68,30 @@ pub fn OrganizationDetails(
         }
     });
     // Whom the person knows there: their sponsors, each a mail link when the address is plain.
+    // A sentence above the details, not a label in their column: it names the organization, and
+    // a long label would push the values off a phone's screen.
     let contacts = (!org.sponsors.is_empty()).then(|| {
         view! {
-            <div class="org-sponsors">
-                <dt>{named(Key::YourContactsAt, &name)}</dt>
-                <dd>
-                    <span>{people_list(&org.sponsors, true, false)}</span>
-                </dd>
-            </div>
+            <p class="org-sponsors">
+                {with_people(Key::YourContactsAt, &org.sponsors, true, false, &name)}
+            </p>
         }
     });
     view! {
+        {contacts}
         <dl class="org-details">
-            {contacts} <div>
+            <div>
                 <dt>{tr(Key::Joined)}</dt>
                 <dd>
                     <DateText when=org.joined missing=Key::Unknown />
                 </dd>
-            </div> <div>
+            </div>
+            <div>
                 <dt>{tr(Key::LastSignIn)}</dt>
                 <dd>{last}</dd>
-            </div> <TenantIdDetail id=org.id.clone() organization=name.clone() on_copy /> {privacy}
+            </div>
+            <TenantIdDetail id=org.id.clone() organization=name.clone() on_copy />
+            {privacy}
         </dl>
         {blocked}
         {requested}

@@ -103,7 +103,13 @@ fn row(
     });
     // How to come back: the sponsors, else the privacy contact, else the administrator.
     let way_back = if !departure.sponsors.is_empty() {
-        with_people(Key::ComeBackSponsors, &departure.sponsors, true, true)
+        with_people(
+            Key::ComeBackSponsors,
+            &departure.sponsors,
+            true,
+            true,
+            &name,
+        )
     } else if let Some(contact) = departure.privacy_contact.clone() {
         view! {
             {named(Key::ComeBackContact, &name)}

@@ -54,7 +54,14 @@ pub fn timed(key: Key, slot: &str, ms: f64, text: String) -> AnyView {
 /// invitation.": the people, joined as the language joins a list ("Jane Doe or Sam Lee" with
 /// `or`), go in the `{name}` slot, each a `mailto:` link when their address was a plain one
 /// (and `links` is asked for), else their name alone, isolated in a `<bdi>`. Untracked.
-pub fn with_people(key: Key, people: &[Sponsor], links: bool, or: bool) -> AnyView {
+/// An `{organization}` slot, if the sentence has one, takes `organization`, isolated too.
+pub fn with_people(
+    key: Key,
+    people: &[Sponsor],
+    links: bool,
+    or: bool,
+    organization: &str,
+) -> AnyView {
     let mut list = Some(people_list(people, links, or));
     let template = tr(key);
     pieces(&template)
@@ -62,6 +69,9 @@ pub fn with_people(key: Key, people: &[Sponsor], links: bool, or: bool) -> AnyVi
         .map(|piece| match piece {
             Piece::Text(text) => text.to_string().into_any(),
             Piece::Slot("name") => list.take().into_any(),
+            Piece::Slot("organization") => {
+                view! { <bdi>{organization.to_string()}</bdi> }.into_any()
+            }
             Piece::Slot(_) => ().into_any(),
         })
         .collect_view()
@@ -70,7 +80,7 @@ pub fn with_people(key: Key, people: &[Sponsor], links: bool, or: bool) -> AnyVi
 
 /// People joined as the language joins a list, each a `mailto:` link when `links` is asked for
 /// and their address was a plain one, else their name in a `<bdi>`. Untracked.
-pub fn people_list(people: &[Sponsor], links: bool, or: bool) -> AnyView {
+fn people_list(people: &[Sponsor], links: bool, or: bool) -> AnyView {
     let joined = people_template(people.len(), or);
     let mut next = people.iter();
     let list: Vec<AnyView> = pieces(&joined)
