@@ -30,10 +30,6 @@ use crate::i18n::{locale, t, tr, tr_named, Key};
 /// The attribute that names a row's organization, for the list's one click listener.
 const ROW_ID: &str = "data-id";
 
-/// From this many rows going at once (and more going than staying), the list is emptied and
-/// what stays put back, rather than each going on its own.
-const BULK_FROM: usize = 64;
-
 #[component]
 pub fn OrganizationList(
     /// The organizations to show, in order.
@@ -182,36 +178,6 @@ impl Rows {
             return;
         };
         let wanted: HashSet<&str> = orgs.iter().map(|o| o.id.as_str()).collect();
-        // When most rows go (a keystroke that narrows 10,000 rows to 1,000), emptying the list
-        // at once and putting the rest back in one fragment costs one change of the DOM instead
-        // of one removal per row.
-        let kept = self
-            .order
-            .iter()
-            .filter(|id| wanted.contains(id.as_str()))
-            .count();
-        let dropped = self.order.len() - kept;
-        if dropped > BULK_FROM && dropped > kept {
-            ul.set_text_content(None);
-            self.by_id.retain(|id, _| wanted.contains(id.as_str()));
-            let fragment = document.create_document_fragment();
-            for org in orgs {
-                match self.by_id.get_mut(&org.id) {
-                    Some(row) => {
-                        row.org = org.clone();
-                        let _ = fragment.append_child(&row.li);
-                    }
-                    None => {
-                        let row = Row::build(&template, &document, org, built);
-                        let _ = fragment.append_child(&row.li);
-                        self.by_id.insert(org.id.clone(), row);
-                    }
-                }
-            }
-            let _ = ul.append_child(&fragment);
-            self.order = orgs.iter().map(|o| o.id.clone()).collect();
-            return;
-        }
         let by_id = &mut self.by_id;
         self.order.retain(|id| {
             if wanted.contains(id.as_str()) {
@@ -255,8 +221,21 @@ impl Rows {
             let _ = ul.append_child(&fragment);
         }
         self.order = orgs.iter().map(|o| o.id.clone()).collect();
+        mark_long(ul, self.order.len());
     }
 }
+
+/// "Back to top" shows below a list of six rows or more (CSS, from this class): a class set
+/// here, not `:has(> li:nth-child(6))`, which the browser re-checks on every row added or
+/// removed.
+fn mark_long(ul: &Element, rows: usize) {
+    let _ = ul
+        .class_list()
+        .toggle_with_force("org-list-long", rows >= LONG_FROM);
+}
+
+/// From this many rows, a list is long enough for "Back to top".
+const LONG_FROM: usize = 6;
 
 /// A Leptos view built inside a row, and the owner of its reactive parts.
 struct Mounted {
