@@ -26,8 +26,18 @@ bin_dir() {
 }
 
 # Runs a PostgreSQL program as the unprivileged user when we are root (initdb refuses root).
+# runuser lives in /usr/sbin, which a PATH without the sbin folders (a CI job's) leaves out.
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then "$(runuser_path)" -u postgres -- "$@"; else "$@"; fi
+}
+
+runuser_path() {
+  local found
+  for found in "$(command -v runuser || true)" /usr/sbin/runuser /sbin/runuser; do
+    if [ -n "$found" ] && [ -x "$found" ]; then echo "$found"; return; fi
+  done
+  echo "pg-cluster: runuser (util-linux) is needed to run PostgreSQL as root" >&2
+  exit 1
 }
 
 free_port() {
@@ -45,7 +55,8 @@ ctl() { # DIR start|stop
 }
 
 run() {
-  local bin dir port password status
+  # `dir` is global: the EXIT trap below runs after this function has returned.
+  local bin port password status
   bin=$(bin_dir)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/myorgs-pg.XXXXXX")
   cleanup() {
