@@ -15,7 +15,7 @@ FUZZ_EXAMPLES ?= 2000
 # 262.8 KB after the lighter page (issue 19); 190.1 KB once JSON went through the browser's parser,
 # rows were cloned from a template, the app's own navigation replaced leptos_router and the
 # shipped build erased component types (issue 20; docs/performance.md has where the rest goes);
-# 205.8 KB with logos, sponsors, the moment to undo a leave and "Recently left" (issue 23, +15.7
+# 206.0 KB with logos, sponsors, the moment to undo a leave and "Recently left" (issue 23, +15.9
 # KB). The budget holds the line a little above today so nothing grows unseen; issue 20's 150 KB
 # needs the steps listed in docs/performance.md.
 SIZE_BUDGET_KB ?= 207
