@@ -188,11 +188,7 @@ impl TryFrom<DepartureDto> for Departure {
             )));
         }
         let default_domain = clean_text(&dto.default_domain);
-        let display_name = match clean_text(&dto.display_name) {
-            name if !name.is_empty() => name,
-            _ if !default_domain.is_empty() => default_domain.clone(),
-            _ => "Unnamed organization".to_string(),
-        };
+        let display_name = organization_name(&dto.display_name, &default_domain);
         Ok(Departure {
             id: dto.id.to_ascii_lowercase(),
             organization_id: dto.organization_id.to_ascii_lowercase(),
@@ -313,6 +309,16 @@ pub fn clean_text(s: &str) -> String {
         cut
     } else {
         collapsed
+    }
+}
+
+/// An organization's name as the page shows it: cleaned, else its (cleaned) default domain, else
+/// "Unnamed organization".
+fn organization_name(display_name: &str, default_domain: &str) -> String {
+    match clean_text(display_name) {
+        name if !name.is_empty() => name,
+        _ if !default_domain.is_empty() => default_domain.to_string(),
+        _ => "Unnamed organization".to_string(),
     }
 }
 
@@ -442,11 +448,7 @@ impl TryFrom<OrganizationDto> for Organization {
             })
         };
         let default_domain = clean_text(&dto.default_domain);
-        let display_name = match clean_text(&dto.display_name) {
-            name if !name.is_empty() => name,
-            _ if !default_domain.is_empty() => default_domain.clone(),
-            _ => "Unnamed organization".to_string(),
-        };
+        let display_name = organization_name(&dto.display_name, &default_domain);
         let privacy_contact = privacy_contact(dto.privacy_contact);
         Ok(Organization {
             id: dto.id.to_ascii_lowercase(),
