@@ -248,7 +248,6 @@ pub fn Portal(
         />
         <LeaveOrganizationDialog
             target=flow.target
-            error=flow.error
             access=flow.access
             on_confirm=move |_| flow.confirm()
             on_cancel=move |_| flow.cancel()

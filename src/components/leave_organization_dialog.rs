@@ -2,13 +2,11 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::ids::LEAVE_DIALOG_TITLE_ID;
-use super::modal::{
-    close_handlers, keep_focus_inside, sync_modal, target_sentence, CloseButton, DialogError,
-};
+use super::modal::{close_handlers, keep_focus_inside, sync_modal, target_sentence, CloseButton};
 use super::sentence::{named, with_people};
 use super::AccessList;
 use crate::domain::{AccessState, LeaveTarget, Sponsor};
-use crate::i18n::{t, tr, track, Key, Message};
+use crate::i18n::{t, tr, track, Key};
 
 /// The app's one confirmation before leaving: a native modal `<dialog>` (focus trapped, Escape
 /// closes, the page behind is inert), announced as an alert dialog named after the organization
@@ -20,9 +18,6 @@ pub fn LeaveOrganizationDialog(
     /// The organization asked about; the dialog is open while this is `Some`.
     #[prop(into)]
     target: Signal<Option<LeaveTarget>>,
-    /// Why the last attempt failed, in plain words.
-    #[prop(into)]
-    error: Signal<Option<Message>>,
     /// What leaving takes away, as far as it is known (it never holds "Leave" back).
     #[prop(into)]
     access: Signal<AccessState>,
@@ -117,7 +112,6 @@ pub fn LeaveOrganizationDialog(
                 })
             />
             {data}
-            <DialogError error />
             <div class="dialog-actions">
                 <button type="button" class="btn btn-danger" on:click=move |_| on_confirm.run(())>
                     {t(Key::Leave)}

@@ -1,6 +1,7 @@
 //! The one leave-an-organization flow of the app: which organization the dialog asks about, the
-//! request in flight, its error, and what happens to focus and the list afterwards. It lives at
-//! app level because the dialog does (one native `<dialog>`, not one per row).
+//! leave waiting for its moment to undo, its outcome, and what happens to focus and the list
+//! afterwards. It lives at app level because the dialog does (one native `<dialog>`, not one per
+//! row).
 
 use std::time::Duration;
 
@@ -19,8 +20,6 @@ use crate::domain::{AccessItem, AccessState, Departure, LeaveTarget, Organizatio
 pub struct LeaveFlow {
     /// `Some` while the dialog is open.
     pub target: RwSignal<Option<LeaveTarget>>,
-    /// Plain words for the last failure, shown inside the dialog.
-    pub error: RwSignal<Option<Message>>,
     /// IDs left in this visit; lists leave these out without reloading.
     pub left: RwSignal<Vec<String>>,
     /// The `role="status"` message, e.g. "You left Fabrikam.".
@@ -61,7 +60,6 @@ impl LeaveFlow {
     pub fn new(api: Option<Api>, undo_ms: u32, departures: Option<Load<Vec<Departure>>>) -> Self {
         LeaveFlow {
             target: RwSignal::new(None),
-            error: RwSignal::new(None),
             left: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             access: RwSignal::new(AccessState::Idle),
@@ -83,7 +81,6 @@ impl LeaveFlow {
         }
         // Starting another leave sends the one waiting: one undo at a time.
         self.send_waiting(false);
-        self.error.set(None);
         let height = element_by_id(&leave_button_id(&org.id))
             .and_then(|b| b.closest("li").ok().flatten())
             .and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok())
@@ -145,7 +142,6 @@ impl LeaveFlow {
                 .set_value(self.opened.get_value().wrapping_add(1));
             self.access.set(AccessState::Idle);
             self.target.set(None);
-            self.error.set(None);
             focus_soon(element_by_id(&leave_button_id(&target.id)));
         }
     }
@@ -172,7 +168,6 @@ impl LeaveFlow {
             .set_value(self.opened.get_value().wrapping_add(1));
         self.access.set(AccessState::Idle);
         self.target.set(None);
-        self.error.set(None);
         let turn = self.turn.get_value().wrapping_add(1);
         self.turn.set_value(turn);
         self.notice.set(Some(Message::named(
