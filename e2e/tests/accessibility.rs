@@ -197,7 +197,11 @@ fn ax_text(nodes: &[Value], node: &Value) -> String {
         if let Some(c) = nodes.iter().find(|n| &n["nodeId"] == child) {
             let t = ax_text(nodes, c);
             if !t.is_empty() && !text.contains(&t) {
-                text.push(' ');
+                // Punctuation after an isolated name (`<bdi>`) is its own text node: read on,
+                // not after a pause.
+                if !t.starts_with(['.', ',', ';', ':', '!', '?', '…']) {
+                    text.push(' ');
+                }
                 text.push_str(&t);
             }
         }
