@@ -170,12 +170,18 @@ impl LeaveFlow {
         self.target.set(None);
         let turn = self.turn.get_value().wrapping_add(1);
         self.turn.set_value(turn);
+        focus_soon(next);
+        if self.undo_ms.get_value() == 0 {
+            // No moment to undo (`undoSeconds: 0`): sent now, and nothing offers "Undo".
+            self.waiting.set(Some(Waiting { target, turn }));
+            self.send_waiting(false);
+            return;
+        }
         self.notice.set(Some(Message::named(
             Key::LeavingUndoable,
             target.display_name.clone(),
         )));
         self.waiting.set(Some(Waiting { target, turn }));
-        focus_soon(next);
         let flow = *self;
         set_timeout(
             move || {
