@@ -98,12 +98,13 @@ size-check:
 
 ## The page side by side with a hand-written plain-JS build and a React one (not part of `make
 ## test`): 10, 1,000 and 10,000 organizations, RUNS rounds (default 5), medians and ratios.
-## `dist/config.json` is put back to the one without sign-in (`make run` adds an auth block), and
-## sends each leave at once (`undoSeconds: 0`): the harness expects the DELETE when the row goes.
+## `dist/config.json` is put back to the one without sign-in (`make run` adds an auth block). The
+## bench's stub answers `/config.json` itself: scripts/bench-side-by-side.sh runs a copy of the
+## bench whose stub adds `undoSeconds: 0` (its harness expects the DELETE when the row goes).
 bench: tools
 	scripts/trunk-release.sh
-	echo '{"apiBaseUrl": "/api/v1", "undoSeconds": 0}' > dist/config.json
-	../shared/bench/run dist 10 1000 10000
+	cp public/config.json dist/config.json
+	scripts/bench-side-by-side.sh dist 10 1000 10000
 
 ## Fuzz the server against api/openapi.json longer than `make unit` does (Schemathesis, signed
 ## in through a test issuer on loopback; installs into .tools/venv when missing).
