@@ -219,48 +219,58 @@ impl HttpBackend {
         if !is_guid(&id) {
             return Err(ApiError::InvalidResponse("not a tenant ID".into()));
         }
-        let mut url = format!("{}/me/organizations/{id}/access", self.base);
-        let mut items: Vec<AccessItem> = Vec::new();
-        let mut ids = std::collections::HashSet::new();
-        let mut seen_links = vec![url.clone()];
-        for _ in 0..MAX_PAGES {
-            let page =
-                AccessPageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
-            for dto in page.value {
-                let item = access_item(dto).map_err(refused)?;
-                let Some(item) = item else { continue };
-                if !ids.insert(item.id.clone()) {
-                    return Err(ApiError::InvalidResponse("the pages repeat an item".into()));
-                }
-                items.push(item);
-            }
-            match self.next_page(page.next_link, &mut seen_links)? {
-                None => return Ok(items),
-                Some(next) => url = next,
-            }
-        }
-        Err(ApiError::InvalidResponse("too many pages".into()))
+        let url = format!("{}/me/organizations/{id}/access", self.base);
+        let read = |text: &str| {
+            let page = AccessPageDto::parse(text).map_err(refused)?;
+            let items = page
+                .value
+                .into_iter()
+                .map(|dto| access_item(dto).map_err(refused))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((items.into_iter().flatten().collect(), page.next_link))
+        };
+        self.all_pages(url, &abort, read, |item: &AccessItem| item.id.clone())
+            .await
     }
 
     async fn all_departures(&self, abort: Deadline) -> Result<Vec<Departure>, ApiError> {
-        let mut url = format!("{}/me/departures", self.base);
-        let mut list: Vec<Departure> = Vec::new();
+        let url = format!("{}/me/departures", self.base);
+        let read = |text: &str| {
+            let page = DeparturePageDto::parse(text).map_err(refused)?;
+            let list = page
+                .value
+                .into_iter()
+                .map(|dto| Departure::try_from(dto).map_err(refused))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((list, page.next_link))
+        };
+        self.all_pages(url, &abort, read, |d: &Departure| d.id.clone())
+            .await
+    }
+
+    /// Every item of a paged list from `url` on, following each page's `@odata.nextLink` (within
+    /// the API, never back to a page already read): `read` turns a page's text into its items
+    /// and its link; an item whose `id` came before means the pages aren't one list.
+    async fn all_pages<T>(
+        &self,
+        mut url: String,
+        abort: &Deadline,
+        read: impl Fn(&str) -> Result<(Vec<T>, Option<String>), ApiError>,
+        id: impl Fn(&T) -> String,
+    ) -> Result<Vec<T>, ApiError> {
+        let mut all: Vec<T> = Vec::new();
         let mut ids = std::collections::HashSet::new();
         let mut seen_links = vec![url.clone()];
         for _ in 0..MAX_PAGES {
-            let page =
-                DeparturePageDto::parse(&self.get_json(&url, &abort).await?).map_err(refused)?;
-            for dto in page.value {
-                let departure = Departure::try_from(dto).map_err(refused)?;
-                if !ids.insert(departure.id.clone()) {
-                    return Err(ApiError::InvalidResponse(
-                        "the pages repeat a departure".into(),
-                    ));
+            let (items, next_link) = read(&self.get_json(&url, abort).await?)?;
+            for item in items {
+                if !ids.insert(id(&item)) {
+                    return Err(ApiError::InvalidResponse("the pages repeat an item".into()));
                 }
-                list.push(departure);
+                all.push(item);
             }
-            match self.next_page(page.next_link, &mut seen_links)? {
-                None => return Ok(list),
+            match self.next_page(next_link, &mut seen_links)? {
+                None => return Ok(all),
                 Some(next) => url = next,
             }
         }
