@@ -18,7 +18,7 @@ FUZZ_EXAMPLES ?= 2000
 # 206.0 KB with logos, sponsors, the moment to undo a leave and "Recently left" (issue 23, +15.9
 # KB). The budget holds the line a little above today so nothing grows unseen; issue 20's 150 KB
 # needs the steps listed in docs/performance.md.
-SIZE_BUDGET_KB ?= 207
+SIZE_BUDGET_KB ?= 208
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
