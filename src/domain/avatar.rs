@@ -40,7 +40,9 @@ pub struct Avatar {
 impl Avatar {
     /// The same organization always gets the same colour (picked by its tenant ID, so a rename
     /// keeps it) and its initials: the first letter or digit of its first and last words, or of
-    /// its domain when the name has none, or "?".
+    /// its domain when the name has none, or "?". ASCII letters come uppercased; the others are
+    /// uppercased by the stylesheet (`.avatar`), which leaves std's Unicode case tables out of the
+    /// download.
     pub fn of(org: &Organization) -> Self {
         let initials = letters(&org.display_name)
             .or_else(|| letters(&org.default_domain))
@@ -77,7 +79,7 @@ fn letters(text: &str) -> Option<String> {
     Some(
         std::iter::once(first)
             .chain(last)
-            .flat_map(char::to_uppercase)
+            .map(|c| c.to_ascii_uppercase())
             .collect(),
     )
 }
@@ -176,6 +178,13 @@ mod tests {
             let rule = format!(".avatar-c{i} {{ background: {colour}; }}");
             assert!(css.contains(&rule), "main.css lacks `{rule}`");
         }
+        // Initials beyond ASCII come as they are written; the stylesheet uppercases them.
+        let avatar = css
+            .split("\n.avatar {")
+            .nth(1)
+            .and_then(|rest| rest.split('}').next())
+            .expect("main.css has an `.avatar` rule");
+        assert!(avatar.contains("text-transform: uppercase;"), "{avatar}");
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! a domain or a tenant ID whatever the case and accents, literally (the query is text, never
 //! a pattern), and three orders, both read from and written to the address (`?q=&sort=`).
 //!
-//! Accents are folded with Unicode canonical decomposition, which the browser already has
-//! (`String.prototype.normalize`): the caller passes it in as `decompose`, so the download
-//! carries no Unicode tables and the host tests run the same rules with a crate's.
+//! Accents are folded with Unicode canonical decomposition and case with Unicode's lowercase
+//! mapping, both of which the browser already has (`String.prototype.normalize` and
+//! `toLowerCase`): the caller passes them in as `decompose`, so the download carries no Unicode
+//! tables and the host tests run the same rules with a crate's and std's.
 
 use std::cmp::Ordering;
 
@@ -63,11 +64,17 @@ fn is_combining_mark(c: char) -> bool {
         | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// Folds text for matching: decomposed (by `decompose`, canonical decomposition), combining
-/// marks dropped, lowercased, whitespace runs made one space. "Ärzte  Zürich" and "arzte zurich"
-/// fold alike; "ß", CJK, Arabic and emoji stay themselves.
+/// Folds text for matching: decomposed and lowercased (by `decompose`), combining marks
+/// dropped, whitespace runs made one space. "Ärzte  Zürich" and "arzte zurich" fold alike; "ß",
+/// CJK, Arabic and emoji stay themselves.
+///
+/// `decompose` gives the canonical decomposition (NFD) of text that isn't plain ASCII, each
+/// character lowercased on its own as `char::to_lowercase` does (so "Σ" is always "σ", never
+/// the word-final "ς" that `str::to_lowercase` would make): the server sorts by the same keys
+/// (`server/src/store/name_key.rs`).
 pub fn fold(text: &str, decompose: &impl Fn(&str) -> String) -> String {
-    // Plain ASCII has nothing to decompose: most names and every domain and ID skip the call.
+    // Plain ASCII has nothing to decompose: most names and every domain and ID skip the call,
+    // and are lowercased here.
     let decomposed = if text.is_ascii() {
         std::borrow::Cow::Borrowed(text)
     } else {
@@ -84,7 +91,7 @@ pub fn fold(text: &str, decompose: &impl Fn(&str) -> String) -> String {
             out.push(' ');
             space = false;
         }
-        out.extend(c.to_lowercase());
+        out.push(c.to_ascii_lowercase());
     }
     out
 }
@@ -156,8 +163,9 @@ mod tests {
     use crate::domain::{LeaveRule, TenantCategory};
     use unicode_normalization::UnicodeNormalization;
 
+    /// What the browser's `decompose` (`crate::i18n::decompose`) gives, by a crate and std.
     fn nfd(text: &str) -> String {
-        text.nfd().collect()
+        text.nfd().flat_map(char::to_lowercase).collect()
     }
 
     fn org(id: &str, name: &str, joined: Option<f64>, signed_in: LastSignIn) -> Organization {

@@ -207,10 +207,17 @@ pub fn number(n: u64) -> String {
     )
 }
 
-/// Canonical decomposition by the browser (`String.prototype.normalize("NFD")`), for folding
-/// accents when finding organizations: no Unicode tables in the download.
+/// Canonical decomposition and lowercase by the browser (`normalize("NFD")`, then
+/// `toLowerCase()`), for folding accents and case when finding and ordering organizations
+/// (`domain::find::fold`): no Unicode tables in the download. "Σ" is made "σ" first, so that
+/// `toLowerCase` lowercases each character on its own, as `char::to_lowercase` does on the
+/// server, and never makes a word-final "ς" of it.
 pub fn decompose(text: &str) -> String {
-    js_sys::JsString::from(text).normalize("NFD").into()
+    let text = text.replace('\u{03A3}', "\u{03C3}");
+    js_sys::JsString::from(text.as_str())
+        .normalize("NFD")
+        .to_lower_case()
+        .into()
 }
 
 /// A list as the active language joins it ("3 apps, 2 groups and 1 team").

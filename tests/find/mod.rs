@@ -267,3 +267,55 @@ async fn another_order_waits_for_the_whole_list() {
     settle().await;
     assert_eq!(others().len(), 40);
 }
+
+/// Case is folded by the browser (`toLowerCase`), one letter at a time as the server folds the
+/// keys it sorts by: a word-final capital sigma is "σ", not "ς", so "ΟΔΟΣ" is found by either
+/// and sorts where the server put it. Initials beyond ASCII are left to the stylesheet.
+#[wasm_bindgen_test]
+async fn greek_capitals_fold_as_the_server_folds_them_and_initials_show_uppercase() {
+    let orgs = [
+        org(
+            &guid(99),
+            "Contoso",
+            "home",
+            r#"{"allowed":false,"reason":"homeOrganization"}"#,
+            "null",
+        ),
+        // Server keys: "οδοσ α.ε." and "οδος beta": "ς" (U+03C2) before "σ" (U+03C3).
+        org(&guid(1), "Οδος Beta", "guest", ALLOWED, "null"),
+        org(&guid(2), "ΟΔΟΣ Α.Ε.", "guest", ALLOWED, "null"),
+        org(&guid(3), "élodie durand", "guest", ALLOWED, "null"),
+        // The search box comes with six others.
+        org(&guid(4), "Fabrikam", "guest", ALLOWED, "null"),
+        org(&guid(5), "Northwind Traders", "guest", ALLOWED, "null"),
+        org(&guid(6), "Zeta Partners", "guest", ALLOWED, "null"),
+    ];
+    let backend = FakeBackend::with_json(&page(&orgs));
+    let _page = open("/organizations", &backend).await;
+    assert_eq!(
+        others(),
+        [
+            "élodie durand",
+            "Fabrikam",
+            "Northwind Traders",
+            "Zeta Partners",
+            "Οδος Beta",
+            "ΟΔΟΣ Α.Ε."
+        ]
+    );
+    type_query("οδοσ α");
+    settle().await;
+    assert_eq!(others(), ["ΟΔΟΣ Α.Ε."]);
+    type_query("ΟΔΟΣ");
+    settle().await;
+    assert_eq!(others(), ["ΟΔΟΣ Α.Ε."]);
+    type_query("ELODIE");
+    settle().await;
+    assert_eq!(others(), ["élodie durand"]);
+    // The stylesheet (not loaded here) shows it as "ÉD": src/domain/avatar.rs checks the rule.
+    let avatar = document()
+        .query_selector(".org-row:not(.home-row) .avatar")
+        .unwrap()
+        .expect("the row's avatar");
+    assert_eq!(avatar.text_content().unwrap(), "éD");
+}
