@@ -65,8 +65,9 @@ if [ "$(leptosfmt --version 2>/dev/null)" != "leptosfmt 0.1.33" ]; then
   cargo install leptosfmt --version =0.1.33 --locked
 fi
 
-# wasm-opt (binaryen 132), axe-core and the local OpenID provider (oidc-provider, jose), pinned
-# in package-lock.json, into ./node_modules.
+# wasm-opt (binaryen 132), terser (minifies the JavaScript glue, scripts/minify-glue.mjs), axe-core
+# and the local OpenID provider (oidc-provider, jose), pinned in package-lock.json, into
+# ./node_modules.
 npm_pinned() { # NAME: the version package.json pins is the one installed
   local want have
   want=$(node -p "require('./package.json').devDependencies['$1']" 2>/dev/null || true)
@@ -74,11 +75,12 @@ npm_pinned() { # NAME: the version package.json pins is the one installed
   [ -n "$want" ] && [ "$want" = "$have" ]
 }
 if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
-  || [ ! -f node_modules/axe-core/axe.min.js ] || ! npm_pinned oidc-provider || ! npm_pinned jose; then
+  || [ ! -f node_modules/axe-core/axe.min.js ] || ! npm_pinned oidc-provider || ! npm_pinned jose \
+  || ! npm_pinned terser; then
   if ! command -v npm >/dev/null; then
     say "npm is missing: install Node.js 20 or newer"; exit 1
   fi
-  say "installing wasm-opt, axe-core and oidc-provider from npm"
+  say "installing wasm-opt, terser, axe-core and oidc-provider from npm"
   npm ci --no-audit --no-fund
 fi
 

@@ -6,7 +6,7 @@
 # `make e2e`, `make bench`. Only this build uses nightly: the server, the host tests and the
 # browser tests (wasm-bindgen-test) stay on the stable toolchain.
 #
-# Usage: scripts/trunk-release.sh [MORE TRUNK FLAGS...]
+# Usage: scripts/trunk-release.sh [MORE TRUNK FLAGS...]   (then minifies the JavaScript glue)
 #        scripts/trunk-release.sh --toolchain   (prints the pinned nightly; install-tools.sh reads it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,4 +47,13 @@ export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 # These replace any RUSTFLAGS of the caller's (CARGO_ENCODED_RUSTFLAGS would win over them).
 unset CARGO_ENCODED_RUSTFLAGS
 export RUSTFLAGS="--cfg=erase_components -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
-exec trunk build --release "$@"
+trunk build --release "$@"
+# The glue Trunk can't minify (scripts/minify-glue.mjs says why), into the folder Trunk wrote.
+dist=dist
+prev=
+for arg in "$@"; do
+  case "$arg" in --dist=*) dist=${arg#--dist=} ;; esac
+  [ "$prev" = --dist ] && dist=$arg
+  prev=$arg
+done
+node scripts/minify-glue.mjs "$dist"
