@@ -16,9 +16,11 @@ FUZZ_EXAMPLES ?= 2000
 # rows were cloned from a template, the app's own navigation replaced leptos_router and the
 # shipped build erased component types (issue 20; docs/performance.md has where the rest goes);
 # 206.0 KB with logos, sponsors, the moment to undo a leave and "Recently left" (issue 23, +15.9
-# KB). The budget holds the line a little above today so nothing grows unseen; issue 20's 150 KB
-# needs the steps listed in docs/performance.md.
-SIZE_BUDGET_KB ?= 208
+# KB); 203.2 KB with the case tables left to the browser and the JavaScript glue minified. The
+# budget holds the line a little above today (make test's own build has measured up to 0.7 KB
+# more than `make size`) so nothing grows unseen; issue 20's 150 KB needs the steps listed in
+# docs/performance.md.
+SIZE_BUDGET_KB ?= 205
 
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
