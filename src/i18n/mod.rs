@@ -23,6 +23,7 @@ pub use crate::domain::i18n::{Key, Locale, Message, LOCALES};
 use crate::domain::{DateDisplay, RelativeUnit};
 
 /// Where the person's choice of language is remembered (a preference, not a secret).
+/// (`index.html` reads it too, to warm the language's date data.)
 const SAVED_KEY: &str = "myorgs.language";
 /// The URL parameter that picks a language for one visit.
 const URL_PARAM: &str = "lang";
@@ -309,7 +310,8 @@ pub fn display_date(ms: f64) -> String {
 
 /// Makes the active language's date formatters now. The first `Intl.DateTimeFormat` of a page
 /// load costs ~15 ms (the browser loads its locale data): called while a request is on its way,
-/// that time is spent waiting anyway instead of before the first row.
+/// that time is spent waiting anyway instead of before the first row. (`index.html` makes one
+/// earlier still, while the WebAssembly downloads, so this one finds the data loaded.)
 pub fn warm_up() {
     let now = Date::now();
     let _ = (short_date(now), exact_date_time(now), display_date(now));
