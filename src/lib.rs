@@ -27,7 +27,7 @@ use crate::components::{
     RemovalRequestDialog, Toast,
 };
 use crate::context::{provide_portal_context, FirstLoads, LeaveFlow, PortalContext};
-use crate::domain::UNDO_MS;
+use crate::domain::{LeaveTarget, UNDO_MS};
 use crate::i18n::{t, Key};
 use crate::pages::{NotFoundPage, OrganizationsPage, OverviewPage};
 
@@ -215,6 +215,7 @@ pub fn Portal(
         online,
     } = provide_portal_context(backend, first, undo_ms);
     let person = Signal::derive(move || me.get().and_then(Result::ok));
+    let (leave_asked, removal_asked) = (asked_once(flow.target), asked_once(removal.target));
     let nav_open = RwSignal::new(false);
     let location = provide_location();
     // The page of the address: built anew only when the path changes.
@@ -246,21 +247,46 @@ pub fn Portal(
             on_undo=move |_| flow.undo()
             on_dismiss=move |_| flow.send_waiting(false)
         />
-        <LeaveOrganizationDialog
-            target=flow.target
-            access=flow.access
-            on_confirm=move |_| flow.confirm()
-            on_cancel=move |_| flow.cancel()
-        />
-        <RemovalRequestDialog
-            target=removal.target
-            message=removal.message
-            pending=removal.pending
-            error=removal.error
-            on_send=move |_| removal.send()
-            on_close=move |_| removal.close()
-        />
+        {move || {
+            leave_asked
+                .get()
+                .then(|| {
+                    view! {
+                        <LeaveOrganizationDialog
+                            target=flow.target
+                            access=flow.access
+                            on_confirm=move |_| flow.confirm()
+                            on_cancel=move |_| flow.cancel()
+                        />
+                    }
+                })
+        }}
+        {move || {
+            removal_asked
+                .get()
+                .then(|| {
+                    view! {
+                        <RemovalRequestDialog
+                            target=removal.target
+                            message=removal.message
+                            pending=removal.pending
+                            error=removal.error
+                            on_send=move |_| removal.send()
+                            on_close=move |_| removal.close()
+                        />
+                    }
+                })
+        }}
     }
+}
+
+/// Whether `target` has ever been set: a dialog is built the first time it is wanted, not at
+/// start-up (where the two cost 19 ms of the first task, traced, and their code's first
+/// compile), and then kept, closed, for the next time.
+fn asked_once(target: RwSignal<Option<LeaveTarget>>) -> Memo<bool> {
+    Memo::new(move |before: Option<&bool>| {
+        before.copied().unwrap_or(false) || target.with(Option::is_some)
+    })
 }
 
 /// After a client-side navigation the link that was clicked is gone, and focus would fall to
