@@ -308,12 +308,20 @@ fn fold_away(row: &web_sys::Element, height: i32) {
     if reduced || height <= 0 {
         return;
     }
-    let Ok(blank) = document().create_element("li") else {
+    let Some(blank) = document()
+        .create_element("li")
+        .ok()
+        .and_then(|li| li.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
         return;
     };
     let _ = blank.set_attribute("class", "org-row-folding");
     let _ = blank.set_attribute("aria-hidden", "true");
-    let _ = blank.set_attribute("style", &format!("--fold-from: {height}px"));
+    // Through the CSSOM, not a `style` attribute: the page's policy (`style-src 'self'`) refuses
+    // inline style attributes, and the stand-in would have no height to fold from.
+    let _ = blank
+        .style()
+        .set_property("--fold-from", &format!("{height}px"));
     let _ = row.after_with_node_1(&blank);
     set_timeout(move || blank.remove(), FOLD);
 }
