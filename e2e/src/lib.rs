@@ -10,6 +10,11 @@
 //!
 //! Whatever a test does, also when it fails: its browser session is closed and the driver's whole
 //! process tree ended ([`Browser`]'s guard), its server stopped, and its folders removed.
+//!
+//! And a test that passed still fails if the browser reported anything the page's Content
+//! Security Policy refused (the server logs each report: `server/src/site/reports.rs`), since
+//! the page would carry on without it and no assertion might notice: a style the policy
+//! refuses only shows as something not moving.
 
 #![allow(clippy::unwrap_used)] // test harness: a broken set-up should stop the run loudly
 
@@ -39,11 +44,42 @@ impl Drop for Reaper {
 }
 
 /// A running `myorgs-server` with its own database. Fields drop in order: the server stops
-/// before its folder goes.
+/// before its folder goes; before either, a test that passed fails on any violation of the
+/// page's Content Security Policy the server logged ([`Server::csp_violations`]).
 pub struct Server {
     pub url: String,
     _process: Reaper,
     _dir: TempDir,
+}
+
+/// The server's log, in its folder.
+const SERVER_LOG: &str = "server.log";
+
+impl Server {
+    /// The violations of the page's Content Security Policy that browsers reported to the
+    /// server so far, one log line each.
+    pub fn csp_violations(&self) -> Vec<String> {
+        std::fs::read_to_string(self._dir.path().join(SERVER_LOG))
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.contains("content security policy violation"))
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let violations = self.csp_violations();
+        assert!(
+            violations.is_empty(),
+            "the browser reported what the page's Content Security Policy refused:\n{}",
+            violations.join("\n")
+        );
+    }
 }
 
 /// A fresh, empty folder under the system's temp folder, removed with everything in it when
@@ -103,7 +139,7 @@ impl Server {
             .arg(dist)
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(SERVER_LOG)).unwrap())
             .spawn()
             .expect("the server starts");
         let stdout = child.stdout.take().unwrap();

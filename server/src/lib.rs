@@ -25,7 +25,8 @@
 //!    queries and the views both obey.
 //! 5. It answers the store's types as wire types ([`http::views`]), or an
 //!    [`http::error::ApiError`], which sign-in's and the store's errors become.
-//! 6. Any other path is a demo logo ([`site::logos`]), the built app ([`site`]), or 404.
+//! 6. Any other path is a demo logo ([`site::logos`]), a report of what the app's policy
+//!    refused ([`site::reports`]), the built app ([`site`]), or 404.
 //!
 //! Imports go one way, as `scripts/check-layers.sh` checks: what the API stands on ([`store`],
 //! [`auth`], [`telemetry`], [`text`], [`site`], [`origin`]) knows nothing of [`http`] or

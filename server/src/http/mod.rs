@@ -19,12 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::http::{Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
@@ -45,7 +45,7 @@ use self::rate_limit::RateLimit;
 use self::removal_requests::{cancel_removal, list_removal_requests, request_removal};
 use self::state::AppState;
 use crate::origin::HostRejection;
-use crate::site::{csp, logos};
+use crate::site::{csp, logos, reports};
 use crate::telemetry;
 
 /// Largest request body: the API's only body is a removal request's message (at most 500
@@ -106,6 +106,10 @@ pub fn app(state: AppState) -> Router {
         .layer(compression())
         // Outside the API's layers: static files, for anyone.
         .route(&format!("{}{{file}}", logos::PREFIX), get(logos::serve))
+        .route(
+            reports::PATH,
+            post(csp_report).layer(DefaultBodyLimit::max(reports::BODY_LIMIT)),
+        )
         .fallback(fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
@@ -212,6 +216,15 @@ async fn fallback(State(state): State<AppState>, request: Request) -> Response {
     }
     match &state.site {
         Some(site) => site.serve(request).await,
+        None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
+    }
+}
+
+/// A browser's report of what the app's Content Security Policy refused ([`reports`]); only
+/// where the server serves the app, whose policy asks for them.
+async fn csp_report(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    match &state.site {
+        Some(site) => site.reports.receive(&body).into_response(),
         None => (StatusCode::NOT_FOUND, "Not found\n").into_response(),
     }
 }

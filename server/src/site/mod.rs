@@ -4,11 +4,13 @@
 //! deep-linkable), nothing outside the folder (not by `..`, encoded or not, nor by a symlink),
 //! precompressed copies only when they are regular files inside the folder (never a symlink:
 //! otherwise the plain file is served, or the other encoding), long-lived caching only for
-//! content-hashed names, and the Content Security Policy on the document ([`csp`]). Apart from
-//! the app, the demo organizations' logos ([`logos`]).
+//! content-hashed names, and the Content Security Policy on the document ([`csp`]), whose
+//! violations browsers report back ([`reports`]). Apart from the app, the demo organizations'
+//! logos ([`logos`]).
 
 pub mod csp;
 pub mod logos;
+pub mod reports;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -39,6 +41,8 @@ pub struct Site {
     /// The policy of the site, recomputed when `index.html` or `config.json` change (a rebuild
     /// or a new configuration while serving).
     policy: Mutex<Option<(SiteStamp, HeaderValue)>>,
+    /// What the policy refused, as browsers report it ([`reports::PATH`]).
+    pub reports: reports::Reports,
 }
 
 /// What tells that `index.html` or `config.json` changed.
@@ -68,6 +72,7 @@ impl Site {
             root,
             files,
             policy: Mutex::new(None),
+            reports: reports::Reports::default(),
         })
     }
 
@@ -100,7 +105,11 @@ impl Site {
                 return Ok(value.clone());
             }
         }
-        let policy = policy_for_site(&self.root)?;
+        let policy = format!(
+            "{}; report-uri {}",
+            policy_for_site(&self.root)?,
+            reports::PATH
+        );
         let value = HeaderValue::from_str(&policy)
             .map_err(|e| format!("unusable Content-Security-Policy {policy:?}: {e}"))?;
         *cached = Some((stamp, value.clone()));

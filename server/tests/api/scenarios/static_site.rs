@@ -88,6 +88,7 @@ pub(crate) fn static_hosting() {
             "frame-ancestors 'none'",
             "object-src 'none'",
             "base-uri 'none'",
+            "report-uri /csp-report",
         ] {
             assert!(policy.contains(directive), "{directive}");
         }
@@ -159,4 +160,40 @@ pub(crate) fn static_hosting() {
     assert_eq!(reply.status, 404);
     assert_eq!(reply.json()["error"]["code"], "notFound");
     assert_eq!(server.get("/api/v1/me").status, 200);
+
+    // What the policy refused comes back as a report, and is one warning in the log: escaped,
+    // and without the document's query (a sign-in redirect's code).
+    let report = br#"{"csp-report": {"document-uri": "http://127.0.0.1/?code=SECRET-CODE",
+        "effective-directive": "style-src-attr", "blocked-uri": "inline",
+        "source-file": "http://127.0.0.1/myorgs.js", "line-number": 1, "column-number": 9,
+        "script-sample": "color:red\nGET /forged 200", "disposition": "enforce"}}"#;
+    let csp_report = [("content-type", "application/csp-report")];
+    let reply = server.request_with_body("POST", "/csp-report", &csp_report, report);
+    assert_eq!(reply.status, 204);
+    for junk in [&b"not json"[..], b"{}", b"[1]"] {
+        let reply = server.request_with_body("POST", "/csp-report", &csp_report, junk);
+        assert_eq!(reply.status, 400);
+    }
+    let too_big = vec![b' '; 20 * 1024];
+    let reply = server.request_with_body("POST", "/csp-report", &csp_report, &too_big);
+    assert_eq!(reply.status, 413);
+    assert_eq!(server.get("/csp-report").status, 405);
+    let (_, log) = server.stop();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("content security policy violation"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{log}");
+    let warning = warnings[0];
+    assert!(warning.contains("WARN"), "{warning}");
+    for field in [
+        "directive=style-src-attr",
+        "blocked=inline",
+        "source=http://127.0.0.1/myorgs.js:1:9",
+        "document=http://127.0.0.1/ ",
+        "sample=color:red\\u{a}GET /forged 200",
+    ] {
+        assert!(warning.contains(field), "{field} in {warning}");
+    }
+    assert!(!log.contains("SECRET-CODE"), "{log}");
 }
