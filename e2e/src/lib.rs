@@ -49,7 +49,7 @@ impl Drop for Reaper {
 pub struct Server {
     pub url: String,
     _process: Reaper,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 /// The server's log, in its folder.
@@ -59,7 +59,7 @@ impl Server {
     /// The violations of the page's Content Security Policy that browsers reported to the
     /// server so far, one log line each.
     pub fn csp_violations(&self) -> Vec<String> {
-        std::fs::read_to_string(self._dir.path().join(SERVER_LOG))
+        std::fs::read_to_string(self.dir.path().join(SERVER_LOG))
             .unwrap_or_default()
             .lines()
             .filter(|line| line.contains("content security policy violation"))
@@ -155,7 +155,7 @@ impl Server {
         Server {
             url,
             _process: process,
-            _dir: dir,
+            dir,
         }
     }
 }
